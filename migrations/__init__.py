@@ -1,0 +1,1 @@
+"""Alembic migrations of the core schema (``roaming db upgrade`` runs them)."""

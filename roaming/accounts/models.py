@@ -1,0 +1,66 @@
+"""Login accounts and API tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from roaming.db import Base, UTCDateTime, utcnow, value_enum
+from roaming.members.models import Person
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"  # everything on this node, including accounts
+    HOST_STAFF = "host_staff"  # the catalogue, members and visits; not accounts
+    MEMBER = "member"  # a person of a member company: their own company's data
+
+    @property
+    def is_staff(self) -> bool:
+        return self in (Role.ADMIN, Role.HOST_STAFF)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(300))  # None: single sign-on only
+    role: Mapped[Role] = mapped_column(value_enum(Role))
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), unique=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)  # bumped to end all sessions
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person | None] = relationship()
+    tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def company_id(self) -> int | None:
+        return self.person.company_id if self.person else None
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored, the token itself is shown once."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="tokens")

@@ -1,0 +1,178 @@
+"""Accounts and tokens: creation, password checks, token issue and lookup."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from roaming.accounts.models import ApiToken, Role, User
+from roaming.db import session, utcnow
+from roaming.errors import NotFound, Unauthorized
+from roaming.members.models import Person
+
+TOKEN_PREFIX = "rmg_"
+TOUCH_INTERVAL = timedelta(minutes=5)  # how stale a token's last_used_at may get
+# Checked when no account matches, so a wrong e-mail costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    """scrypt (werkzeug's default: N=32768, r=8, p=1) with a random salt."""
+    return generate_password_hash(password)
+
+
+def find_user_by_email(address: str) -> User | None:
+    return session.scalar(select(User).where(User.email == address.strip().lower()))
+
+
+def get_user(user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No account with id {user_id}.")
+    return user
+
+
+def list_users() -> list[User]:
+    return list(session.scalars(select(User).order_by(User.email)))
+
+
+def create_user(
+    *, email: str, name: str, role: Role, password: str | None = None, person_id: int | None = None,
+    active: bool = True,
+) -> User:
+    """Create an account. A member account must name its person, who may have only one login."""
+    email = email.strip().lower()
+    if find_user_by_email(email) is not None:
+        raise ValidationError(f"An account for {email} exists already.", "email")
+    role = Role(role)
+    if role is Role.MEMBER:
+        _check_person_for_login(person_id)
+    elif person_id is not None:
+        raise ValidationError("Only member accounts are linked to a person.", "person_id")
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        person_id=person_id,
+        active=active,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def update_user(user: User, changes: dict) -> User:
+    """Change name, role, active flag or password; a new password or deactivation ends sessions."""
+    if "role" in changes and Role(changes["role"]) is Role.MEMBER and user.person_id is None:
+        raise ValidationError("A member account must be linked to a person.", "role")
+    if "role" in changes and Role(changes["role"]).is_staff and user.person_id is not None:
+        raise ValidationError("A person's account cannot become a staff account.", "role")
+    for key in ("name", "role", "active"):
+        if key in changes:
+            setattr(user, key, changes[key])
+    if changes.get("password"):
+        user.password_hash = hash_password(changes["password"])
+        user.session_epoch += 1
+    if changes.get("active") is False:
+        user.session_epoch += 1
+    session.commit()
+    return user
+
+
+def change_own_account(user: User, changes: dict) -> User:
+    """A user changes their own name or password; a new password needs the current one."""
+    if changes.get("new_password"):
+        current = changes.get("current_password") or ""
+        if not user.password_hash or not check_password_hash(user.password_hash, current):
+            raise ValidationError("The current password is wrong.", "current_password")
+    return update_user(user, {"name": changes.get("name", user.name), "password": changes.get("new_password")})
+
+
+def delete_user(user: User) -> None:
+    session.delete(user)
+    session.commit()
+
+
+def authenticate(email: str, password: str) -> User:
+    """The active account with this e-mail and password, else ``Unauthorized`` (same message)."""
+    user = find_user_by_email(email)
+    stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    valid = check_password_hash(stored, password)
+    if not (user and user.password_hash and user.active and valid):
+        raise Unauthorized("Wrong e-mail or password.")
+    return user
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    session.commit()
+
+
+def issue_token(user: User, name: str, days: int) -> tuple[ApiToken, str]:
+    """A new token for ``user`` valid ``days`` days; returns the row and the token, shown once."""
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name,
+        token_hash=_digest(plaintext),
+        prefix=plaintext[:10],
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    session.add(token)
+    session.commit()
+    return token, plaintext
+
+
+def user_for_token(plaintext: str) -> User | None:
+    """The active user a valid (unrevoked, unexpired) token belongs to, else None."""
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plaintext)))
+    now = utcnow()
+    if token is None or token.revoked_at is not None or _expired(token.expires_at, now):
+        return None
+    if not token.user.active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
+        token.last_used_at = now
+        session.commit()
+    return token.user
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def get_token(token_id: int, *, owner: User | None = None) -> ApiToken:
+    """A token by id; with ``owner``, only one of theirs (others look absent)."""
+    token = session.get(ApiToken, token_id)
+    if token is None or (owner is not None and token.user_id != owner.id):
+        raise NotFound(f"No API token with id {token_id}.")
+    return token
+
+
+def revoke_token(token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.commit()
+
+
+def _check_person_for_login(person_id: int | None) -> None:
+    if person_id is None:
+        raise ValidationError("A member account must name its person (person_id).", "person_id")
+    if session.get(Person, person_id) is None:
+        raise ValidationError(f"No person with id {person_id}.", "person_id")
+    if session.scalar(select(User).where(User.person_id == person_id)) is not None:
+        raise ValidationError(f"Person {person_id} has an account already.", "person_id")
+
+
+def _digest(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def _expired(expires_at: datetime | None, now: datetime) -> bool:
+    return expires_at is not None and expires_at <= now

@@ -1,0 +1,56 @@
+"""Browser log-in and log-out pages, and the OpenID Connect redirect endpoints."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from roaming.accounts import oidc
+from roaming.accounts.operations import authenticate
+from roaming.accounts.security import csrf_valid, login_browser_session, logout_browser_session
+from roaming.errors import Unauthorized
+
+bp = Blueprint("account_pages", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        if not csrf_valid():
+            error = "The form expired; please try again."
+        else:
+            try:
+                user = authenticate(request.form.get("email", ""), request.form.get("password", ""))
+            except Unauthorized as refused:
+                error = refused.message
+            else:
+                login_browser_session(user)
+                return redirect(_safe_next(request.args.get("next")))
+    status = 401 if error else 200
+    return render_template("login.html", error=error, oidc_enabled=oidc.enabled()), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_browser_session()
+    return redirect(url_for("web.home"))
+
+
+@bp.get("/auth/oidc/login")
+def oidc_login():
+    if not oidc.enabled():
+        return redirect(url_for("account_pages.login"))
+    return oidc.client().authorize_redirect(oidc.redirect_uri())
+
+
+@bp.get("/auth/oidc/callback")
+def oidc_callback():
+    login_browser_session(oidc.user_from_callback())
+    return redirect(url_for("web.home"))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: an open redirect after login would help phishing."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("web.home")

@@ -1,0 +1,68 @@
+"""Schemas for accounts, tokens and logins."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from roaming.accounts.models import Role
+from roaming.schemas import BaseSchema, email, text
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def password(**kwargs) -> fields.String:
+    return fields.String(
+        load_only=True,
+        validate=validate.Length(min=MIN_PASSWORD_LENGTH, max=200, error="Use {min} to {max} characters."),
+        **kwargs,
+    )
+
+
+class UserSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    email = email(required=True)
+    name = text(200, required=True)
+    role = fields.Enum(Role, by_value=True, required=True)
+    person_id = fields.Integer(allow_none=True, metadata={"description": "Required for role member"})
+    company_id = fields.Integer(dump_only=True)
+    active = fields.Boolean(load_default=True)
+    password = password(metadata={"description": "Omit for single sign-on only"})
+    created_at = fields.AwareDateTime(dump_only=True)
+    last_login_at = fields.AwareDateTime(dump_only=True)
+
+
+class UserUpdateSchema(BaseSchema):
+    name = text(200)
+    role = fields.Enum(Role, by_value=True)
+    active = fields.Boolean()
+    password = password()
+
+
+class MeUpdateSchema(BaseSchema):
+    name = text(200)
+    current_password = fields.String(load_only=True)
+    new_password = password()
+
+
+class LoginSchema(BaseSchema):
+    email = fields.String(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+
+
+class TokenSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    name = text(100, required=True)
+    prefix = fields.String(dump_only=True, metadata={"description": "First characters, to recognise it"})
+    days = fields.Integer(
+        load_only=True,
+        validate=validate.Range(min=1, max=3650),
+        metadata={"description": "Lifetime in days (default from the node's settings)"},
+    )
+    created_at = fields.AwareDateTime(dump_only=True)
+    expires_at = fields.AwareDateTime(dump_only=True)
+    last_used_at = fields.AwareDateTime(dump_only=True)
+    revoked_at = fields.AwareDateTime(dump_only=True)
+
+
+class NewTokenSchema(TokenSchema):
+    token = fields.String(dump_only=True, metadata={"description": "Shown once; store it now"})

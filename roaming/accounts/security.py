@@ -1,0 +1,115 @@
+"""Who is asking: the current user from an API token or the browser session, role checks, CSRF.
+
+A request with an ``Authorization`` header is judged by that header alone: a bad token is a 401,
+never a silent fall-back to the session cookie. Browser sessions carry a CSRF token that every
+unsafe request authenticated by the session must echo (``X-CSRF-Token`` header or ``csrf_token``
+form field).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from functools import wraps
+
+from flask import Flask, g, request
+from flask import session as browser_session
+
+from roaming.accounts import operations
+from roaming.accounts.models import Role, User
+from roaming.db import session
+from roaming.errors import Forbidden, Unauthorized
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_UNSET = object()
+STAFF = (Role.ADMIN, Role.HOST_STAFF)
+
+
+def current_user() -> User | None:
+    """The authenticated user of this request, or None; raises 401 for a bad bearer token."""
+    cached = g.get("current_user", _UNSET)
+    if cached is not _UNSET:
+        return cached
+    user = _user_from_header() if "Authorization" in request.headers else _user_from_session()
+    g.current_user = user
+    return user
+
+
+def _user_from_header() -> User:
+    scheme, _, token = request.headers["Authorization"].partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("The Authorization header must be 'Bearer <API token>'.")
+    user = operations.user_for_token(token.strip())
+    if user is None:
+        raise Unauthorized("The API token is invalid, expired or revoked.")
+    return user
+
+
+def _user_from_session() -> User | None:
+    user_id = browser_session.get("user_id")
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.active or browser_session.get("epoch") != user.session_epoch:
+        browser_session.clear()
+        return None
+    return user
+
+
+def login_browser_session(user: User) -> None:
+    """Start a fresh session (no fixation) for ``user``."""
+    browser_session.clear()
+    browser_session.permanent = True
+    browser_session["user_id"] = user.id
+    browser_session["epoch"] = user.session_epoch
+    browser_session["csrf"] = secrets.token_urlsafe(32)
+    operations.record_login(user)
+    g.current_user = user
+
+
+def logout_browser_session() -> None:
+    browser_session.clear()
+    g.current_user = None
+
+
+def csrf_token() -> str:
+    """This browser session's CSRF token (created on first use)."""
+    if "csrf" not in browser_session:
+        browser_session["csrf"] = secrets.token_urlsafe(32)
+    return browser_session["csrf"]
+
+
+def csrf_valid() -> bool:
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
+    expected = browser_session.get("csrf") or ""
+    return bool(expected) and hmac.compare_digest(sent, expected)
+
+
+def _check_csrf() -> None:
+    if request.method in SAFE_METHODS or "Authorization" in request.headers:
+        return
+    if browser_session.get("user_id") is not None and not csrf_valid():
+        raise Forbidden("CSRF token missing or wrong: send the session's X-CSRF-Token header.")
+
+
+def require(*roles: Role):
+    """Decorator: the caller must be logged in and, when ``roles`` are given, hold one of them."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = current_user()
+            if user is None:
+                raise Unauthorized("Log in, or send an API token (Authorization: Bearer ...).")
+            if roles and user.role not in roles:
+                raise Forbidden("Your account is not allowed to do this.")
+            return view(*args, **kwargs)
+
+        wrapper.required_roles = roles  # read by the authorisation tests and the API docs
+        return wrapper
+
+    return decorator
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_check_csrf)

@@ -1,0 +1,68 @@
+"""The JSON API's frame: the flask-smorest ``Api``, its security schemes, the locally served
+Swagger UI, and ``secured``, which enforces and documents who may call an endpoint."""
+
+from __future__ import annotations
+
+from flask import Blueprint as FlaskBlueprint
+from flask import Flask, send_from_directory
+from flask_smorest import Api
+from flask_smorest import Blueprint as ApiBlueprint
+from marshmallow import Schema
+from swagger_ui_bundle import swagger_ui_path
+
+from roaming.accounts.security import require
+from roaming.schemas import ErrorSchema
+
+SECURITY_SCHEMES = {
+    "bearerToken": {"type": "http", "scheme": "bearer", "description": "An API token (roaming tokens create)"},
+    "browserSession": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "roaming_session",
+        "description": "A browser session; unsafe methods also need the X-CSRF-Token header",
+    },
+}
+SECURITY = [{"bearerToken": []}, {"browserSession": []}]
+
+
+def patch_schema(schema_class: type[Schema]) -> Schema:
+    """A partial variant under its own name, so the OpenAPI components stay distinct."""
+    name = schema_class.__name__.removesuffix("Schema") + "PatchSchema"
+    return type(name, (schema_class,), {})(partial=True)
+
+
+def secured(blp: ApiBlueprint, *roles):
+    """Decorator for a view: only logged-in callers (holding one of ``roles``, if given)."""
+
+    def decorator(view):
+        view = blp.alt_response(401, schema=ErrorSchema, description="Not logged in")(view)
+        if roles:
+            allowed = ", ".join(role.value for role in roles)
+            view = blp.alt_response(403, schema=ErrorSchema, description=f"Only for: {allowed}")(view)
+        view = blp.doc(security=SECURITY)(view)
+        return require(*roles)(view)
+
+    return decorator
+
+
+_docs_assets = FlaskBlueprint("api_docs_assets", __name__)
+
+
+@_docs_assets.get("/api/docs/assets/<path:filename>")
+def docs_asset(filename: str):
+    """Swagger UI's files, served by the node itself (no CDN)."""
+    return send_from_directory(swagger_ui_path, filename, max_age=86400)
+
+
+class RoamingApi(Api):
+    ERROR_SCHEMA = ErrorSchema  # one error shape in the spec: roaming.errors.error_body
+
+
+def init_app(app: Flask, blueprints: list[ApiBlueprint]) -> Api:
+    api = RoamingApi(app)
+    for name, scheme in SECURITY_SCHEMES.items():
+        api.spec.components.security_scheme(name, scheme)
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+    app.register_blueprint(_docs_assets)
+    return api

@@ -1,0 +1,59 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from roaming import api, db, errors
+from roaming.config import DEFAULTS, ENV_PREFIX, read_instance_file, read_secret_key, resolve_instance_path
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """A node's Flask app.
+
+    Settings are layered: built-in defaults, then the instance folder's ``roaming.toml``, then
+    ``ROAMING_*`` environment variables, then ``config``. ``config["INSTANCE_PATH"]`` (or
+    ``ROAMING_INSTANCE``) chooses the instance folder.
+    """
+    overrides = dict(config or {})
+    instance_path = resolve_instance_path(overrides.pop("INSTANCE_PATH", None))
+    app = Flask("roaming", instance_path=str(instance_path))
+    app.config.update(DEFAULTS)
+    app.config.update(read_instance_file(instance_path))
+    app.config.from_prefixed_env(ENV_PREFIX)
+    app.config.update(overrides)
+    _finish_config(app)
+    app.json.sort_keys = False  # keep schema field order in responses
+
+    db.init_app(app)
+    _register_parts(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = read_secret_key(Path(app.instance_path))
+    if not app.config["SECRET_KEY"]:
+        raise RuntimeError(
+            f"No secret key for the instance at {app.instance_path}: "
+            "create the instance with 'roaming init' or set ROAMING_SECRET_KEY."
+        )
+    app.config["SESSION_COOKIE_NAME"] = "roaming_session"
+    app.config.setdefault("SESSION_COOKIE_SECURE", str(app.config["BASE_URL"]).startswith("https://"))
+
+
+def _register_parts(app: Flask) -> None:
+    from roaming import web
+    from roaming.accounts import api as accounts_api
+    from roaming.accounts import oidc, pages, security
+    from roaming.catalogue import api as catalogue_api
+    from roaming.members import api as members_api
+
+    api.init_app(app, [catalogue_api.blp, members_api.blp, accounts_api.blp])
+    errors.init_app(app)
+    security.init_app(app)
+    oidc.init_app(app)
+    app.register_blueprint(web.bp)
+    app.register_blueprint(pages.bp)

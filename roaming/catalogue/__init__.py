@@ -1,0 +1,1 @@
+"""The catalogue a node publishes: cluster profile, locations, desks, rooms, services, events."""

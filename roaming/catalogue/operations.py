@@ -1,0 +1,142 @@
+"""Catalogue business logic: every change to the published catalogue goes through here.
+
+Each function validates against the database (references, the location's time zone), changes
+rows and commits; on any error nothing is written. Change numbers and tombstones are added by
+``roaming.catalogue.changes`` at flush time.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError
+from sqlalchemy import func, select
+
+from roaming.catalogue import schemas
+from roaming.catalogue.models import (
+    CatalogueItem,
+    ClusterProfile,
+    Desk,
+    Event,
+    Location,
+    MeetingRoom,
+    Service,
+)
+from roaming.db import session
+from roaming.errors import Conflict, NotFound
+from roaming.schemas import merged_and_validated
+
+SCHEMAS: dict[type[CatalogueItem], type[Schema]] = {
+    ClusterProfile: schemas.ClusterProfileSchema,
+    Location: schemas.LocationSchema,
+    Desk: schemas.DeskSchema,
+    MeetingRoom: schemas.MeetingRoomSchema,
+    Service: schemas.ServiceSchema,
+    Event: schemas.EventSchema,
+}
+LABELS = {
+    ClusterProfile: "cluster profile",
+    Location: "location",
+    Desk: "desk",
+    MeetingRoom: "meeting room",
+    Service: "service",
+    Event: "event",
+}
+
+
+def list_items(model: type[CatalogueItem], *, offset: int = 0, limit: int | None = None, **filters):
+    """``(items, total)``: one page of ``model`` rows in id order, with equality ``filters``."""
+    query = select(model).filter_by(**{k: v for k, v in filters.items() if v is not None})
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    items = session.scalars(query.order_by(model.id).offset(offset).limit(limit)).all()
+    return items, total
+
+
+def get_item(model: type[CatalogueItem], item_id: int) -> CatalogueItem:
+    item = session.get(model, item_id)
+    if item is None:
+        raise NotFound(f"No {LABELS[model]} with id {item_id}.")
+    return item
+
+
+def create_item(model: type[CatalogueItem], data: dict) -> CatalogueItem:
+    """Create a row from data already loaded by the model's schema."""
+    item = add_item(model, data)
+    session.commit()
+    return item
+
+
+def add_item(model: type[CatalogueItem], data: dict) -> CatalogueItem:
+    """Add a row to the session without committing (for imports that commit all or nothing)."""
+    item = model()
+    _apply(item, data)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def update_item(item: CatalogueItem, patch: dict) -> CatalogueItem:
+    """Apply a partial update given as raw (JSON) values; the merged result is validated whole."""
+    _apply(item, merged_and_validated(SCHEMAS[type(item)], item, patch))
+    session.commit()
+    return item
+
+
+def delete_item(item: CatalogueItem) -> None:
+    """Delete an item; a location takes its desks and rooms with it, but not services or events."""
+    if isinstance(item, Location):
+        _refuse_if_referenced(item)
+        for child in [*item.desks, *item.rooms]:
+            session.delete(child)
+    session.delete(item)
+    session.commit()
+
+
+def get_profile() -> ClusterProfile:
+    profile = session.scalar(select(ClusterProfile))
+    if profile is None:
+        raise NotFound("This node has no cluster profile yet; PUT /api/cluster creates it.")
+    return profile
+
+
+def save_profile(data: dict) -> ClusterProfile:
+    """Create or replace the node's single cluster profile."""
+    profile = save_profile_uncommitted(data)
+    session.commit()
+    return profile
+
+
+def save_profile_uncommitted(data: dict) -> ClusterProfile:
+    profile = session.scalar(select(ClusterProfile)) or ClusterProfile()
+    _apply(profile, data)
+    session.add(profile)
+    session.flush()
+    return profile
+
+
+def _apply(item: CatalogueItem, data: dict) -> None:
+    """Set fields after checking references; fills an event's time zone from its location."""
+    location = _referenced_location(data)
+    if isinstance(item, Event) and not data.get("timezone"):
+        if location is None:
+            raise ValidationError("An online event needs its IANA time zone.", "timezone")
+        data = {**data, "timezone": location.timezone}
+    for key, value in data.items():
+        setattr(item, key, value)
+
+
+def _referenced_location(data: dict) -> Location | None:
+    location_id = data.get("location_id")
+    if location_id is None:
+        return None
+    location = session.get(Location, location_id)
+    if location is None:
+        raise ValidationError(f"No location with id {location_id}.", "location_id")
+    return location
+
+
+def _refuse_if_referenced(location: Location) -> None:
+    for model in (Service, Event):
+        count = session.scalar(select(func.count()).select_from(model).where(model.location_id == location.id))
+        if count:
+            raise Conflict(
+                f"Location {location.id} is used by {count} {LABELS[model]}(s); move or delete them first."
+            )

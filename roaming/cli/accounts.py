@@ -1,0 +1,153 @@
+"""``roaming users`` and ``roaming tokens``."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from marshmallow import ValidationError
+
+from roaming.accounts import operations as ops
+from roaming.accounts.models import Role
+from roaming.cli import instance_option
+from roaming.errors import DomainError
+from roaming.members.operations import find_person_by_email
+
+
+def _user(email: str):
+    user = ops.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    return user
+
+
+def _fail(error: ValidationError | DomainError):
+    if isinstance(error, DomainError):
+        raise click.ClickException(error.message)
+    parts = [f"{field}: {' '.join(texts)}" for field, texts in error.normalized_messages().items()]
+    raise click.ClickException("; ".join(parts))
+
+
+@click.group("users", help="Staff and member accounts.")
+def users_group():
+    pass
+
+
+@users_group.command("create")
+@instance_option
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--person-email", help="For role member: the person (already a member) this login is for.")
+@click.option("--password", help="Default: a generated one, printed once. Prefer the prompt or generation.")
+@with_appcontext
+def create_user_command(email, name, role, person_email, password):
+    """Create an account; prints a generated password once."""
+    person_id = None
+    if person_email:
+        person = find_person_by_email(person_email)
+        if person is None:
+            raise click.ClickException(f"No person with e-mail {person_email}; import or add them first.")
+        person_id = person.id
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    try:
+        user = ops.create_user(email=email, name=name, role=Role(role), password=password, person_id=person_id)
+    except (ValidationError, DomainError) as error:
+        _fail(error)
+    click.echo(f"Created {user.role.value} account {user.email}.")
+    if generated:
+        click.echo(f"Password: {password}   (shown once)")
+
+
+@users_group.command("list")
+@instance_option
+@with_appcontext
+def list_users_command():
+    """List accounts."""
+    for user in ops.list_users():
+        state = "active" if user.active else "inactive"
+        click.echo(f"{user.id:>4}  {user.email:<40} {user.role.value:<11} {state}")
+
+
+@users_group.command("set-password")
+@instance_option
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def set_password_command(email, password):
+    """Set an account's password (ends its browser sessions)."""
+    if len(password) < 10:
+        raise click.ClickException("Use at least 10 characters.")
+    ops.update_user(_user(email), {"password": password})
+    click.echo(f"Password changed for {email}.")
+
+
+@users_group.command("deactivate")
+@instance_option
+@click.argument("email")
+@with_appcontext
+def deactivate_command(email):
+    """Block an account from logging in (its tokens stop working too)."""
+    ops.update_user(_user(email), {"active": False})
+    click.echo(f"Deactivated {email}.")
+
+
+@users_group.command("activate")
+@instance_option
+@click.argument("email")
+@with_appcontext
+def activate_command(email):
+    """Allow a deactivated account to log in again."""
+    ops.update_user(_user(email), {"active": True})
+    click.echo(f"Activated {email}.")
+
+
+@click.group("tokens", help="API bearer tokens.")
+def tokens_group():
+    pass
+
+
+@tokens_group.command("create")
+@instance_option
+@click.option("--email", required=True, help="The account the token acts as.")
+@click.option("--name", required=True, help="What the token is for, e.g. 'CRM sync'.")
+@click.option("--days", type=click.IntRange(1, 3650), help="Lifetime (default: the node's setting).")
+@with_appcontext
+def create_token_command(email, name, days):
+    """Create a token; it is printed once and only its hash is kept."""
+    days = days or current_app.config["API_TOKEN_DEFAULT_DAYS"]
+    token, plaintext = ops.issue_token(_user(email), name, days)
+    click.echo(f"Token {token.id} for {email}, valid until {token.expires_at:%Y-%m-%d}:")
+    click.echo(plaintext)
+
+
+@tokens_group.command("list")
+@instance_option
+@click.option("--email", required=True)
+@with_appcontext
+def list_tokens_command(email):
+    """List an account's tokens (never the tokens themselves)."""
+    for token in ops.list_tokens(_user(email)):
+        state = "revoked" if token.revoked_at else f"expires {token.expires_at:%Y-%m-%d}"
+        click.echo(f"{token.id:>4}  {token.prefix}…  {token.name:<30} {state}")
+
+
+@tokens_group.command("revoke")
+@instance_option
+@click.argument("token_id", type=int)
+@with_appcontext
+def revoke_token_command(token_id):
+    """Revoke a token by its id."""
+    try:
+        ops.revoke_token(ops.get_token(token_id))
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"Revoked token {token_id}.")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(users_group)
+    cli.add_command(tokens_group)

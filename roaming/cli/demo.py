@@ -1,0 +1,112 @@
+"""``roaming demo``: three real clusters' nodes on loopback ports, until interrupted."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import click
+import requests
+
+from roaming.demo import CLUSTERS, DEMO_PASSWORD, DemoNode, build_node
+
+STARTUP_TIMEOUT = 30.0
+
+
+def free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to serve on.")
+@click.option("--folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the nodes' instances here (default: a temporary folder, removed at the end).")
+def demo_command(host, folder):
+    """Start a demo federation of three cluster nodes (SQLite, loopback) until Ctrl+C."""
+    with tempfile.TemporaryDirectory(prefix="roaming-demo-") as scratch:
+        base = folder or Path(scratch)
+        base.mkdir(parents=True, exist_ok=True)
+        nodes = []
+        with click.progressbar(CLUSTERS, label="Building the demo nodes", file=sys.stderr) as clusters:
+            for slug in clusters:
+                port = free_port(host)
+                nodes.append((build_node(slug, base, f"http://{host}:{port}"), port))
+        processes = [_start(node, host, port) for node, port in nodes]
+        try:
+            _wait_until_healthy([node for node, _ in nodes], processes)
+            _print_summary([node for node, _ in nodes])
+            _wait_for_interrupt(processes)
+        finally:
+            _stop_all(processes)
+    click.echo("Demo stopped.")
+
+
+def _start(node: DemoNode, host: str, port: int) -> subprocess.Popen:
+    command = [sys.executable, "-m", "roaming", "run", "--instance", str(node.instance), "--host", host,
+               "--port", str(port)]
+    with open(node.instance / "node.log", "ab") as log:  # the child keeps its own copy
+        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _wait_until_healthy(nodes: list[DemoNode], processes: list[subprocess.Popen]) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    for node, process in zip(nodes, processes):
+        while True:
+            if process.poll() is not None:
+                raise click.ClickException(f"{node.name} stopped at start-up; see {node.instance / 'node.log'}.")
+            try:
+                if requests.get(f"{node.url}/healthz", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise click.ClickException(f"{node.name} did not answer within {STARTUP_TIMEOUT:.0f} s.")
+            time.sleep(0.1)
+
+
+def _print_summary(nodes: list[DemoNode]) -> None:
+    click.echo("\nThe demo federation is running:\n")
+    for node in nodes:
+        click.echo(f"  {node.name}\n    {node.url}/   (API explorer: {node.url}/api/docs)")
+        for role, email in node.logins.items():
+            click.echo(f"    {role + ':':<12} {email}")
+    click.echo(f"\n  Every demo login's password: {DEMO_PASSWORD}")
+    click.echo("\nPress Ctrl+C to stop.", nl=True)
+
+
+def _wait_for_interrupt(processes: list[subprocess.Popen]) -> None:
+    stop = []
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+    try:
+        while not stop:
+            if any(process.poll() is not None for process in processes):
+                raise click.ClickException("A demo node stopped unexpectedly; stopping the others.")
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_all(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(demo_command)

@@ -1,0 +1,87 @@
+"""``roaming init`` and ``roaming run``."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from marshmallow import ValidationError
+from werkzeug.serving import make_server
+
+from roaming import migrate
+from roaming.cli import instance_option
+from roaming.db import engine_for
+from roaming.instance import InstanceExists, create_instance
+
+
+@click.command("init")
+@click.option("--instance", "instance", required=True, envvar="ROAMING_INSTANCE", type=click.Path(file_okay=False),
+              help="Folder to create the instance in.")
+@click.option("--name", required=True, help="The cluster's name, e.g. 'CyberForum'.")
+@click.option("--country", required=True, help="ISO 3166-1 alpha-2 country code, e.g. DE.")
+@click.option("--url", "base_url", required=True, help="The node's public base URL, e.g. https://bra.example.org.")
+@click.option("--admin-email", help="E-mail of the first admin account (default: admin@<url host>).")
+@click.option("--database-url", help="SQLAlchemy URL (default: SQLite in the instance folder).")
+def init_command(instance, name, country, base_url, admin_email, database_url):
+    """Create a node: settings, secret, signing key, database and a first admin account."""
+    try:
+        created = create_instance(
+            Path(instance).resolve(), name=name, country=country, base_url=base_url,
+            admin_email=admin_email, database_url=database_url,
+        )
+    except ValidationError as error:
+        raise click.UsageError(" ".join(str(m) for m in _messages(error))) from None
+    except InstanceExists as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created node '{name}' in {created.path}")
+    click.echo(f"  signing key id: {created.key_id}")
+    click.echo(f"  admin login:    {created.admin_email}")
+    click.echo(f"  admin password: {created.admin_password}   (shown once: store it now)")
+    click.echo(f"Start it with: roaming run --instance {instance}")
+
+
+def _messages(error: ValidationError):
+    messages = error.messages
+    if isinstance(messages, dict):
+        for field, texts in messages.items():
+            yield f"{field}: {' '.join(texts) if isinstance(texts, list) else texts}"
+    else:
+        yield from messages
+
+
+@click.command("run")
+@instance_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@with_appcontext
+def run_command(host, port):
+    """Serve the node over HTTP until interrupted (Ctrl+C or SIGTERM)."""
+    app = current_app._get_current_object()
+    engine = engine_for(app)
+    current, head = migrate.current_revision(engine), migrate.head_revision()
+    if current != head:
+        raise click.ClickException(
+            f"The database is at migration {current or 'none'}, the code needs {head}: run 'roaming db upgrade'."
+        )
+    server = make_server(host, port, app, threaded=True)
+    signal.signal(signal.SIGTERM, _stop)
+    click.echo(f"Serving {app.config['NODE_NAME']} on http://{host}:{server.port} (Ctrl+C to stop)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        click.echo("Stopped.", err=True)
+
+
+def _stop(_signum, _frame):
+    raise KeyboardInterrupt
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(init_command)
+    cli.add_command(run_command)

@@ -1,0 +1,89 @@
+"""Layered configuration: defaults, then the instance file, then ROAMING_* variables, then overrides.
+
+The instance folder holds one node: ``roaming.toml`` (plain settings), ``secret_key`` (the session
+signing key, mode 0600), ``keys/`` (the node's Ed25519 key pair) and, by default, the SQLite
+database ``roaming.db``. Secrets live in files of their own so the config file can be shown.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+
+CONFIG_FILE = "roaming.toml"
+SECRET_KEY_FILE = "secret_key"
+ENV_PREFIX = "ROAMING"
+
+DEFAULTS: dict[str, object] = {
+    "NODE_NAME": "Unnamed cluster node",
+    "NODE_COUNTRY": None,
+    "BASE_URL": "http://127.0.0.1:5000",
+    "DATABASE_URL": None,  # None: roaming.db in the instance folder
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "API_TOKEN_DEFAULT_DAYS": 365,
+    "OIDC_ENABLED": False,
+    "OIDC_ISSUER": None,
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,
+    "OIDC_SCOPE": "openid email profile",
+    "OIDC_BUTTON_LABEL": "Sign in with your cluster account",
+    # flask-smorest / OpenAPI
+    "API_TITLE": "Roaming node API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "/docs",
+    "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+}
+
+
+def resolve_instance_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The instance folder: explicit argument, else ``ROAMING_INSTANCE``, else ``./instance``."""
+    chosen = explicit or os.environ.get(f"{ENV_PREFIX}_INSTANCE") or "instance"
+    return Path(chosen).expanduser().resolve()
+
+
+def read_instance_file(instance_path: Path) -> dict[str, object]:
+    """Settings from ``roaming.toml`` (top-level keys, any case), or {} when there is none."""
+    path = instance_path / CONFIG_FILE
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        try:
+            data = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as error:
+            raise RuntimeError(f"{path.name} in the instance folder is not valid TOML: {error}") from None
+    return {key.upper(): value for key, value in data.items()}
+
+
+def read_secret_key(instance_path: Path) -> str | None:
+    path = instance_path / SECRET_KEY_FILE
+    return path.read_text().strip() if path.exists() else None
+
+
+def write_instance_files(instance_path: Path, settings: dict[str, object]) -> None:
+    """Create ``roaming.toml`` from ``settings`` and a fresh ``secret_key`` (never overwritten)."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    lines = ["# Roaming node settings. ROAMING_<KEY> environment variables override these.\n"]
+    for key, value in settings.items():
+        lines.append(f"{key.lower()} = {_toml_value(value)}\n")
+    (instance_path / CONFIG_FILE).write_text("".join(lines))
+    secret_path = instance_path / SECRET_KEY_FILE
+    if not secret_path.exists():
+        fd = os.open(secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'

@@ -1,0 +1,109 @@
+"""Database access: the declarative base, one engine per app, one session per app context.
+
+``session`` is a proxy to the current app context's SQLAlchemy session. Views and operations use
+it; the session is closed (and anything uncommitted rolled back) when the context ends, so a
+failed request never leaves half-written rows.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from flask import Flask, current_app, g
+from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+from werkzeug.local import LocalProxy
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware datetime stored as UTC; naive datetimes are refused, not guessed."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: a timezone is required")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def value_enum(enum_class: type[enum.Enum]) -> Enum:
+    """A column type storing an enum's values as plain strings (portable, readable in SQL)."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=max(len(member.value) for member in enum_class),
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+def database_url(app: Flask) -> str:
+    return app.config["DATABASE_URL"] or f"sqlite:///{app.instance_path}/roaming.db"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine; SQLite gets WAL mode, foreign keys and a busy timeout on every connection."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(database_url(app))
+    app.extensions["roaming.engine"] = engine
+    app.extensions["roaming.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def engine_for(app: Flask) -> Engine:
+    return app.extensions["roaming.engine"]
+
+
+def _get_session() -> Session:
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["roaming.sessionmaker"]()
+    return g.db_session
+
+
+def _close_session(_exc) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()
+
+
+session: Session = LocalProxy(_get_session)  # type: ignore[assignment]

@@ -1,0 +1,1 @@
+"""Member companies of the node's cluster, and their people."""

@@ -1,0 +1,109 @@
+"""Member companies and people. Staff see and manage all of them; a member person sees only
+their own company and its people, and changes nothing here."""
+
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from roaming.accounts.security import STAFF, current_user
+from roaming.api import patch_schema, secured
+from roaming.errors import Forbidden
+from roaming.members import operations as ops
+from roaming.members.models import MemberCompany
+from roaming.members.schemas import CompanySchema, PersonSchema
+
+blp = Blueprint("members", __name__, url_prefix="/api/members", description="Member companies and their people")
+
+
+def _check_can_read(company: MemberCompany) -> MemberCompany:
+    user = current_user()
+    if not user.role.is_staff and user.company_id != company.id:
+        raise Forbidden("You can only see your own company.")
+    return company
+
+
+@blp.route("/companies")
+class Companies(MethodView):
+    @secured(blp)
+    @blp.response(200, CompanySchema(many=True))
+    @blp.paginate(page_size=50, max_page_size=500)
+    def get(self, pagination_parameters):
+        """List member companies (a member sees only their own)"""
+        user = current_user()
+        only = None if user.role.is_staff else (user.company_id or -1)
+        companies, total = ops.list_companies(
+            only_id=only, offset=pagination_parameters.first_item, limit=pagination_parameters.page_size
+        )
+        pagination_parameters.item_count = total
+        return companies
+
+    @secured(blp, *STAFF)
+    @blp.arguments(CompanySchema)
+    @blp.response(201, CompanySchema)
+    def post(self, data):
+        """Add a member company"""
+        return ops.create_company(data)
+
+
+@blp.route("/companies/<int:company_id>")
+class Company(MethodView):
+    @secured(blp)
+    @blp.response(200, CompanySchema)
+    def get(self, company_id):
+        """Read a member company"""
+        return _check_can_read(ops.get_company(company_id))
+
+    @secured(blp, *STAFF)
+    @blp.arguments(patch_schema(CompanySchema))
+    @blp.response(200, CompanySchema)
+    def patch(self, _data, company_id):
+        """Change a member company (e.g. suspend it)"""
+        return ops.update_company(ops.get_company(company_id), request.get_json())
+
+    @secured(blp, *STAFF)
+    @blp.response(204)
+    def delete(self, company_id):
+        """Delete a member company with its people and their logins"""
+        ops.delete_company(ops.get_company(company_id))
+
+
+@blp.route("/companies/<int:company_id>/people")
+class CompanyPeople(MethodView):
+    @secured(blp)
+    @blp.response(200, PersonSchema(many=True))
+    def get(self, company_id):
+        """List a company's people"""
+        return _check_can_read(ops.get_company(company_id)).people
+
+    @secured(blp, *STAFF)
+    @blp.arguments(PersonSchema)
+    @blp.response(201, PersonSchema)
+    def post(self, data, company_id):
+        """Add a person to a company"""
+        return ops.add_person(ops.get_company(company_id), data)
+
+
+@blp.route("/people/<int:person_id>")
+class Person(MethodView):
+    @secured(blp)
+    @blp.response(200, PersonSchema)
+    def get(self, person_id):
+        """Read a person"""
+        person = ops.get_person(person_id)
+        _check_can_read(person.company)
+        return person
+
+    @secured(blp, *STAFF)
+    @blp.arguments(patch_schema(PersonSchema))
+    @blp.response(200, PersonSchema)
+    def patch(self, _data, person_id):
+        """Change a person"""
+        return ops.update_person(ops.get_person(person_id), request.get_json())
+
+    @secured(blp, *STAFF)
+    @blp.response(204)
+    def delete(self, person_id):
+        """Delete a person (and their login)"""
+        ops.delete_person(ops.get_person(person_id))

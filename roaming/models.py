@@ -1,0 +1,5 @@
+"""Imports every model module, so that ``Base.metadata`` knows all tables (Alembic needs this)."""
+
+from roaming.accounts import models as accounts  # noqa: F401
+from roaming.catalogue import models as catalogue  # noqa: F401
+from roaming.members import models as members  # noqa: F401
