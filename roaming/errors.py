@@ -54,7 +54,7 @@ def _domain_error(error: DomainError):
 
 
 def _validation_error(error: ValidationError):
-    messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+    messages = error.normalized_messages()
     return error_body(422, "The data is not valid; see errors.", {"json": messages}), 422
 
 

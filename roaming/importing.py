@@ -30,7 +30,7 @@ class Problems:
         if isinstance(error, str):
             self.items.append(f"{where}: {error}")
             return
-        for name, messages in _flatten(error.messages):
+        for name, messages in _flatten(error.normalized_messages()):
             self.items.append(f"{where}: {name}: {messages}")
 
     def raise_if_any(self) -> None:

@@ -22,7 +22,6 @@ SECTORAL_INDUSTRIES = (
     "Apparel",
     "Automotive",
     "Biopharmaceuticals",
-    "Building fixtures, equipment and services",
     "Business services",
     "Coal mining",
     "Communications equipment and services",

@@ -56,6 +56,7 @@ class MemberRateMixin(Schema):
 
     member_rate_amount = fields.Integer(
         allow_none=True,
+        strict=True,
         validate=validate.Range(min=0, max=100_000_000),
         metadata={"description": "Member-rate price in minor units (e.g. cents); null when free"},
     )

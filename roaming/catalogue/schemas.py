@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
@@ -123,11 +124,21 @@ class ServiceSchema(MemberRateMixin, ItemSchema):
         validate_service_kind(value)
 
 
+class LocalDateTime(fields.AwareDateTime):
+    """Accepts any offset; shows the time in the item's own ``timezone`` (stored in UTC)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        zone = obj.get("timezone") if isinstance(obj, dict) else getattr(obj, "timezone", None)
+        if value is not None and zone:
+            value = value.astimezone(ZoneInfo(zone))
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 class EventSchema(MemberRateMixin, ItemSchema):
     title = text(200, required=True)
     description = text(5000, load_default="")
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = LocalDateTime(required=True, metadata={"description": "Shown in the event's time zone"})
+    ends_at = LocalDateTime(required=True)
     timezone = fields.String(
         validate=reference.validate_time_zone,
         metadata={"description": "IANA zone; defaults to the location's"},

@@ -1,0 +1,204 @@
+"""Shared fixtures. Each test gets its own instance folder with a migrated SQLite database
+(copied from one migrated template, so migrations run once per session). Factories create
+rows with sensible defaults, each in its own app context like a separate request:
+``make_location(city="Cork")``. The returned rows are detached: read their columns, not lazy
+relationships."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from federation.keys import generate_key, save_key
+from roaming import create_app, migrate
+from roaming.accounts.models import Role
+from roaming.accounts.operations import create_user, issue_token
+from roaming.catalogue.operations import create_item, save_profile
+from roaming.catalogue.models import Desk, Event, Location, MeetingRoom, Service
+from roaming.db import engine_for, make_engine
+from roaming.members.models import MemberCompany, Person
+from roaming.db import session as db_session
+
+PASSWORD = "correct horse battery"
+
+
+def _add(row):
+    db_session.add(row)
+    db_session.commit()
+    return row
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "roaming.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def instance_path(tmp_path, template_database):
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    shutil.copy(template_database, folder / "roaming.db")
+    save_key(generate_key(), folder)
+    return folder
+
+
+@pytest.fixture
+def app(instance_path):
+    app = create_app(
+        {
+            "INSTANCE_PATH": instance_path,
+            "SECRET_KEY": "test-secret",
+            "TESTING": True,
+            "NODE_NAME": "Test cluster",
+            "BASE_URL": "http://127.0.0.1:5000",
+        }
+    )
+    yield app
+    engine_for(app).dispose()
+
+
+@pytest.fixture
+def within(app):
+    """Run a function inside its own app context, as a request or a CLI command would."""
+
+    def run(function, *args, **kwargs):
+        with app.app_context():
+            return function(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_profile(within):
+    def make(**fields):
+        return within(save_profile, {"name": "CyberForum", "country": "DE", "city": "Karlsruhe", **fields})
+
+    return make
+
+
+@pytest.fixture
+def make_location(within):
+    def make(**fields):
+        data = {
+            "name": "Head office",
+            "address": "Haid-und-Neu-Straße 7",
+            "city": "Karlsruhe",
+            "country": "DE",
+            "timezone": "Europe/Berlin",
+            "opening_hours": {"mon": [["09:00", "18:00"]]},
+            **fields,
+        }
+        return within(create_item, Location, data)
+
+    return make
+
+
+@pytest.fixture
+def make_desk(within, make_location):
+    def make(location=None, **fields):
+        location = location or make_location()
+        return within(create_item, Desk, {"name": "Guest desks", "seats": 2, "location_id": location.id, **fields})
+
+    return make
+
+
+@pytest.fixture
+def make_room(within, make_location):
+    def make(location=None, **fields):
+        location = location or make_location()
+        return within(
+            create_item, MeetingRoom, {"name": "Room Rhein", "capacity": 6, "location_id": location.id, **fields}
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_service(within):
+    def make(**fields):
+        return within(create_item, Service, {"kind": "desk", "name": "Guest desk", **fields})
+
+    return make
+
+
+@pytest.fixture
+def make_event(within, make_location):
+    def make(location=None, **fields):
+        location = location or make_location()
+        start = datetime(2027, 3, 1, 17, 0, tzinfo=timezone.utc)
+        data = {"title": "Pitch night", "starts_at": start, "ends_at": start + timedelta(hours=3),
+                "location_id": location.id, **fields}
+        return within(create_item, Event, data)
+
+    return make
+
+
+@pytest.fixture
+def make_company(within):
+    def make(**fields):
+        return within(_add, MemberCompany(**{"name": "Datenwerk GmbH", "country": "DE", **fields}))
+
+    return make
+
+
+@pytest.fixture
+def make_person(within, make_company):
+    counter = iter(range(1, 10_000))
+
+    def make(company=None, **fields):
+        company = company or make_company()
+        fields = {"name": "Jana Weber", "email": f"person{next(counter)}@example.org", **fields}
+        return within(_add, Person(company_id=company.id, **fields))
+
+    return make
+
+
+@pytest.fixture
+def make_user(within, make_person):
+    counter = iter(range(1, 10_000))
+
+    def make(role=Role.HOST_STAFF, person=None, **fields):
+        if role is Role.MEMBER and person is None:
+            person = make_person()
+        email = person.email if person else f"user{next(counter)}@example.org"
+        return within(
+            create_user,
+            **{"email": email, "name": "Test user", "role": role, "password": PASSWORD,
+               "person_id": person.id if person else None, **fields}
+        )
+
+    return make
+
+
+@pytest.fixture
+def bearer(within):
+    """Headers with a fresh API token of ``user``."""
+
+    def headers(user):
+        _, token = within(lambda: issue_token(db_session.merge(user), "test", 1))
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
+
+
+@pytest.fixture
+def login(client):
+    """Log ``user`` in through the API; returns headers carrying the CSRF token."""
+
+    def log_in(user, password=PASSWORD):
+        response = client.post("/api/auth/login", json={"email": user.email, "password": password})
+        assert response.status_code == 200, response.json
+        return {"X-CSRF-Token": response.json["csrf_token"]}
+
+    return log_in
