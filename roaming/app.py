@@ -41,7 +41,8 @@ def _finish_config(app: Flask) -> None:
             "create the instance with 'roaming init' or set ROAMING_SECRET_KEY."
         )
     app.config["SESSION_COOKIE_NAME"] = "roaming_session"
-    app.config.setdefault("SESSION_COOKIE_SECURE", str(app.config["BASE_URL"]).startswith("https://"))
+    https = str(app.config["BASE_URL"]).startswith("https://")
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE")) or https
 
 
 def _register_parts(app: Flask) -> None:

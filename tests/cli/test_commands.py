@@ -1,0 +1,141 @@
+"""Every CLI command, through Flask's CLI runner (in-process) against a test node."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from roaming.accounts.models import Role, User
+from roaming.accounts.operations import authenticate
+from roaming.catalogue.models import ClusterProfile, Desk
+from roaming.cli import cli
+from roaming.db import session
+from roaming.members.models import Person
+
+
+@pytest.fixture
+def run(app):
+    runner = app.test_cli_runner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(cli, list(args), input=input)
+
+    return invoke
+
+
+def test_every_command_has_help(run):
+    for path in (["init"], ["run"], ["demo"], ["db", "upgrade"], ["db", "status"], ["db", "revision"],
+                 ["users", "create"], ["users", "list"], ["users", "set-password"], ["users", "deactivate"],
+                 ["users", "activate"], ["tokens", "create"], ["tokens", "list"], ["tokens", "revoke"],
+                 ["import", "catalogue"], ["import", "members"]):
+        result = run(*path, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output, path
+
+
+def test_init_creates_a_complete_instance(run, tmp_path):
+    target = tmp_path / "node"
+    result = run("init", "--instance", str(target), "--name", "it@cork", "--country", "ie",
+                 "--url", "https://bra.itcork.example/")
+    assert result.exit_code == 0, result.output
+    password = result.output.split("admin password: ")[1].split()[0]
+    assert (target / "roaming.toml").exists() and (target / "keys" / "current.pem").exists()
+    assert oct((target / "secret_key").stat().st_mode)[-3:] == "600"
+    assert oct((target / "keys" / "current.pem").stat().st_mode)[-3:] == "600"
+
+    from roaming import create_app
+    from roaming.db import engine_for
+
+    node = create_app({"INSTANCE_PATH": target})
+    with node.app_context():
+        assert authenticate("admin@bra.itcork.example", password).role is Role.ADMIN
+        assert session.scalar(select(ClusterProfile)).country == "IE"
+    assert node.config["BASE_URL"] == "https://bra.itcork.example"
+    engine_for(node).dispose()
+
+    again = run("init", "--instance", str(target), "--name", "x", "--country", "IE", "--url", "https://x.example")
+    assert again.exit_code == 1 and "holds an instance already" in again.output
+
+
+@pytest.mark.parametrize(
+    ("country", "url", "message"),
+    [("XX", "https://x.example", "ISO 3166-1"), ("DE", "ftp://x.example", "base URL")],
+)
+def test_init_refuses_bad_input(run, tmp_path, country, url, message):
+    result = run("init", "--instance", str(tmp_path / "n"), "--name", "X", "--country", country, "--url", url)
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "n").exists()
+
+
+def test_db_status_and_upgrade(run):
+    status = run("db", "status")
+    assert status.exit_code == 0 and "0001_initial" in status.output and "upgrade" not in status.output
+    upgrade = run("db", "upgrade")
+    assert upgrade.exit_code == 0 and "Database at 0001_initial" in upgrade.output
+
+
+def test_users_commands(run, app, make_person):
+    person = make_person(email="jana@datenwerk.example")
+    created = run("users", "create", "--email", "staff@node.example", "--name", "Staff", "--role", "host_staff")
+    assert created.exit_code == 0 and "Password: " in created.output
+    member = run("users", "create", "--email", person.email, "--name", "Jana", "--role", "member",
+                 "--person-email", person.email, "--password", "a-long-password")
+    assert member.exit_code == 0 and "Password" not in member.output
+    missing = run("users", "create", "--email", "x@node.example", "--name", "X", "--role", "member",
+                  "--person-email", "ghost@node.example")
+    assert missing.exit_code == 1 and "No person" in missing.output
+    duplicate = run("users", "create", "--email", "staff@node.example", "--name", "S", "--role", "admin")
+    assert duplicate.exit_code == 1 and "exists already" in duplicate.output
+
+    listed = run("users", "list")
+    assert "staff@node.example" in listed.output and "member" in listed.output
+    changed = run("users", "set-password", "staff@node.example", input="new-password-1\nnew-password-1\n")
+    assert changed.exit_code == 0, changed.output
+    with app.app_context():
+        assert authenticate("staff@node.example", "new-password-1")
+    assert run("users", "deactivate", "staff@node.example").exit_code == 0
+    with app.app_context():
+        assert session.scalar(select(User).where(User.email == "staff@node.example")).active is False
+    assert run("users", "activate", "staff@node.example").exit_code == 0
+    assert run("users", "deactivate", "ghost@node.example").exit_code == 1
+
+
+def test_tokens_commands(run, client, make_user):
+    user = make_user()
+    created = run("tokens", "create", "--email", user.email, "--name", "CRM", "--days", "7")
+    assert created.exit_code == 0
+    token = created.output.strip().splitlines()[-1]
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    listed = run("tokens", "list", "--email", user.email)
+    assert "CRM" in listed.output and token not in listed.output
+    token_id = listed.output.split()[0]
+    assert run("tokens", "revoke", token_id).exit_code == 0
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert run("tokens", "revoke", "999").exit_code == 1
+
+
+def test_import_commands(run, app, tmp_path, make_location):
+    make_location(name="Hub")
+    desks = tmp_path / "desks.csv"
+    desks.write_text("name,seats,location\nWindow,2,Hub\n")
+    result = run("import", "catalogue", str(desks), "--kind", "desk")
+    assert result.exit_code == 0 and "Imported catalogue: 1 desk" in result.output
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,seats,location\nA,0,Hub\nB,1,Nowhere\n")
+    refused = run("import", "catalogue", str(bad), "--kind", "desk")
+    assert refused.exit_code == 1
+    assert "line 2: seats" in refused.output and "line 3: location" in refused.output
+    assert "nothing was imported" in refused.output
+    no_kind = run("import", "catalogue", str(bad))
+    assert no_kind.exit_code == 1 and "--kind" in no_kind.output
+
+    members = tmp_path / "members.json"
+    members.write_text(json.dumps({"companies": [{"name": "A", "country": "DE",
+                                                   "people": [{"name": "P", "email": "p@a.example"}]}]}))
+    imported = run("import", "members", str(members))
+    assert imported.exit_code == 0 and "1 companies, 1 people" in imported.output
+    with app.app_context():
+        assert session.scalar(select(func.count()).select_from(Desk)) == 1
+        assert session.scalar(select(func.count()).select_from(Person)) == 1

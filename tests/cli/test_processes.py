@@ -1,0 +1,96 @@
+"""``roaming run`` and ``roaming demo`` as real processes on loopback ports."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+
+from roaming.cli.demo import free_port
+
+TIMEOUT = 60
+
+
+def _start(*args, env=None):
+    return subprocess.Popen(
+        [sys.executable, "-m", "roaming", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def _stop(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGINT)
+    try:
+        return process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.stdout.close()
+
+
+def _wait_for(url):
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            response = requests.get(url, timeout=1)
+            if response.ok:
+                return response
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer")
+
+
+def test_init_then_run_serves_the_node(tmp_path):
+    instance = tmp_path / "node"
+    port = free_port("127.0.0.1")
+    subprocess.run([sys.executable, "-m", "roaming", "init", "--instance", str(instance), "--name", "Silicon Saxony",
+                    "--country", "DE", "--url", f"http://127.0.0.1:{port}"], check=True, capture_output=True)
+    process = _start("run", "--port", str(port), env={"ROAMING_INSTANCE": str(instance)})
+    try:
+        health = _wait_for(f"http://127.0.0.1:{port}/healthz").json()
+        assert health == {"status": "ok", "node": "Silicon Saxony", "version": health["version"]}
+        assert requests.get(f"http://127.0.0.1:{port}/api/cluster", timeout=5).json()["name"] == "Silicon Saxony"
+    finally:
+        assert _stop(process) == 0
+
+
+def test_run_refuses_an_unmigrated_database(tmp_path):
+    from roaming.config import write_instance_files
+
+    write_instance_files(tmp_path, {"node_name": "Empty"})
+    result = subprocess.run([sys.executable, "-m", "roaming", "run", "--instance", str(tmp_path)],
+                            capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 1 and "roaming db upgrade" in result.stderr
+
+
+def test_demo_starts_three_nodes_and_stops_cleanly():
+    process = _start("demo")
+    output = ""
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while "Press Ctrl+C" not in output and time.monotonic() < deadline and process.poll() is None:
+            output += process.stdout.readline()
+        urls = re.findall(r"^    (http://127\.0\.0\.1:\d+)/ ", output, flags=re.MULTILINE)
+        assert len(urls) == 3, output
+        names = {requests.get(f"{url}/healthz", timeout=5).json()["node"] for url in urls}
+        assert names == {"CyberForum", "Systematic Paris-Region", "it@cork European Tech Cluster"}
+        login = requests.post(f"{urls[0]}/api/auth/login", timeout=5,
+                              json={"email": "jana.weber@datenwerk.example", "password": "roaming-demo"})
+        assert login.status_code == 200
+        assert len(requests.get(f"{urls[2]}/api/services", timeout=5).json()) == 5
+    finally:
+        code = _stop(process)
+    assert code == 0
+    for url in urls:
+        try:
+            requests.get(f"{url}/healthz", timeout=1)
+        except requests.ConnectionError:
+            continue
+        raise AssertionError(f"{url} still answers after the demo stopped")

@@ -1,0 +1,106 @@
+"""Who may call what: every API endpoint against anonymous callers, member people, host staff
+and admins. A new endpoint without a line in POLICY fails this test."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from roaming.accounts.models import Role
+
+PUBLIC, LOGIN, STAFF, ADMIN = "public", "login", "staff", "admin"
+ITEMS = ("locations", "desks", "rooms", "services", "events")
+POLICY = {
+    ("/api/cluster", "GET"): PUBLIC,
+    ("/api/cluster", "PUT"): STAFF,
+    ("/api/cluster", "PATCH"): STAFF,
+    **{(f"/api/{kind}", "GET"): PUBLIC for kind in ITEMS},
+    **{(f"/api/{kind}", "POST"): STAFF for kind in ITEMS},
+    **{(f"/api/{kind}/{{item_id}}", "GET"): PUBLIC for kind in ITEMS},
+    **{(f"/api/{kind}/{{item_id}}", method): STAFF for kind in ITEMS for method in ("PATCH", "DELETE")},
+    ("/api/catalogue/changes", "GET"): PUBLIC,
+    ("/api/reference/sectors", "GET"): PUBLIC,
+    ("/api/reference/service-kinds", "GET"): PUBLIC,
+    ("/api/members/companies", "GET"): LOGIN,
+    ("/api/members/companies", "POST"): STAFF,
+    ("/api/members/companies/{company_id}", "GET"): LOGIN,
+    ("/api/members/companies/{company_id}", "PATCH"): STAFF,
+    ("/api/members/companies/{company_id}", "DELETE"): STAFF,
+    ("/api/members/companies/{company_id}/people", "GET"): LOGIN,
+    ("/api/members/companies/{company_id}/people", "POST"): STAFF,
+    ("/api/members/people/{person_id}", "GET"): LOGIN,
+    ("/api/members/people/{person_id}", "PATCH"): STAFF,
+    ("/api/members/people/{person_id}", "DELETE"): STAFF,
+    ("/api/auth/login", "POST"): PUBLIC,
+    ("/api/auth/logout", "POST"): PUBLIC,
+    ("/api/me", "GET"): LOGIN,
+    ("/api/me", "PATCH"): LOGIN,
+    ("/api/users", "GET"): ADMIN,
+    ("/api/users", "POST"): ADMIN,
+    ("/api/users/{user_id}", "GET"): ADMIN,
+    ("/api/users/{user_id}", "PATCH"): ADMIN,
+    ("/api/users/{user_id}", "DELETE"): ADMIN,
+    ("/api/tokens", "GET"): LOGIN,
+    ("/api/tokens", "POST"): LOGIN,
+    ("/api/tokens/{token_id}", "DELETE"): LOGIN,
+}
+ALLOWED = {
+    None: {PUBLIC},
+    Role.MEMBER: {PUBLIC, LOGIN},
+    Role.HOST_STAFF: {PUBLIC, LOGIN, STAFF},
+    Role.ADMIN: {PUBLIC, LOGIN, STAFF, ADMIN},
+}
+
+
+def api_routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") and not rule.endpoint.startswith(("api-docs", "api_docs_assets")):
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield path, method
+
+
+def test_policy_covers_every_endpoint(app):
+    assert set(api_routes(app)) == set(POLICY)
+
+
+@pytest.mark.parametrize("role", [None, Role.MEMBER, Role.HOST_STAFF, Role.ADMIN], ids=str)
+def test_matrix(app, client, role, make_user, make_person, make_desk, bearer):
+    person = make_person()
+    member = make_user(role=Role.MEMBER, person=person)
+    if role is None:
+        headers = {}
+    else:
+        headers = bearer(member if role is Role.MEMBER else make_user(role=role))
+    desk = make_desk()
+    ids = {"item_id": desk.id, "company_id": person.company_id, "person_id": person.id, "user_id": member.id,
+           "token_id": 1}
+    for (path, method), needs in sorted(POLICY.items(), key=lambda entry: entry[0][1] == "DELETE"):
+        url = path.format(**ids)
+        response = client.open(url, method=method, json={} if method in ("POST", "PUT", "PATCH") else None,
+                               headers=headers)
+        if needs in ALLOWED[role]:
+            assert response.status_code not in (401, 403), (role, method, url, response.json)
+        else:
+            expected = 401 if role is None else 403
+            assert response.status_code == expected, (role, method, url, response.status_code)
+
+
+def test_a_token_from_another_node_is_worthless(app, client, make_user, bearer, tmp_path, template_database):
+    """Staff manage only their own node: accounts and tokens exist per node."""
+    import shutil
+
+    from federation.keys import generate_key, save_key
+    from roaming import create_app
+    from roaming.db import engine_for
+
+    other_instance = tmp_path / "other"
+    other_instance.mkdir()
+    shutil.copy(template_database, other_instance / "roaming.db")
+    save_key(generate_key(), other_instance)
+    other = create_app({"INSTANCE_PATH": other_instance, "SECRET_KEY": "other", "TESTING": True})
+    headers = bearer(make_user(role=Role.ADMIN))
+    assert client.get("/api/users", headers=headers).status_code == 200
+    assert other.test_client().get("/api/users", headers=headers).status_code == 401
+    engine_for(other).dispose()
