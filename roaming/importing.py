@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from marshmallow import ValidationError
+
+from roaming.db import session
 
 
 class ImportRejected(Exception):
@@ -36,6 +40,20 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.items:
             raise ImportRejected(self.items)
+
+
+@contextmanager
+def all_or_nothing() -> Iterator[Problems]:
+    """Collect problems while adding rows; commit only if there are none, else roll back and
+    raise ``ImportRejected`` with all of them."""
+    problems = Problems()
+    try:
+        yield problems
+        problems.raise_if_any()
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
 
 
 def _flatten(messages, prefix: str = ""):

@@ -32,7 +32,12 @@ class NewInstance:
 
 
 def create_instance(
-    path: Path, *, name: str, country: str, base_url: str, admin_email: str | None = None,
+    path: Path,
+    *,
+    name: str,
+    country: str,
+    base_url: str,
+    admin_email: str | None = None,
     database_url: str | None = None,
 ) -> NewInstance:
     """Create a ready-to-run instance at ``path``; refuses a folder that holds one already."""

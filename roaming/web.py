@@ -7,9 +7,8 @@ from sqlalchemy import func, select, text
 
 from roaming import __version__
 from roaming.accounts.security import csrf_token, current_user
-from roaming.catalogue.models import Desk, Event, Location, MeetingRoom, Service
+from roaming.catalogue.models import ClusterProfile, Desk, Event, Location, MeetingRoom, Service
 from roaming.catalogue.operations import LABELS
-from roaming.catalogue.models import ClusterProfile
 from roaming.db import session
 
 bp = Blueprint("web", __name__)

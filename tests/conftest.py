@@ -7,7 +7,7 @@ relationships."""
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,11 +15,11 @@ from federation.keys import generate_key, save_key
 from roaming import create_app, migrate
 from roaming.accounts.models import Role
 from roaming.accounts.operations import create_user, issue_token
-from roaming.catalogue.operations import create_item, save_profile
 from roaming.catalogue.models import Desk, Event, Location, MeetingRoom, Service
+from roaming.catalogue.operations import create_item, save_profile
 from roaming.db import engine_for, make_engine
-from roaming.members.models import MemberCompany, Person
 from roaming.db import session as db_session
+from roaming.members.models import MemberCompany, Person
 
 PASSWORD = "correct horse battery"
 
@@ -136,9 +136,14 @@ def make_service(within):
 def make_event(within, make_location):
     def make(location=None, **fields):
         location = location or make_location()
-        start = datetime(2027, 3, 1, 17, 0, tzinfo=timezone.utc)
-        data = {"title": "Pitch night", "starts_at": start, "ends_at": start + timedelta(hours=3),
-                "location_id": location.id, **fields}
+        start = datetime(2027, 3, 1, 17, 0, tzinfo=UTC)
+        data = {
+            "title": "Pitch night",
+            "starts_at": start,
+            "ends_at": start + timedelta(hours=3),
+            "location_id": location.id,
+            **fields,
+        }
         return within(create_item, Event, data)
 
     return make
@@ -174,8 +179,14 @@ def make_user(within, make_person):
         email = person.email if person else f"user{next(counter)}@example.org"
         return within(
             create_user,
-            **{"email": email, "name": "Test user", "role": role, "password": PASSWORD,
-               "person_id": person.id if person else None, **fields}
+            **{
+                "email": email,
+                "name": "Test user",
+                "role": role,
+                "password": PASSWORD,
+                "person_id": person.id if person else None,
+                **fields,
+            },
         )
 
     return make

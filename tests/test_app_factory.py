@@ -11,8 +11,9 @@ from roaming.db import engine_for
 
 
 def test_layers_defaults_file_environment_overrides(tmp_path, monkeypatch):
-    write_instance_files(tmp_path, {"node_name": "From file", "base_url": "https://file.example",
-                                    "max_content_length": 1000})
+    write_instance_files(
+        tmp_path, {"node_name": "From file", "base_url": "https://file.example", "max_content_length": 1000}
+    )
     monkeypatch.setenv("ROAMING_BASE_URL", "https://env.example")
     monkeypatch.setenv("ROAMING_MAX_CONTENT_LENGTH", "2000")
     app = create_app({"INSTANCE_PATH": tmp_path, "MAX_CONTENT_LENGTH": 3000})

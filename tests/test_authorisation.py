@@ -74,12 +74,18 @@ def test_matrix(app, client, role, make_user, make_person, make_desk, bearer):
     else:
         headers = bearer(member if role is Role.MEMBER else make_user(role=role))
     desk = make_desk()
-    ids = {"item_id": desk.id, "company_id": person.company_id, "person_id": person.id, "user_id": member.id,
-           "token_id": 1}
+    ids = {
+        "item_id": desk.id,
+        "company_id": person.company_id,
+        "person_id": person.id,
+        "user_id": member.id,
+        "token_id": 1,
+    }
     for (path, method), needs in sorted(POLICY.items(), key=lambda entry: entry[0][1] == "DELETE"):
         url = path.format(**ids)
-        response = client.open(url, method=method, json={} if method in ("POST", "PUT", "PATCH") else None,
-                               headers=headers)
+        response = client.open(
+            url, method=method, json={} if method in ("POST", "PUT", "PATCH") else None, headers=headers
+        )
         if needs in ALLOWED[role]:
             assert response.status_code not in (401, 403), (role, method, url, response.json)
         else:

@@ -24,8 +24,9 @@ def test_unknown_url_and_method(client):
 
 def test_body_over_the_limit_is_413(app, client, staff):
     app.config["MAX_CONTENT_LENGTH"] = 1000
-    response = client.post("/api/locations", data="{" + " " * 2000 + "}", content_type="application/json",
-                           headers=staff)
+    response = client.post(
+        "/api/locations", data="{" + " " * 2000 + "}", content_type="application/json", headers=staff
+    )
     assert response.status_code == 413 and response.json["status"] == "Request Entity Too Large"
 
 

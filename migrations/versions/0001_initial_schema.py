@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-21 21:55:32.930370
 """
 
-from alembic import op
 import sqlalchemy as sa
-import roaming.db
+from alembic import op
 
+import roaming.db
 
 revision = "0001_initial"
 down_revision = None

@@ -30,9 +30,7 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(300))  # None: single sign-on only
     role: Mapped[Role] = mapped_column(value_enum(Role))
-    person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="CASCADE"), unique=True
-    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)  # bumped to end all sessions
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -42,7 +42,12 @@ def list_users() -> list[User]:
 
 
 def create_user(
-    *, email: str, name: str, role: Role, password: str | None = None, person_id: int | None = None,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    password: str | None = None,
+    person_id: int | None = None,
     active: bool = True,
 ) -> User:
     """Create an account. A member account must name its person, who may have only one login."""

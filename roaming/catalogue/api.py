@@ -121,7 +121,10 @@ def catalogue_changes(query):
 @blp.get("/reference/sectors")
 def sectors():
     """The sector list (European Cluster Collaboration Platform)"""
-    return {"sectoral_industries": list(reference.SECTORAL_INDUSTRIES), "emerging_industries": list(reference.EMERGING_INDUSTRIES)}
+    return {
+        "sectoral_industries": list(reference.SECTORAL_INDUSTRIES),
+        "emerging_industries": list(reference.EMERGING_INDUSTRIES),
+    }
 
 
 @blp.get("/reference/service-kinds")

@@ -75,9 +75,7 @@ def changes_since(session: Session, since: int, limit: int) -> list[Change]:
     """
     found: list[Change] = []
     for kind, model in CATALOGUE_KINDS.items():
-        rows = session.scalars(
-            select(model).where(model.change_seq > since).order_by(model.change_seq).limit(limit)
-        )
+        rows = session.scalars(select(model).where(model.change_seq > since).order_by(model.change_seq).limit(limit))
         found += [Change(row.change_seq, kind, row.uid, row) for row in rows]
     tombstones = session.scalars(
         select(Tombstone).where(Tombstone.change_seq > since).order_by(Tombstone.change_seq).limit(limit)

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from roaming.catalogue import operations as ops
 from roaming.catalogue.models import CATALOGUE_KINDS, ClusterProfile, Desk, Event, Location, MeetingRoom, Service
 from roaming.db import session
-from roaming.importing import Problems, read_csv, read_json
+from roaming.importing import all_or_nothing, read_csv, read_json
 
 CSV_LIST_FIELDS = ("sectors", "languages", "amenities", "closed_days")
 CSV_JSON_FIELDS = ("opening_hours", "options")
@@ -40,9 +40,8 @@ def import_catalogue_file(path: Path, kind: str | None = None, progress=None) ->
 
 
 def import_catalogue_document(document: dict, progress=None) -> dict[str, int]:
-    problems = Problems()
     counts = dict.fromkeys(("cluster", "location", "desk", "room", "service", "event"), 0)
-    try:
+    with all_or_nothing() as problems:
         if not isinstance(document, dict):
             problems.add("document", "a JSON object with cluster, locations, services, events is expected")
             problems.raise_if_any()
@@ -51,6 +50,8 @@ def import_catalogue_document(document: dict, progress=None) -> dict[str, int]:
         keys: dict[str, Location | None] = {}
         for index, raw in enumerate(document.get("locations", [])):
             where = f"locations[{index}]"
+            if not _is_object(raw, where, problems):
+                continue
             raw = dict(raw)
             key, desks, rooms = raw.pop("key", None), raw.pop("desks", []), raw.pop("rooms", [])
             location = _add(Location, raw, where, problems, counts)
@@ -63,26 +64,22 @@ def import_catalogue_document(document: dict, progress=None) -> dict[str, int]:
             _tick(progress)
         for model, section in ((Service, "services"), (Event, "events")):
             for index, raw in enumerate(document.get(section, [])):
-                raw = dict(raw)
                 where = f"{section}[{index}]"
+                if not _is_object(raw, where, problems):
+                    continue
+                raw = dict(raw)
                 key = raw.pop("location", None)
                 if key is not None and key not in keys:
                     problems.add(where, f"location: no location with key '{key}' in this file")
                     continue
                 _add_at(model, raw, keys.get(key), where, problems, counts, required=key is not None)
                 _tick(progress)
-        problems.raise_if_any()
-    except BaseException:
-        session.rollback()
-        raise
-    session.commit()
     return {kind: count for kind, count in counts.items() if count}
 
 
 def _import_records(model, records, progress) -> dict[str, int]:
-    problems = Problems()
     counts = {model.KIND: 0}
-    try:
+    with all_or_nothing() as problems:
         for where, record in records:
             if "location" in record:
                 name = record.pop("location")
@@ -93,11 +90,6 @@ def _import_records(model, records, progress) -> dict[str, int]:
                 record["location_id"] = location.id
             _add(model, record, where, problems, counts)
             _tick(progress)
-        problems.raise_if_any()
-    except BaseException:
-        session.rollback()
-        raise
-    session.commit()
     return counts
 
 
@@ -119,6 +111,12 @@ def _add(model, raw, where, problems, counts, profile=False):
         return None
     counts[model.KIND] += 1
     return item
+
+
+def _is_object(raw, where, problems) -> bool:
+    if not isinstance(raw, dict):
+        problems.add(where, "a JSON object is expected")
+    return isinstance(raw, dict)
 
 
 def _tick(progress) -> None:

@@ -61,9 +61,7 @@ class ClusterProfile(CatalogueItem, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     member_count: Mapped[int | None] = mapped_column(Integer)
     founding_year: Mapped[int | None] = mapped_column(Integer)
-    management_label: Mapped[ManagementLabel] = mapped_column(
-        value_enum(ManagementLabel), default=ManagementLabel.NONE
-    )
+    management_label: Mapped[ManagementLabel] = mapped_column(value_enum(ManagementLabel), default=ManagementLabel.NONE)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     visitor_contact_role: Mapped[str | None] = mapped_column(String(100))
     visitor_contact_email: Mapped[str | None] = mapped_column(String(254))

@@ -137,6 +137,4 @@ def _refuse_if_referenced(location: Location) -> None:
     for model in (Service, Event):
         count = session.scalar(select(func.count()).select_from(model).where(model.location_id == location.id))
         if count:
-            raise Conflict(
-                f"Location {location.id} is used by {count} {LABELS[model]}(s); move or delete them first."
-            )
+            raise Conflict(f"Location {location.id} is used by {count} {LABELS[model]}(s); move or delete them first.")

@@ -68,7 +68,7 @@ class OpeningHoursField(fields.Dict):
                     or len(interval) != 2
                     or not all(isinstance(t, str) and _TIME.match(t) for t in interval)
                 ):
-                    raise ValidationError(f"{day}: each interval is [\"HH:MM\", \"HH:MM\"].")
+                    raise ValidationError(f'{day}: each interval is ["HH:MM", "HH:MM"].')
                 if interval[0] >= interval[1]:
                     raise ValidationError(f"{day}: {interval[0]}-{interval[1]} closes before it opens.")
         return hours

@@ -27,8 +27,11 @@ def free_port(host: str) -> int:
 
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to serve on.")
-@click.option("--folder", type=click.Path(file_okay=False, path_type=Path),
-              help="Keep the nodes' instances here (default: a temporary folder, removed at the end).")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the nodes' instances here (default: a temporary folder, removed at the end).",
+)
 def demo_command(host, folder):
     """Start a demo federation of three cluster nodes (SQLite, loopback) until Ctrl+C."""
     with tempfile.TemporaryDirectory(prefix="roaming-demo-") as scratch:
@@ -50,15 +53,25 @@ def demo_command(host, folder):
 
 
 def _start(node: DemoNode, host: str, port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "roaming", "run", "--instance", str(node.instance), "--host", host,
-               "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "roaming",
+        "run",
+        "--instance",
+        str(node.instance),
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
     with open(node.instance / "node.log", "ab") as log:  # the child keeps its own copy
         return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _wait_until_healthy(nodes: list[DemoNode], processes: list[subprocess.Popen]) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
-    for node, process in zip(nodes, processes):
+    for node, process in zip(nodes, processes, strict=True):
         while True:
             if process.poll() is not None:
                 raise click.ClickException(f"{node.name} stopped at start-up; see {node.instance / 'node.log'}.")

@@ -27,7 +27,9 @@ def _run(label: str, importer, path: Path, **kwargs) -> None:
     except ImportRejected as rejected:
         for problem in rejected.problems:
             click.echo(f"  {problem}", err=True)
-        raise click.ClickException(f"{len(rejected.problems)} problem(s) in {path.name}; nothing was imported.")
+        raise click.ClickException(
+            f"{len(rejected.problems)} problem(s) in {path.name}; nothing was imported."
+        ) from None
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     summary = ", ".join(f"{count} {kind}" for kind, count in counts.items()) or "nothing new"

@@ -18,8 +18,14 @@ from roaming.instance import InstanceExists, create_instance
 
 
 @click.command("init")
-@click.option("--instance", "instance", required=True, envvar="ROAMING_INSTANCE", type=click.Path(file_okay=False),
-              help="Folder to create the instance in.")
+@click.option(
+    "--instance",
+    "instance",
+    required=True,
+    envvar="ROAMING_INSTANCE",
+    type=click.Path(file_okay=False),
+    help="Folder to create the instance in.",
+)
 @click.option("--name", required=True, help="The cluster's name, e.g. 'CyberForum'.")
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2 country code, e.g. DE.")
 @click.option("--url", "base_url", required=True, help="The node's public base URL, e.g. https://bra.example.org.")
@@ -29,8 +35,12 @@ def init_command(instance, name, country, base_url, admin_email, database_url):
     """Create a node: settings, secret, signing key, database and a first admin account."""
     try:
         created = create_instance(
-            Path(instance).resolve(), name=name, country=country, base_url=base_url,
-            admin_email=admin_email, database_url=database_url,
+            Path(instance).resolve(),
+            name=name,
+            country=country,
+            base_url=base_url,
+            admin_email=admin_email,
+            database_url=database_url,
         )
     except ValidationError as error:
         raise click.UsageError(" ".join(str(m) for m in _messages(error))) from None

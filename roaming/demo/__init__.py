@@ -51,11 +51,14 @@ def build_node(slug: str, folder: Path, url: str, today: date | None = None) -> 
         import_catalogue_document(_dated(data["catalogue"], today or date.today()))
         import_companies([(f"members[{i}]", c) for i, c in enumerate(data["members"])])
         update_user(find_user_by_email(admin_email), {"password": DEMO_PASSWORD})
-        create_user(email=data["logins"]["staff"], name=f"{node['name']} host staff", role=Role.HOST_STAFF,
-                    password=DEMO_PASSWORD)
+        create_user(
+            email=data["logins"]["staff"],
+            name=f"{node['name']} host staff",
+            role=Role.HOST_STAFF,
+            password=DEMO_PASSWORD,
+        )
         person = find_person_by_email(data["logins"]["member"])
-        create_user(email=person.email, name=person.name, role=Role.MEMBER, password=DEMO_PASSWORD,
-                    person_id=person.id)
+        create_user(email=person.email, name=person.name, role=Role.MEMBER, password=DEMO_PASSWORD, person_id=person.id)
     engine_for(app).dispose()
     logins = {"admin": admin_email, "host staff": data["logins"]["staff"], "member": data["logins"]["member"]}
     return DemoNode(slug, node["name"], instance, url, logins)

@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from roaming.db import session
-from roaming.importing import Problems, read_csv, read_json
+from roaming.importing import all_or_nothing, read_csv, read_json
 from roaming.members.models import MemberCompany, Person
 from roaming.members.schemas import CompanySchema, PersonSchema
 
@@ -35,10 +35,9 @@ def import_members_file(path: Path, progress=None) -> dict[str, int]:
 
 def import_companies(entries: list[tuple[str, dict]], progress=None) -> dict[str, int]:
     """Add ``(where, company-with-people)`` entries; returns counts of companies and people added."""
-    problems = Problems()
     counts = {"companies": 0, "people": 0}
     seen_emails: set[str] = set()
-    try:
+    with all_or_nothing() as problems:
         for where, raw in entries:
             if not isinstance(raw, dict):
                 problems.add(where, "a JSON object is expected")
@@ -50,11 +49,6 @@ def import_companies(entries: list[tuple[str, dict]], progress=None) -> dict[str
                 _person(company, person_raw, f"{where}.people[{index}]", problems, counts, seen_emails)
             if progress is not None:
                 progress.update(1)
-        problems.raise_if_any()
-    except BaseException:
-        session.rollback()
-        raise
-    session.commit()
     return counts
 
 

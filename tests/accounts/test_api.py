@@ -108,8 +108,9 @@ def test_password_change_needs_the_current_one_and_ends_other_sessions(app, clie
     assert wrong.status_code == 422 and "current_password" in wrong.json["errors"]["json"]
     short = client.patch("/api/me", json={"current_password": PASSWORD, "new_password": "short"}, headers=csrf)
     assert short.status_code == 422 and "new_password" in short.json["errors"]["json"]
-    changed = client.patch("/api/me", json={"current_password": PASSWORD, "new_password": "a-new-passphrase"},
-                           headers=csrf)
+    changed = client.patch(
+        "/api/me", json={"current_password": PASSWORD, "new_password": "a-new-passphrase"}, headers=csrf
+    )
     assert changed.status_code == 200
     assert other_browser.get("/api/me").status_code == 401
     fresh = app.test_client().post("/api/auth/login", json={"email": user.email, "password": "a-new-passphrase"})
@@ -121,8 +122,13 @@ def test_admin_manages_accounts(client, make_user, make_person, bearer):
     person = make_person()
     created = client.post(
         "/api/users",
-        json={"email": person.email, "name": "Jana", "role": "member", "person_id": person.id,
-              "password": "long-enough-secret"},
+        json={
+            "email": person.email,
+            "name": "Jana",
+            "role": "member",
+            "person_id": person.id,
+            "password": "long-enough-secret",
+        },
         headers=admin,
     )
     assert created.status_code == 201, created.json
@@ -159,7 +165,8 @@ def test_login_page_form(client, make_user):
     assert no_csrf.status_code == 401 and b"form expired" in no_csrf.data
     wrong = client.post("/login", data={"email": user.email, "password": "x", "csrf_token": csrf})
     assert wrong.status_code == 401 and b"Wrong e-mail or password" in wrong.data
-    ok = client.post("/login?next=//evil.example/", data={"email": user.email, "password": PASSWORD,
-                                                           "csrf_token": csrf})
+    ok = client.post(
+        "/login?next=//evil.example/", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf}
+    )
     assert ok.status_code == 302 and ok.headers["Location"] == "/"
     assert client.get("/").data.count(b"Log out") == 1

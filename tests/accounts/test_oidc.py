@@ -21,11 +21,18 @@ def provider():
 
 @pytest.fixture
 def sso_app(instance_path, provider):
-    app = create_app({
-        "INSTANCE_PATH": instance_path, "SECRET_KEY": "test", "TESTING": True, "BASE_URL": "http://127.0.0.1:5000",
-        "OIDC_ENABLED": True, "OIDC_ISSUER": provider.issuer, "OIDC_CLIENT_ID": CLIENT_ID,
-        "OIDC_CLIENT_SECRET": CLIENT_SECRET,
-    })
+    app = create_app(
+        {
+            "INSTANCE_PATH": instance_path,
+            "SECRET_KEY": "test",
+            "TESTING": True,
+            "BASE_URL": "http://127.0.0.1:5000",
+            "OIDC_ENABLED": True,
+            "OIDC_ISSUER": provider.issuer,
+            "OIDC_CLIENT_ID": CLIENT_ID,
+            "OIDC_CLIENT_SECRET": CLIENT_SECRET,
+        }
+    )
     yield app
     engine_for(app).dispose()
 
@@ -66,5 +73,11 @@ def test_unknown_or_unverified_identities_are_refused(sso_app, provider):
 
 def test_half_configured_sso_stops_start_up(instance_path):
     with pytest.raises(RuntimeError, match="OIDC_CLIENT_ID"):
-        create_app({"INSTANCE_PATH": instance_path, "SECRET_KEY": "x", "OIDC_ENABLED": True,
-                    "OIDC_ISSUER": "http://127.0.0.1:1"})
+        create_app(
+            {
+                "INSTANCE_PATH": instance_path,
+                "SECRET_KEY": "x",
+                "OIDC_ENABLED": True,
+                "OIDC_ISSUER": "http://127.0.0.1:1",
+            }
+        )

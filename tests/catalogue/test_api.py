@@ -35,14 +35,23 @@ def _payloads(location_id):
         "/api/desks": {"location_id": location_id, "name": "Open space", "seats": 4, "amenities": ["monitor"]},
         "/api/rooms": {"location_id": location_id, "name": "Rhein", "capacity": 8},
         "/api/services": {
-            "kind": "matchmaking", "name": "Matchmaking", "languages": ["de", "en"], "location_id": location_id,
-            "free_under_agreement": False, "member_rate_amount": 15000, "member_rate_currency": "EUR",
+            "kind": "matchmaking",
+            "name": "Matchmaking",
+            "languages": ["de", "en"],
+            "location_id": location_id,
+            "free_under_agreement": False,
+            "member_rate_amount": 15000,
+            "member_rate_currency": "EUR",
             "member_rate_unit": "session",
         },
         "/api/events": {
-            "title": "IT Security Breakfast", "starts_at": "2027-02-03T07:30:00+00:00",
-            "ends_at": "2027-02-03T09:30:00+00:00", "location_id": location_id, "visitor_seats": 5,
-            "member_rate_amount": 1500, "member_rate_currency": "EUR",
+            "title": "IT Security Breakfast",
+            "starts_at": "2027-02-03T07:30:00+00:00",
+            "ends_at": "2027-02-03T09:30:00+00:00",
+            "location_id": location_id,
+            "visitor_seats": 5,
+            "member_rate_amount": 1500,
+            "member_rate_currency": "EUR",
         },
     }
 
@@ -86,10 +95,19 @@ def test_country_is_normalised_and_event_takes_location_time_zone(client, staff,
 def test_cluster_profile_put_get_patch(client, staff):
     assert client.get("/api/cluster").status_code == 404
     profile = {
-        "name": "CyberForum", "legal_form": "e.V.", "country": "DE", "region": "DE12", "city": "Karlsruhe",
-        "sectors": ["Digital industries"], "website": "https://en.cyberforum.de", "member_count": 1200,
-        "founding_year": 1997, "management_label": "gold", "languages": ["de", "en"],
-        "visitor_contact_role": "International desk", "visitor_contact_email": "roaming@cyberforum.example",
+        "name": "CyberForum",
+        "legal_form": "e.V.",
+        "country": "DE",
+        "region": "DE12",
+        "city": "Karlsruhe",
+        "sectors": ["Digital industries"],
+        "website": "https://en.cyberforum.de",
+        "member_count": 1200,
+        "founding_year": 1997,
+        "management_label": "gold",
+        "languages": ["de", "en"],
+        "visitor_contact_role": "International desk",
+        "visitor_contact_email": "roaming@cyberforum.example",
     }
     put = client.put("/api/cluster", json=profile, headers=staff)
     assert put.status_code == 200, put.json

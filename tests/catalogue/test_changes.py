@@ -61,8 +61,16 @@ def test_concurrent_writers_get_distinct_numbers(app, within):
         try:
             with app.app_context():
                 for step in range(5):
-                    create_item(Location, {"name": f"T{index}-{step}", "address": "a", "city": "c",
-                                           "country": "DE", "timezone": "Europe/Berlin"})
+                    create_item(
+                        Location,
+                        {
+                            "name": f"T{index}-{step}",
+                            "address": "a",
+                            "city": "c",
+                            "country": "DE",
+                            "timezone": "Europe/Berlin",
+                        },
+                    )
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
 

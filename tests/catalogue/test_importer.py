@@ -32,10 +32,18 @@ def test_demo_catalogue_imports_whole(tmp_path, within):
 def test_one_bad_row_imports_nothing_and_every_problem_is_reported(tmp_path, within):
     document = {
         "locations": [
-            {"key": "hq", "name": "HQ", "address": "a", "city": "Cork", "country": "IE", "timezone": "Europe/Dublin",
-             "desks": [{"name": "ok", "seats": 1}, {"name": "bad", "seats": -1}]},
+            {
+                "key": "hq",
+                "name": "HQ",
+                "address": "a",
+                "city": "Cork",
+                "country": "IE",
+                "timezone": "Europe/Dublin",
+                "desks": [{"name": "ok", "seats": 1}, {"name": "bad", "seats": -1}],
+            },
         ],
         "services": [{"kind": "desk", "name": "Desk", "location": "nowhere"}, {"kind": "sauna", "name": "x"}],
+        "events": ["not an object"],
     }
     path = tmp_path / "catalogue.json"
     path.write_text(json.dumps(document))
@@ -46,6 +54,7 @@ def test_one_bad_row_imports_nothing_and_every_problem_is_reported(tmp_path, wit
         "services[0]: location: no location with key 'nowhere' in this file",
         "services[1]: kind: Unknown service kind 'sauna'; known kinds: desk, internet, introductions, "
         "market_briefing, matchmaking, meeting_room.",
+        "events[0]: a JSON object is expected",
     ]
     assert within(_count, Location) == within(_count, Desk) == within(_count, Service) == 0
 
@@ -53,7 +62,9 @@ def test_one_bad_row_imports_nothing_and_every_problem_is_reported(tmp_path, wit
 def test_csv_of_one_kind(tmp_path, within, make_location):
     make_location(name="Penrose Wharf")
     path = tmp_path / "desks.csv"
-    path.write_text("name,seats,location,amenities\nWindow desk,2,Penrose Wharf,monitor; lamp\nBack desk,1,Penrose Wharf,\n")
+    path.write_text(
+        "name,seats,location,amenities\nWindow desk,2,Penrose Wharf,monitor; lamp\nBack desk,1,Penrose Wharf,\n"
+    )
     assert within(import_catalogue_file, path, kind="desk") == {"desk": 2}
     desks = within(lambda: session.scalars(select(Desk).order_by(Desk.id)).all())
     assert desks[0].amenities == ["monitor", "lamp"] and desks[1].seats == 1

@@ -26,18 +26,41 @@ def run(app):
 
 
 def test_every_command_has_help(run):
-    for path in (["init"], ["run"], ["demo"], ["db", "upgrade"], ["db", "status"], ["db", "revision"],
-                 ["users", "create"], ["users", "list"], ["users", "set-password"], ["users", "deactivate"],
-                 ["users", "activate"], ["tokens", "create"], ["tokens", "list"], ["tokens", "revoke"],
-                 ["import", "catalogue"], ["import", "members"]):
+    for path in (
+        ["init"],
+        ["run"],
+        ["demo"],
+        ["db", "upgrade"],
+        ["db", "status"],
+        ["db", "revision"],
+        ["users", "create"],
+        ["users", "list"],
+        ["users", "set-password"],
+        ["users", "deactivate"],
+        ["users", "activate"],
+        ["tokens", "create"],
+        ["tokens", "list"],
+        ["tokens", "revoke"],
+        ["import", "catalogue"],
+        ["import", "members"],
+    ):
         result = run(*path, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output, path
 
 
 def test_init_creates_a_complete_instance(run, tmp_path):
     target = tmp_path / "node"
-    result = run("init", "--instance", str(target), "--name", "it@cork", "--country", "ie",
-                 "--url", "https://bra.itcork.example/")
+    result = run(
+        "init",
+        "--instance",
+        str(target),
+        "--name",
+        "it@cork",
+        "--country",
+        "ie",
+        "--url",
+        "https://bra.itcork.example/",
+    )
     assert result.exit_code == 0, result.output
     password = result.output.split("admin password: ")[1].split()[0]
     assert (target / "roaming.toml").exists() and (target / "keys" / "current.pem").exists()
@@ -79,11 +102,33 @@ def test_users_commands(run, app, make_person):
     person = make_person(email="jana@datenwerk.example")
     created = run("users", "create", "--email", "staff@node.example", "--name", "Staff", "--role", "host_staff")
     assert created.exit_code == 0 and "Password: " in created.output
-    member = run("users", "create", "--email", person.email, "--name", "Jana", "--role", "member",
-                 "--person-email", person.email, "--password", "a-long-password")
+    member = run(
+        "users",
+        "create",
+        "--email",
+        person.email,
+        "--name",
+        "Jana",
+        "--role",
+        "member",
+        "--person-email",
+        person.email,
+        "--password",
+        "a-long-password",
+    )
     assert member.exit_code == 0 and "Password" not in member.output
-    missing = run("users", "create", "--email", "x@node.example", "--name", "X", "--role", "member",
-                  "--person-email", "ghost@node.example")
+    missing = run(
+        "users",
+        "create",
+        "--email",
+        "x@node.example",
+        "--name",
+        "X",
+        "--role",
+        "member",
+        "--person-email",
+        "ghost@node.example",
+    )
     assert missing.exit_code == 1 and "No person" in missing.output
     duplicate = run("users", "create", "--email", "staff@node.example", "--name", "S", "--role", "admin")
     assert duplicate.exit_code == 1 and "exists already" in duplicate.output
@@ -132,8 +177,9 @@ def test_import_commands(run, app, tmp_path, make_location):
     assert no_kind.exit_code == 1 and "--kind" in no_kind.output
 
     members = tmp_path / "members.json"
-    members.write_text(json.dumps({"companies": [{"name": "A", "country": "DE",
-                                                   "people": [{"name": "P", "email": "p@a.example"}]}]}))
+    members.write_text(
+        json.dumps({"companies": [{"name": "A", "country": "DE", "people": [{"name": "P", "email": "p@a.example"}]}]})
+    )
     imported = run("import", "members", str(members))
     assert imported.exit_code == 0 and "1 companies, 1 people" in imported.output
     with app.app_context():

@@ -19,7 +19,10 @@ TIMEOUT = 60
 def _start(*args, env=None):
     return subprocess.Popen(
         [sys.executable, "-m", "roaming", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
         env={**os.environ, **(env or {})},
     )
 
@@ -50,8 +53,24 @@ def _wait_for(url):
 def test_init_then_run_serves_the_node(tmp_path):
     instance = tmp_path / "node"
     port = free_port("127.0.0.1")
-    subprocess.run([sys.executable, "-m", "roaming", "init", "--instance", str(instance), "--name", "Silicon Saxony",
-                    "--country", "DE", "--url", f"http://127.0.0.1:{port}"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "roaming",
+            "init",
+            "--instance",
+            str(instance),
+            "--name",
+            "Silicon Saxony",
+            "--country",
+            "DE",
+            "--url",
+            f"http://127.0.0.1:{port}",
+        ],
+        check=True,
+        capture_output=True,
+    )
     process = _start("run", "--port", str(port), env={"ROAMING_INSTANCE": str(instance)})
     try:
         health = _wait_for(f"http://127.0.0.1:{port}/healthz").json()
@@ -65,8 +84,12 @@ def test_run_refuses_an_unmigrated_database(tmp_path):
     from roaming.config import write_instance_files
 
     write_instance_files(tmp_path, {"node_name": "Empty"})
-    result = subprocess.run([sys.executable, "-m", "roaming", "run", "--instance", str(tmp_path)],
-                            capture_output=True, text=True, timeout=TIMEOUT)
+    result = subprocess.run(
+        [sys.executable, "-m", "roaming", "run", "--instance", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert result.returncode == 1 and "roaming db upgrade" in result.stderr
 
 
@@ -81,8 +104,11 @@ def test_demo_starts_three_nodes_and_stops_cleanly():
         assert len(urls) == 3, output
         names = {requests.get(f"{url}/healthz", timeout=5).json()["node"] for url in urls}
         assert names == {"CyberForum", "Systematic Paris-Region", "it@cork European Tech Cluster"}
-        login = requests.post(f"{urls[0]}/api/auth/login", timeout=5,
-                              json={"email": "jana.weber@datenwerk.example", "password": "roaming-demo"})
+        login = requests.post(
+            f"{urls[0]}/api/auth/login",
+            timeout=5,
+            json={"email": "jana.weber@datenwerk.example", "password": "roaming-demo"},
+        )
         assert login.status_code == 200
         assert len(requests.get(f"{urls[2]}/api/services", timeout=5).json()) == 5
     finally:

@@ -15,8 +15,12 @@ def staff(make_user, bearer):
 def test_company_and_people_round_trip(client, staff):
     company = client.post(
         "/api/members/companies",
-        json={"name": "Shandon Analytics", "country": "ie", "sector": "Digital industries",
-              "website": "https://shandon.example"},
+        json={
+            "name": "Shandon Analytics",
+            "country": "ie",
+            "sector": "Digital industries",
+            "website": "https://shandon.example",
+        },
         headers=staff,
     )
     assert company.status_code == 201, company.json

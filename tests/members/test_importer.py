@@ -30,11 +30,15 @@ def test_csv_groups_people_by_company(tmp_path, within):
 
 def test_json_with_errors_imports_nothing(tmp_path, within):
     path = tmp_path / "members.json"
-    path.write_text(json.dumps([
-        {"name": "Good", "country": "DE", "people": [{"name": "A", "email": "a@good.example"}]},
-        {"name": "Bad", "country": "ZZ", "people": [{"name": "B", "email": "a@good.example"}]},
-        {"name": "Dup", "country": "DE", "people": [{"name": "C", "email": "A@good.example"}]},
-    ]))
+    path.write_text(
+        json.dumps(
+            [
+                {"name": "Good", "country": "DE", "people": [{"name": "A", "email": "a@good.example"}]},
+                {"name": "Bad", "country": "ZZ", "people": [{"name": "B", "email": "a@good.example"}]},
+                {"name": "Dup", "country": "DE", "people": [{"name": "C", "email": "A@good.example"}]},
+            ]
+        )
+    )
     with pytest.raises(ImportRejected) as rejected:
         within(import_members_file, path)
     assert rejected.value.problems == [
