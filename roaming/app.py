@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False  # keep schema field order in responses
 
     db.init_app(app)
+    errors.install_id_converter(app)
     _register_parts(app)
     return app
 

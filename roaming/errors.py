@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.routing import IntegerConverter
+
+from roaming.db import session
+
+MAX_ID = 2**63 - 1  # the largest id any supported database stores
 
 
 class DomainError(Exception):
@@ -72,8 +78,33 @@ def _http_error(error: HTTPException):
     return error_body(error.code, message, errors), error.code, headers
 
 
+def _integrity_error(error: IntegrityError):
+    """A uniqueness or reference race the operations' own checks could not see coming."""
+    session.rollback()
+    current_app.logger.warning("Integrity error on %s %s: %s", request.method, request.path, error.orig)
+    return error_body(409, "The change conflicts with data saved meanwhile; reload and try again."), 409
+
+
+def _too_deep(_error: RecursionError):
+    return error_body(400, "The JSON document is nested too deeply."), 400
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in URLs, bounded so that a huge id is a 404, not a database overflow."""
+
+    def __init__(self, url_map, **kwargs):
+        super().__init__(url_map, **{"max": MAX_ID, **kwargs})
+
+
+def install_id_converter(app: Flask) -> None:
+    """Must run before any URL rule is added."""
+    app.url_map.converters["int"] = IdConverter
+
+
 def init_app(app: Flask) -> None:
     """Register after flask-smorest's Api so these handlers win."""
+    app.register_error_handler(IntegrityError, _integrity_error)
+    app.register_error_handler(RecursionError, _too_deep)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(ValidationError, _validation_error)
     app.register_error_handler(HTTPException, _http_error)

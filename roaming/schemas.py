@@ -26,9 +26,15 @@ def language_list(**kwargs) -> fields.List:
     return fields.List(fields.String(validate=reference.validate_language), **kwargs)
 
 
+def no_control_characters(value: str) -> None:
+    if any(ord(char) < 32 and char not in "\t\n\r" for char in value):
+        raise ValidationError("Must not contain control characters.")
+
+
 def text(max_length: int, **kwargs) -> fields.String:
-    """A string of at most ``max_length`` characters; required strings may not be blank."""
-    checks = [validate.Length(max=max_length)]
+    """A string of at most ``max_length`` characters, without control characters (NUL breaks
+    PostgreSQL); required strings may not be blank."""
+    checks = [validate.Length(max=max_length), no_control_characters]
     if kwargs.get("required"):
         checks.append(validate.Length(min=1, error="Must not be blank."))
     return fields.String(validate=checks, **kwargs)

@@ -61,3 +61,29 @@ def test_failed_request_leaves_no_half_written_rows(client, within, staff, make_
     with pytest.raises(RuntimeError):
         client.delete(f"/api/locations/{location.id}", headers=staff)
     assert within(lambda: session.scalar(select(func.count()).select_from(Location))) == 1
+
+
+def test_huge_ids_are_404_not_overflows(client):
+    assert client.get(f"/api/locations/{2**70}").status_code == 404
+
+
+def test_control_characters_are_refused(client, staff):
+    response = client.post("/api/members/companies", json={"name": "Evil\x00Corp", "country": "DE"}, headers=staff)
+    assert response.status_code == 422 and "control characters" in str(response.json["errors"])
+
+
+def test_deeply_nested_json_is_a_400(client, staff):
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post("/api/locations", data=body, content_type="application/json", headers=staff)
+    assert response.status_code == 400
+
+
+def test_a_uniqueness_race_is_a_409(client, staff, make_person, monkeypatch):
+    person = make_person()
+    monkeypatch.setattr("roaming.members.operations._refuse_taken_email", lambda address: None)
+    response = client.post(
+        f"/api/members/companies/{person.company_id}/people",
+        json={"name": "Twin", "email": person.email},
+        headers=staff,
+    )
+    assert response.status_code == 409 and "reload" in response.json["message"]
