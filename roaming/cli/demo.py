@@ -96,17 +96,17 @@ def _print_summary(nodes: list[DemoNode]) -> None:
 
 
 def _wait_for_interrupt(processes: list[subprocess.Popen]) -> None:
+    """Return on SIGINT or SIGTERM (handled here: a shell may start us with SIGINT ignored)."""
     stop = []
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+    handlers = {sig: signal.signal(sig, lambda *_: stop.append(True)) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         while not stop:
             if any(process.poll() is not None for process in processes):
                 raise click.ClickException("A demo node stopped unexpectedly; stopping the others.")
             time.sleep(0.2)
-    except KeyboardInterrupt:
-        pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, previous in handlers.items():
+            signal.signal(sig, previous)
 
 
 def _stop_all(processes: list[subprocess.Popen]) -> None:

@@ -77,7 +77,8 @@ def run_command(host, port):
             f"The database is at migration {current or 'none'}, the code needs {head}: run 'roaming db upgrade'."
         )
     server = make_server(host, port, app, threaded=True)
-    signal.signal(signal.SIGTERM, _stop)
+    for sig in (signal.SIGINT, signal.SIGTERM):  # also when started with SIGINT ignored
+        signal.signal(sig, _stop)
     click.echo(f"Serving {app.config['NODE_NAME']} on http://{host}:{server.port} (Ctrl+C to stop)", err=True)
     try:
         server.serve_forever()

@@ -28,8 +28,9 @@ def _start(*args, env=None):
 
 
 def _stop(process):
+    """Ctrl+C: SIGINT to the command alone (the demo stops its own nodes)."""
     if process.poll() is None:
-        os.killpg(process.pid, signal.SIGINT)
+        os.kill(process.pid, signal.SIGINT)
     try:
         return process.wait(timeout=20)
     finally:
