@@ -45,7 +45,9 @@ def _rfc_request():
             "Host": "example.com",
             "Date": "Tue, 20 Apr 2021 02:07:55 GMT",
             "Content-Type": "application/json",
-            "Content-Digest": "sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:",
+            "Content-Digest": (
+                "sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:"
+            ),
             "Content-Length": "18",
         },
     )
