@@ -51,9 +51,10 @@ def _register_parts(app: Flask) -> None:
     from roaming.accounts import api as accounts_api
     from roaming.accounts import oidc, pages, security
     from roaming.catalogue import api as catalogue_api
+    from roaming.identity import api as identity_api
     from roaming.members import api as members_api
 
-    api.init_app(app, [catalogue_api.blp, members_api.blp, accounts_api.blp])
+    api.init_app(app, [catalogue_api.blp, members_api.blp, accounts_api.blp, identity_api.blp])
     errors.init_app(app)
     security.init_app(app)
     oidc.init_app(app)

@@ -17,6 +17,7 @@ SECRET_KEY_FILE = "secret_key"
 ENV_PREFIX = "ROAMING"
 
 DEFAULTS: dict[str, object] = {
+    "NODE_ID": None,  # None: derived from BASE_URL (init writes a random one)
     "NODE_NAME": "Unnamed cluster node",
     "NODE_COUNTRY": None,
     "BASE_URL": "http://127.0.0.1:5000",
@@ -25,6 +26,8 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "API_TOKEN_DEFAULT_DAYS": 365,
+    "KEY_ACTIVATE_AFTER_SECONDS": 3600,  # a new key is published this long before it signs
+    "KEY_RETIRE_AFTER_SECONDS": 900,  # an old key stays published this long after it stopped signing
     "OIDC_ENABLED": False,
     "OIDC_ISSUER": None,
     "OIDC_CLIENT_ID": None,

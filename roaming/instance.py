@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -48,7 +49,12 @@ def create_instance(
         raise ValidationError(f"'{base_url}' is not an http(s) base URL.", "url")
     if (path / CONFIG_FILE).exists():
         raise InstanceExists(f"{path} holds an instance already ({CONFIG_FILE} exists).")
-    settings = {"node_name": name, "node_country": country, "base_url": base_url.rstrip("/")}
+    settings = {
+        "node_id": str(uuid.uuid4()),
+        "node_name": name,
+        "node_country": country,
+        "base_url": base_url.rstrip("/"),
+    }
     if database_url:
         settings["database_url"] = database_url
     write_instance_files(path, settings)

@@ -46,9 +46,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from roaming.cli import accounts, database, demo, importing, node
+    from roaming.cli import accounts, database, demo, importing, keys, node
 
-    for module in (node, database, accounts, importing, demo):
+    for module in (node, database, accounts, keys, importing, demo):
         module.register(cli)
 
 

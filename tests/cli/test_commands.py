@@ -185,3 +185,16 @@ def test_import_commands(run, app, tmp_path, make_location):
     with app.app_context():
         assert session.scalar(select(func.count()).select_from(Desk)) == 1
         assert session.scalar(select(func.count()).select_from(Person)) == 1
+
+
+def test_keys_commands(run, instance_path):
+    from federation.keys import load_key
+
+    current = load_key(instance_path).key_id
+    assert run("keys", "show").output.strip() == f"{current}  signing"
+    rotated = run("keys", "rotate")
+    assert rotated.exit_code == 0 and "Published new key" in rotated.output
+    shown = run("keys", "show").output
+    assert f"{current}  signing" in shown and "published" in shown and "activate next at" in shown
+    again = run("keys", "rotate")
+    assert again.exit_code == 1 and "under way" in again.output
