@@ -178,7 +178,8 @@ def verify_request(
     A body (even empty, for methods that send one) must be covered by Content-Digest; a nonce is
     required and may be used once per key within its signature's lifetime.
     """
-    request = Request(method.upper(), url, dict(headers))
+    headers = dict(headers.items())
+    request = Request(method.upper(), url, headers)
     required = REQUEST_COMPONENTS + (BODY_COMPONENTS if body or "content-digest" in _lower(headers) else ())
     result = _verify(request, resolve_key, required, body)
     if not result.nonce:
@@ -199,7 +200,7 @@ def verify_response(
     resolve_key: Callable[[str], Ed25519PublicKey | None],
 ) -> Verified:
     """Check that a peer's answer is signed by that peer and belongs to our request."""
-    response = Response(status, dict(headers), Request(request_method.upper(), request_url, {}))
+    response = Response(status, dict(headers.items()), Request(request_method.upper(), request_url, {}))
     result = _verify(response, resolve_key, RESPONSE_COMPONENTS + BODY_COMPONENTS, body)
     return Verified(result.parameters["keyid"], datetime.fromtimestamp(result.parameters["created"], UTC), None)
 

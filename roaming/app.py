@@ -53,6 +53,7 @@ def _register_parts(app: Flask) -> None:
     from roaming.catalogue import api as catalogue_api
     from roaming.identity import api as identity_api
     from roaming.members import api as members_api
+    from roaming.peers import api as federation_api
 
     api.init_app(app, [catalogue_api.blp, members_api.blp, accounts_api.blp, identity_api.blp])
     errors.init_app(app)
@@ -60,3 +61,4 @@ def _register_parts(app: Flask) -> None:
     oidc.init_app(app)
     app.register_blueprint(web.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(federation_api.bp)

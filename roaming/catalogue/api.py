@@ -11,11 +11,9 @@ from roaming import reference
 from roaming.accounts.security import STAFF
 from roaming.api import patch_schema, secured
 from roaming.catalogue import operations as ops
-from roaming.catalogue.changes import changes_since, last_change_number
 from roaming.catalogue.models import CatalogueItem, Desk, Event, Location, MeetingRoom, Service
 from roaming.catalogue.schemas import ChangeFeedSchema, ChangeQuerySchema, ClusterProfileSchema
 from roaming.catalogue.service_kinds import service_kinds
-from roaming.db import session
 
 blp = Blueprint("catalogue", __name__, url_prefix="/api", description="The catalogue this node publishes")
 
@@ -100,22 +98,7 @@ register_collection("/events", Event)
 @blp.response(200, ChangeFeedSchema)
 def catalogue_changes(query):
     """Catalogue changes numbered above `since`, oldest first; deletions come as tombstones"""
-    changes = changes_since(session, query["since"], query["limit"])
-    cursor = changes[-1].seq if changes else max(query["since"], 0)
-    return {
-        "changes": [
-            {
-                "seq": change.seq,
-                "kind": change.kind,
-                "uid": change.uid,
-                "deleted": change.item is None,
-                "item": None if change.item is None else ops.SCHEMAS[type(change.item)]().dump(change.item),
-            }
-            for change in changes
-        ],
-        "cursor": cursor,
-        "more": cursor < last_change_number(session),
-    }
+    return ops.change_feed(query["since"], query["limit"])
 
 
 @blp.get("/reference/sectors")

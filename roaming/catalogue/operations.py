@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import func, select
 
 from roaming.catalogue import schemas
+from roaming.catalogue.changes import changes_since, last_change_number
 from roaming.catalogue.models import (
     CatalogueItem,
     ClusterProfile,
@@ -88,6 +89,27 @@ def delete_item(item: CatalogueItem) -> None:
             session.delete(child)
     session.delete(item)
     session.commit()
+
+
+def change_feed(since: int, limit: int) -> dict:
+    """Up to ``limit`` changes after ``since`` with the items as the API shows them (a
+    ``ChangeFeedSchema`` document); ``cursor`` is where to read on, ``more`` whether to."""
+    changes = changes_since(session, since, limit)
+    cursor = changes[-1].seq if changes else since
+    return {
+        "changes": [
+            {
+                "seq": change.seq,
+                "kind": change.kind,
+                "uid": change.uid,
+                "deleted": change.item is None,
+                "item": None if change.item is None else SCHEMAS[type(change.item)]().dump(change.item),
+            }
+            for change in changes
+        ],
+        "cursor": cursor,
+        "more": cursor < last_change_number(session),
+    }
 
 
 def get_profile() -> ClusterProfile:

@@ -46,9 +46,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from roaming.cli import accounts, database, demo, importing, keys, node
+    from roaming.cli import accounts, database, demo, importing, keys, node, peers
 
-    for module in (node, database, accounts, keys, importing, demo):
+    for module in (node, database, accounts, keys, peers, importing, demo):
         module.register(cli)
 
 

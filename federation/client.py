@@ -1,0 +1,113 @@
+"""Signed HTTP to peers: every request is signed at send time (a retry carries a fresh signature
+and nonce), and every answer that carries data must be signed by the peer it came from.
+
+Failures are classified for the caller: ``Unreachable`` and ``TemporaryFailure`` are worth a
+retry later; ``Refused`` (the peer rejected our signature: 401) and ``PermanentFailure`` (other
+4xx) are not, except 408 and 429, which count as temporary.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from federation.keys import NodeKey
+from federation.signing import SignatureRejected, sign_request, verify_response
+
+TIMEOUT = (5, 30)  # connect, read
+RETRYABLE_STATUSES = {408, 429}
+
+
+class DeliveryError(Exception):
+    retry = True
+
+
+class Unreachable(DeliveryError):
+    pass
+
+
+class TemporaryFailure(DeliveryError):
+    pass
+
+
+class Refused(DeliveryError):
+    """The peer refused our signature (401); retrying the same way will not help."""
+
+    retry = False
+
+
+class PermanentFailure(DeliveryError):
+    retry = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    data: object
+
+
+class FederationClient:
+    """``signing_key`` returns the node's current key; ``peer_keys`` the public keys accepted for
+    answers from the peer being called, by key id."""
+
+    def __init__(self, signing_key: Callable[[], NodeKey], session: requests.Session | None = None):
+        self.signing_key = signing_key
+        self.session = session or requests.Session()
+
+    def get(self, url: str, peer_keys: Callable[[str], Ed25519PublicKey | None]) -> Answer:
+        """GET a signed JSON document from a peer; its answer must be signed by that peer."""
+        response = self._send("GET", url, None)
+        try:
+            verify_response(response.status_code, response.headers, response.content, "GET", url, peer_keys)
+        except SignatureRejected as error:
+            raise PermanentFailure(f"The peer's answer is not properly signed: {error.reason}") from None
+        return Answer(response.status_code, _json(response))
+
+    def post(self, url: str, payload: dict) -> Answer:
+        """POST a signed JSON message; success is any 2xx."""
+        response = self._send("POST", url, payload)
+        return Answer(response.status_code, _json(response) if response.content else None)
+
+    def _send(self, method: str, url: str, payload: dict | None) -> requests.Response:
+        key = self.signing_key()
+        body = None if payload is None else json.dumps(payload, separators=(",", ":")).encode()
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        headers = sign_request(method, url, headers, body, key.key.private_key, key.key_id)
+        try:
+            response = self.session.request(method, url, data=body, headers=headers, timeout=TIMEOUT)
+        except requests.RequestException as error:
+            raise Unreachable(f"{type(error).__name__}: {error}") from None
+        _raise_for_status(response)
+        return response
+
+
+def _raise_for_status(response: requests.Response) -> None:
+    status = response.status_code
+    if status < 400:
+        return
+    reason = _message(response)
+    if status == 401:
+        raise Refused(f"401 from the peer: {reason}")
+    if status >= 500 or status in RETRYABLE_STATUSES:
+        raise TemporaryFailure(f"{status} from the peer: {reason}")
+    raise PermanentFailure(f"{status} from the peer: {reason}")
+
+
+def _message(response: requests.Response) -> str:
+    try:
+        return str(response.json().get("message", ""))[:300]
+    except (ValueError, AttributeError):
+        return response.text[:300]
+
+
+def _json(response: requests.Response):
+    try:
+        return response.json()
+    except ValueError:
+        raise PermanentFailure("The peer's answer is not JSON.") from None

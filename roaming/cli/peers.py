@@ -1,0 +1,86 @@
+"""``roaming peers`` and ``roaming sync``."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from federation.client import DeliveryError
+from roaming.cli import instance_option
+from roaming.errors import DomainError
+from roaming.peers import operations as ops
+
+
+@click.group("peers", help="Partner nodes.")
+def peers_group():
+    pass
+
+
+@peers_group.command("add")
+@instance_option
+@click.argument("url")
+@click.option("--fingerprint", required=True, help="The peer's key id (RFC 7638 thumbprint), from its admin.")
+@with_appcontext
+def add_command(url, fingerprint):
+    """Trust the node at URL bilaterally, through its key with this fingerprint."""
+    try:
+        peer = ops.add_pinned_peer(url, fingerprint)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Added {peer.name} ({peer.country or '??'}), node {peer.node_id}, key {fingerprint}.")
+    click.echo("Its admin must add this node too: roaming keys show prints our fingerprint.")
+
+
+@peers_group.command("list")
+@instance_option
+@with_appcontext
+def list_command():
+    """Peers with their trust, status and last sync."""
+    for peer in ops.list_peers():
+        synced = f"{peer.last_synced_at:%Y-%m-%d %H:%M}" if peer.last_synced_at else "never"
+        error = f"  last error: {peer.last_sync_error}" if peer.last_sync_error else ""
+        click.echo(f"{peer.name:<32} {peer.status.value:<9} {peer.trust.value:<8} synced {synced}{error}")
+        click.echo(f"    {peer.base_url}  node {peer.node_id}")
+
+
+@peers_group.command("remove")
+@instance_option
+@click.argument("node")
+@with_appcontext
+def remove_command(node):
+    """Forget a peer (by node id, base URL or name) and our copy of its catalogue."""
+    try:
+        peer = ops.get_peer(node)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    ops.remove_peer(peer)
+    click.echo(f"Removed {peer.name}.")
+
+
+@click.command("sync")
+@instance_option
+@click.option("--peer", "node", help="Only this peer (node id, base URL or name).")
+@with_appcontext
+def sync_command(node):
+    """Pull partners' catalogue changes now."""
+    try:
+        peers = [ops.get_peer(node)] if node else [p for p in ops.list_peers() if p.status.value == "active"]
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    failures = 0
+    for peer in peers:
+        with click.progressbar(length=0, label=f"{peer.name}", show_pos=True) as bar:
+            try:
+                count = ops.pull_catalogue(peer, progress=bar.update)
+            except (DeliveryError, DomainError) as error:
+                failures += 1
+                click.echo(f"\n  {peer.name}: {error}", err=True)
+                continue
+        click.echo(f"  {peer.name}: {count} change(s), now at {peer.sync_cursor}.")
+    if failures:
+        raise click.ClickException(f"{failures} of {len(peers)} peer(s) could not be synced.")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(peers_group)
+    cli.add_command(sync_command)

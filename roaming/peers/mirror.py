@@ -1,0 +1,87 @@
+"""Applying a peer's catalogue changes to our mirror of it, with columns to search by.
+
+Items name their location by the peer's own id; a desk, room, service or event takes its city
+and country from that mirrored location (or the peer's cluster profile), and every item takes the
+cluster's sectors. When a location or the profile changes, the items that copy from it follow.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+
+from roaming.db import session
+from roaming.peers.models import MirroredItem, Peer
+
+TEXT_FIELDS = ("name", "title", "description", "city", "address", "free_allowance")
+
+
+def apply_change(peer: Peer, change: dict) -> None:
+    existing = session.scalar(
+        select(MirroredItem).where(MirroredItem.peer_id == peer.id, MirroredItem.uid == change["uid"])
+    )
+    if change["deleted"]:
+        if existing is not None:
+            session.delete(existing)
+        return
+    if existing is not None and existing.change_seq >= change["seq"]:
+        return  # an older copy than the one we hold
+    row = existing or MirroredItem(peer=peer, uid=change["uid"])
+    row.kind, row.change_seq, row.data = change["kind"], change["seq"], change["item"]
+    session.add(row)
+    session.flush()
+    _fill_search_columns(peer, row)
+    if row.kind in ("location", "cluster"):
+        for dependent in _dependents(peer, row):
+            _fill_search_columns(peer, dependent)
+
+
+def forget_peer(peer: Peer) -> None:
+    session.execute(delete(MirroredItem).where(MirroredItem.peer_id == peer.id))
+
+
+def _fill_search_columns(peer: Peer, row: MirroredItem) -> None:
+    data = row.data
+    place = data if row.kind in ("location", "cluster") else (_location(peer, data.get("location_id")) or {})
+    profile = _profile(peer) or {}
+    row.country = place.get("country") or profile.get("country") or peer.country
+    row.city = place.get("city") or profile.get("city")
+    row.service_kind = data.get("kind") if row.kind == "service" else None
+    row.languages = _spaced(data.get("languages") or profile.get("languages") or [])
+    row.sectors = _spaced(profile.get("sectors") or [], separator="|")
+    row.search_text = " ".join(str(data.get(field) or "") for field in TEXT_FIELDS).lower()
+    row.starts_at = _time(data.get("starts_at"))
+    row.ends_at = _time(data.get("ends_at"))
+
+
+def _dependents(peer: Peer, row: MirroredItem) -> list[MirroredItem]:
+    items = session.scalars(select(MirroredItem).where(MirroredItem.peer_id == peer.id, MirroredItem.id != row.id))
+    if row.kind == "cluster":
+        return list(items)
+    return [item for item in items if item.data.get("location_id") == row.data.get("id")]
+
+
+def _location(peer: Peer, location_id) -> dict | None:
+    if location_id is None:
+        return None
+    for row in session.scalars(
+        select(MirroredItem).where(MirroredItem.peer_id == peer.id, MirroredItem.kind == "location")
+    ):
+        if row.data.get("id") == location_id:
+            return row.data
+    return None
+
+
+def _profile(peer: Peer) -> dict | None:
+    row = session.scalar(select(MirroredItem).where(MirroredItem.peer_id == peer.id, MirroredItem.kind == "cluster"))
+    return row.data if row else None
+
+
+def _spaced(values: list[str], separator: str = " ") -> str:
+    """``" de en "``: a value matches with LIKE '% de %' (or '|x|' for sectors)."""
+    return separator + separator.join(values) + separator if values else ""
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

@@ -1,0 +1,98 @@
+"""Peers, the replay cache, received message ids, and the mirror of peers' catalogues."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from roaming.db import Base, UTCDateTime, utcnow, value_enum
+
+
+class PeerStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REMOVED = "removed"
+
+
+class TrustSource(enum.StrEnum):
+    REGISTRY = "registry"  # keys come from the coordinator's signed registry
+    PINNED = "pinned"  # bilateral: the key fingerprint was given by the peer's admin
+
+
+class Peer(Base):
+    __tablename__ = "peer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    node_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    base_url: Mapped[str] = mapped_column(String(300))
+    status: Mapped[PeerStatus] = mapped_column(value_enum(PeerStatus), default=PeerStatus.ACTIVE)
+    trust: Mapped[TrustSource] = mapped_column(value_enum(TrustSource))
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # catalogue sync
+    sync_cursor: Mapped[int] = mapped_column(Integer, default=0)
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sync_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sync_error: Mapped[str | None] = mapped_column(Text)
+
+    keys: Mapped[list[PeerKey]] = relationship(
+        back_populates="peer", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class PeerKey(Base):
+    """A public key we accept signatures from, and whose node it is."""
+
+    __tablename__ = "peer_key"
+
+    key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    peer_id: Mapped[int] = mapped_column(ForeignKey("peer.id", ondelete="CASCADE"), index=True)
+    jwk: Mapped[dict] = mapped_column(JSON)
+
+    peer: Mapped[Peer] = relationship(back_populates="keys")
+
+
+class SeenNonce(Base):
+    """Signature nonces already accepted, per key, until their signature expires (replay cache).
+
+    The unique constraint makes the check atomic across all processes sharing the database.
+    """
+
+    __tablename__ = "seen_nonce"
+    __table_args__ = (UniqueConstraint("key_id", "nonce"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class MirroredItem(Base):
+    """A partner's catalogue item as we last received it, with columns to search by."""
+
+    __tablename__ = "mirrored_item"
+    __table_args__ = (UniqueConstraint("peer_id", "uid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    peer_id: Mapped[int] = mapped_column(ForeignKey("peer.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    uid: Mapped[str] = mapped_column(String(36))
+    change_seq: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict] = mapped_column(JSON)
+    # search columns, filled from data
+    country: Mapped[str | None] = mapped_column(String(2), index=True)
+    city: Mapped[str | None] = mapped_column(String(100), index=True)
+    service_kind: Mapped[str | None] = mapped_column(String(50), index=True)
+    languages: Mapped[str] = mapped_column(String(200), default="")  # " de en " for LIKE '% de %'
+    sectors: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")  # lower-cased words
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    peer: Mapped[Peer] = relationship()
