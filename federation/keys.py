@@ -40,7 +40,24 @@ class NodeKey:
         return self.key.thumbprint()
 
     def public_jwk(self) -> dict:
-        return {**self.key.as_dict(private=False), "kid": self.key_id, "alg": "EdDSA", "use": "sig"}
+        return {**self.key.as_dict(private=False), "kid": self.key_id, "alg": "Ed25519", "use": "sig"}
+
+
+def public_jwk_of(jwk: dict) -> dict:
+    """Only the public members of an Ed25519 JWK; raises KeyError/ValueError if it is not one."""
+    if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
+        raise ValueError("not an Ed25519 key")
+    return {"kty": "OKP", "crv": "Ed25519", "x": jwk["x"]}
+
+
+def thumbprint_of(jwk: dict) -> str:
+    """The RFC 7638 key id, recomputed from the key itself (a ``kid`` member proves nothing)."""
+    return OKPKey.import_key(public_jwk_of(jwk)).thumbprint()
+
+
+def public_key_of(jwk: dict):
+    """The ``cryptography`` public key object of an Ed25519 JWK."""
+    return OKPKey.import_key(public_jwk_of(jwk)).public_key
 
 
 def generate_key() -> NodeKey:

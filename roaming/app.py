@@ -51,14 +51,16 @@ def _register_parts(app: Flask) -> None:
     from roaming.accounts import api as accounts_api
     from roaming.accounts import oidc, pages, security
     from roaming.catalogue import api as catalogue_api
+    from roaming.coordinator import api as coordinator_api
     from roaming.identity import api as identity_api
     from roaming.members import api as members_api
     from roaming.peers import api as federation_api
 
-    api.init_app(app, [catalogue_api.blp, members_api.blp, accounts_api.blp, identity_api.blp])
+    api.init_app(app, [catalogue_api.blp, members_api.blp, accounts_api.blp, identity_api.blp, coordinator_api.blp])
     errors.init_app(app)
     security.init_app(app)
     oidc.init_app(app)
     app.register_blueprint(web.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(federation_api.bp)
+    app.register_blueprint(coordinator_api.registry_bp)

@@ -28,6 +28,15 @@ DEFAULTS: dict[str, object] = {
     "API_TOKEN_DEFAULT_DAYS": 365,
     "KEY_ACTIVATE_AFTER_SECONDS": 3600,  # a new key is published this long before it signs
     "KEY_RETIRE_AFTER_SECONDS": 900,  # an old key stays published this long after it stopped signing
+    # federation
+    "COORDINATOR_ENABLED": False,  # this node admits clusters and signs the registry
+    "COORDINATOR_URL": None,  # member nodes: where the registry is
+    "COORDINATOR_KEY": None,  # member nodes: the coordinator key's fingerprint (RFC 7638)
+    "REGISTRY_LIFETIME_SECONDS": 3 * 24 * 3600,  # how long a signed registry stays valid
+    "REGISTRY_REFRESH_SECONDS": 300,
+    "SYNC_INTERVAL_SECONDS": 900,  # pull from each peer at least this often (notices come sooner)
+    "WORKER_IN_PROCESS": True,  # run the delivery and periodic jobs inside `roaming run`
+    "WORKER_TICK_SECONDS": 1.0,
     "OIDC_ENABLED": False,
     "OIDC_ISSUER": None,
     "OIDC_CLIENT_ID": None,

@@ -44,6 +44,9 @@ POLICY = {
     ("/api/tokens", "GET"): LOGIN,
     ("/api/tokens", "POST"): LOGIN,
     ("/api/tokens/{token_id}", "DELETE"): LOGIN,
+    ("/api/coordinator/memberships", "GET"): ADMIN,
+    ("/api/coordinator/memberships", "POST"): ADMIN,
+    ("/api/coordinator/memberships/{membership_id}/status", "POST"): ADMIN,
 }
 ALLOWED = {
     None: {PUBLIC},
@@ -80,6 +83,7 @@ def test_matrix(app, client, role, make_user, make_person, make_desk, bearer):
         "person_id": person.id,
         "user_id": member.id,
         "token_id": 1,
+        "membership_id": 1,
     }
     for (path, method), needs in sorted(POLICY.items(), key=lambda entry: entry[0][1] == "DELETE"):
         url = path.format(**ids)

@@ -46,9 +46,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from roaming.cli import accounts, database, demo, importing, keys, node, peers
+    from roaming.cli import accounts, database, demo, federation, importing, keys, node, peers
 
-    for module in (node, database, accounts, keys, peers, importing, demo):
+    for module in (node, database, accounts, keys, peers, federation, importing, demo):
         module.register(cli)
 
 

@@ -15,6 +15,7 @@ from roaming import migrate
 from roaming.cli import instance_option
 from roaming.db import engine_for
 from roaming.instance import InstanceExists, create_instance
+from roaming.worker import Worker
 
 
 @click.command("init")
@@ -77,6 +78,9 @@ def run_command(host, port):
             f"The database is at migration {current or 'none'}, the code needs {head}: run 'roaming db upgrade'."
         )
     server = make_server(host, port, app, threaded=True)
+    worker = Worker(app) if app.config["WORKER_IN_PROCESS"] else None
+    if worker:
+        worker.start_thread()
     for sig in (signal.SIGINT, signal.SIGTERM):  # also when started with SIGINT ignored
         signal.signal(sig, _stop)
     click.echo(f"Serving {app.config['NODE_NAME']} on http://{host}:{server.port} (Ctrl+C to stop)", err=True)
@@ -85,6 +89,8 @@ def run_command(host, port):
     except KeyboardInterrupt:
         pass
     finally:
+        if worker:
+            worker.stopping.set()
         server.server_close()
         click.echo("Stopped.", err=True)
 
@@ -93,6 +99,20 @@ def _stop(_signum, _frame):
     raise KeyboardInterrupt
 
 
+@click.command("worker")
+@instance_option
+@with_appcontext
+def worker_command():
+    """Run the background jobs (registry, notices, sync) in the foreground until interrupted."""
+    worker = Worker(current_app._get_current_object())
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: worker.stopping.set())
+    click.echo("Worker running (Ctrl+C to stop).", err=True)
+    worker.run_forever()
+    click.echo("Worker stopped.", err=True)
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(init_command)
     cli.add_command(run_command)
+    cli.add_command(worker_command)

@@ -96,3 +96,18 @@ class MirroredItem(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     peer: Mapped[Peer] = relationship()
+
+
+class RegistryCopy(Base):
+    """The last valid federation registry this node accepted (one row), and how refreshing goes."""
+
+    __tablename__ = "registry_copy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    coordinator_keys: Mapped[dict] = mapped_column(JSON, default=dict)  # key id -> public JWK
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
-import requests
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -13,16 +10,12 @@ from roaming.db import session, utcnow
 from roaming.errors import Conflict, DomainError, NotFound
 from roaming.identity.operations import key_ring, node_id
 from roaming.peers import mirror
+from roaming.peers.discovery import discover
 from roaming.peers.models import Peer, PeerKey, PeerStatus, TrustSource
-from roaming.peers.schemas import FeedSchema, NodeMetadataInSchema
-from roaming.peers.trust import resolver_for, thumbprint
+from roaming.peers.schemas import FeedSchema
+from roaming.peers.trust import resolver_for
 
-FETCH_TIMEOUT = (5, 15)
 PAGE_SIZE = 500
-
-
-class PeerUnreachable(DomainError):
-    status = 502
 
 
 def client() -> FederationClient:
@@ -47,18 +40,11 @@ def get_peer(node: str) -> Peer:
 
 def add_pinned_peer(url: str, fingerprint: str) -> Peer:
     """Trust the node at ``url`` through the key whose RFC 7638 thumbprint is ``fingerprint``."""
-    metadata = _fetch_json(url.rstrip("/") + "/.well-known/roaming-node")
-    try:
-        metadata = NodeMetadataInSchema().load(metadata)
-    except ValidationError as error:
-        raise DomainError(f"{url} does not describe a roaming node: {error.normalized_messages()}") from None
+    remote = discover(url)
+    metadata = remote.metadata
     if metadata["node_id"] == node_id():
         raise DomainError("That is this node itself.")
-    if urlparse(metadata["jwks_uri"]).netloc != urlparse(metadata["base_url"]).netloc:
-        raise DomainError("The node's key set is not served from its own address.")
-    keys = _fetch_json(metadata["jwks_uri"]).get("keys", [])
-    pinned = [jwk for jwk in keys if isinstance(jwk, dict) and _safe_thumbprint(jwk) == fingerprint]
-    if not pinned:
+    if fingerprint not in remote.keys:
         raise DomainError(f"The node at {url} does not publish a key with fingerprint {fingerprint}.")
     if session.scalar(select(Peer).where(Peer.node_id == metadata["node_id"])) is not None:
         raise Conflict(f"{metadata['name']} ({metadata['node_id']}) is a peer already.")
@@ -66,12 +52,11 @@ def add_pinned_peer(url: str, fingerprint: str) -> Peer:
         node_id=metadata["node_id"],
         name=metadata["name"],
         country=metadata.get("country"),
-        base_url=metadata["base_url"].rstrip("/"),
+        base_url=metadata["base_url"],
         trust=TrustSource.PINNED,
         status=PeerStatus.ACTIVE,
     )
-    jwk = pinned[0]
-    peer.keys.append(PeerKey(key_id=fingerprint, jwk={k: jwk[k] for k in ("kty", "crv", "x")}))
+    peer.keys.append(PeerKey(key_id=fingerprint, jwk=remote.keys[fingerprint]))
     session.add(peer)
     session.commit()
     return peer
@@ -121,22 +106,3 @@ def pull_catalogue(peer: Peer, progress=None) -> int:
     peer.last_synced_at, peer.last_sync_error, peer.sync_requested_at = utcnow(), None, None
     session.commit()
     return applied
-
-
-def _fetch_json(url: str) -> dict:
-    try:
-        response = requests.get(url, timeout=FETCH_TIMEOUT, headers={"Accept": "application/json"})
-        response.raise_for_status()
-        data = response.json()
-    except (requests.RequestException, ValueError) as error:
-        raise PeerUnreachable(f"Could not read {url}: {error}") from None
-    if not isinstance(data, dict):
-        raise DomainError(f"{url} did not return a JSON object.")
-    return data
-
-
-def _safe_thumbprint(jwk: dict) -> str | None:
-    try:
-        return thumbprint(jwk)
-    except (KeyError, ValueError, TypeError):
-        return None

@@ -20,7 +20,11 @@ from tests.support.nodes import running_node
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory):
     folder = tmp_path_factory.mktemp("nodes")
-    with running_node(folder, "CyberForum", "DE") as karlsruhe, running_node(folder, "it@cork", "IE") as cork:
+    manual = {"worker_in_process": False}  # these tests sync by command, to count what each sync brings
+    with (
+        running_node(folder, "CyberForum", "DE", **manual) as karlsruhe,
+        running_node(folder, "it@cork", "IE", **manual) as cork,
+    ):
         for here, there in ((karlsruhe, cork), (cork, karlsruhe)):
             added = here.cli("peers", "add", there.url, "--fingerprint", there.key_id)
             assert added.returncode == 0, added.stderr

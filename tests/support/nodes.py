@@ -3,6 +3,7 @@ free loopback port, stopped (with its whole process group) when the test ends.""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -59,7 +60,8 @@ class Node:
 
 
 @contextmanager
-def running_node(folder: Path, name: str, country: str):
+def running_node(folder: Path, name: str, country: str, **settings):
+    """A node serving on a free port; ``settings`` are passed as ROAMING_* environment variables."""
     port = free_port("127.0.0.1")
     url = f"http://127.0.0.1:{port}"
     created = create_instance(folder / name.lower().replace(" ", "-"), name=name, country=country, base_url=url)
@@ -69,6 +71,7 @@ def running_node(folder: Path, name: str, country: str):
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        env={**os.environ, **{f"ROAMING_{key.upper()}": json.dumps(value) for key, value in settings.items()}},
     )
     try:
         _wait_healthy(url, process, created.path)

@@ -1,0 +1,126 @@
+"""Background jobs: registry refresh, change notices to peers, catalogue pulls from peers.
+
+On the embedded SQLite default, ``roaming run`` starts one worker thread in the server process.
+``roaming worker`` runs the same loop on its own. Each job runs in a fresh app context; a failing
+job is logged and retried on a later tick with a growing delay, and never stops the others.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from flask import Flask
+from sqlalchemy import select, update
+
+from federation.client import DeliveryError
+from roaming.catalogue.changes import last_change_number
+from roaming.catalogue.models import ChangeCounter
+from roaming.db import session, utcnow
+from roaming.errors import DomainError
+from roaming.peers import operations as peers
+from roaming.peers import registry
+from roaming.peers.models import Peer, PeerStatus
+
+NOTIFIED_COUNTER = "notified"
+MAX_BACKOFF_SECONDS = 3600
+
+
+@dataclass
+class Backoff:
+    """When each named task may run next, growing with consecutive failures (with jitter)."""
+
+    next_run: dict[str, float] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)
+
+    def due(self, name: str, now: float) -> bool:
+        return now >= self.next_run.get(name, 0)
+
+    def succeeded(self, name: str, now: float, interval: float) -> None:
+        self.failures.pop(name, None)
+        self.next_run[name] = now + interval
+
+    def failed(self, name: str, now: float, base: float = 5.0) -> None:
+        count = self.failures[name] = self.failures.get(name, 0) + 1
+        delay = min(MAX_BACKOFF_SECONDS, base * 2 ** (count - 1))
+        self.next_run[name] = now + delay * random.uniform(0.8, 1.2)
+
+
+class Worker:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.backoff = Backoff()
+        self.stopping = threading.Event()
+
+    def run_once(self) -> None:
+        for job in (self._refresh_registry, self._announce_changes, self._pull_peers):
+            with self.app.app_context():
+                try:
+                    job(time.monotonic())
+                except Exception:  # noqa: BLE001 - a job's failure must not stop the worker
+                    self.app.logger.exception("Worker job %s failed", job.__name__)
+                    session.rollback()
+
+    def run_forever(self) -> None:
+        tick = self.app.config["WORKER_TICK_SECONDS"]
+        while not self.stopping.is_set():
+            self.run_once()
+            self.stopping.wait(tick)
+
+    def start_thread(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run_forever, name="roaming-worker", daemon=True)
+        thread.start()
+        return thread
+
+    def _refresh_registry(self, now: float) -> None:
+        if not registry.configured() or not self.backoff.due("registry", now):
+            return
+        try:
+            registry.refresh()
+        except DomainError as error:
+            self.app.logger.warning("%s", error.message)
+            self.backoff.failed("registry", now)
+            return
+        self.backoff.succeeded("registry", now, self.app.config["REGISTRY_REFRESH_SECONDS"])
+
+    def _announce_changes(self, now: float) -> None:
+        """Tell active peers that our catalogue changed (best effort: they also pull periodically)."""
+        latest = last_change_number(session)
+        counter = session.get(ChangeCounter, NOTIFIED_COUNTER)
+        if counter is None:
+            counter = ChangeCounter(name=NOTIFIED_COUNTER, value=0)
+            session.add(counter)
+        if latest <= counter.value:
+            return
+        client = peers.client()
+        for peer in session.scalars(select(Peer).where(Peer.status == PeerStatus.ACTIVE)):
+            notice = {"message_id": uuid.uuid4().hex, "type": "catalogue.changed", "seq": latest}
+            try:
+                client.post(f"{peer.base_url}/federation/notices", notice)
+            except DeliveryError as error:
+                self.app.logger.info("Notice to %s not delivered (%s); it will pull later.", peer.name, error)
+        session.execute(update(ChangeCounter).where(ChangeCounter.name == NOTIFIED_COUNTER).values(value=latest))
+        session.commit()
+
+    def _pull_peers(self, now: float) -> None:
+        interval = self.app.config["SYNC_INTERVAL_SECONDS"]
+        stale_before = utcnow().timestamp() - interval
+        for peer in session.scalars(select(Peer).where(Peer.status == PeerStatus.ACTIVE)).all():
+            name = f"pull:{peer.node_id}"
+            wanted = (
+                peer.sync_requested_at is not None
+                or peer.last_synced_at is None
+                or peer.last_synced_at.timestamp() < stale_before
+            )
+            if not wanted or not self.backoff.due(name, now):
+                continue
+            try:
+                peers.pull_catalogue(peer)
+            except (DeliveryError, DomainError) as error:
+                self.app.logger.warning("Sync from %s failed: %s", peer.name, error)
+                self.backoff.failed(name, now)
+                continue
+            self.backoff.succeeded(name, now, 0)
