@@ -5,10 +5,10 @@ Revises: 0002_peers
 Create Date: 2026-11-21 22:14:17.362232
 """
 
-from alembic import op
 import sqlalchemy as sa
-import roaming.db
+from alembic import op
 
+import roaming.db
 
 revision = "0003_coordinator"
 down_revision = "0002_peers"

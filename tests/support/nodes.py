@@ -31,6 +31,17 @@ class Node:
     url: str
     admin_email: str
     admin_password: str
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        """Stop the node's server (SIGTERM to its process group; SIGKILL if it lingers)."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
 
     @property
     def key_id(self) -> str:
@@ -61,29 +72,25 @@ class Node:
 
 @contextmanager
 def running_node(folder: Path, name: str, country: str, **settings):
-    """A node serving on a free port; ``settings`` are passed as ROAMING_* environment variables."""
+    """A node serving on a free port; ``settings`` go into its roaming.toml (server and CLI see them)."""
     port = free_port("127.0.0.1")
     url = f"http://127.0.0.1:{port}"
     created = create_instance(folder / name.lower().replace(" ", "-"), name=name, country=country, base_url=url)
+    with (created.path / "roaming.toml").open("a") as config:
+        config.writelines(f"{key} = {json.dumps(value)}\n" for key, value in settings.items())
     log = open(created.path / "node.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "roaming", "run", "--instance", str(created.path), "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        env={**os.environ, **{f"ROAMING_{key.upper()}": json.dumps(value) for key, value in settings.items()}},
     )
+    node = Node(name, created.path, url, created.admin_email, created.admin_password, process)
     try:
         _wait_healthy(url, process, created.path)
-        yield Node(name, created.path, url, created.admin_email, created.admin_password)
+        yield node
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        node.stop()
         log.close()
 
 
