@@ -1,9 +1,9 @@
 """Signed HTTP to peers: every request is signed at send time (a retry carries a fresh signature
 and nonce), and every answer that carries data must be signed by the peer it came from.
 
-Failures are classified for the caller: ``Unreachable`` and ``TemporaryFailure`` are worth a
-retry later; ``Refused`` (the peer rejected our signature: 401) and ``PermanentFailure`` (other
-4xx) are not, except 408 and 429, which count as temporary.
+Failures are classified for the caller: ``Unreachable``, ``TemporaryFailure`` (5xx, 408, 429)
+and ``Refused`` (401: the peer did not accept our signature, often because it has not yet seen our
+registry entry or new key) are worth a retry later; ``PermanentFailure`` (any other 4xx) is not.
 """
 
 from __future__ import annotations
@@ -35,9 +35,8 @@ class TemporaryFailure(DeliveryError):
 
 
 class Refused(DeliveryError):
-    """The peer refused our signature (401); retrying the same way will not help."""
-
-    retry = False
+    """The peer refused our signature (401): retried, since trust may catch up (a registry
+    refresh, a key rotation); the reason is kept for the admin."""
 
 
 class PermanentFailure(DeliveryError):

@@ -35,6 +35,11 @@ DEFAULTS: dict[str, object] = {
     "REGISTRY_LIFETIME_SECONDS": 3 * 24 * 3600,  # how long a signed registry stays valid
     "REGISTRY_REFRESH_SECONDS": 300,
     "SYNC_INTERVAL_SECONDS": 900,  # pull from each peer at least this often (notices come sooner)
+    "DELIVERY_RETRY_BASE_SECONDS": 2.0,  # first retry delay; doubles per attempt, with jitter
+    "DELIVERY_RETRY_MAX_SECONDS": 3600.0,
+    "BREAKER_THRESHOLD": 5,  # consecutive failures that open a peer's circuit breaker
+    "BREAKER_COOLDOWN_SECONDS": 60.0,
+    "PEER_UNAVAILABLE_AFTER_SECONDS": 3 * 24 * 3600,  # failing this long: marked unavailable
     "WORKER_IN_PROCESS": True,  # run the delivery and periodic jobs inside `roaming run`
     "WORKER_TICK_SECONDS": 1.0,
     "OIDC_ENABLED": False,

@@ -1,4 +1,4 @@
-"""Background jobs: registry refresh, change notices to peers, catalogue pulls from peers.
+"""Background jobs: registry refresh, change notices, outbox delivery, catalogue pulls.
 
 On the embedded SQLite default, ``roaming run`` starts one worker thread in the server process.
 ``roaming worker`` runs the same loop on its own. Each job runs in a fresh app context; a failing
@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 
 from flask import Flask
@@ -21,8 +20,8 @@ from roaming.catalogue.changes import last_change_number
 from roaming.catalogue.models import ChangeCounter
 from roaming.db import session, utcnow
 from roaming.errors import DomainError
+from roaming.peers import delivery, registry
 from roaming.peers import operations as peers
-from roaming.peers import registry
 from roaming.peers.models import Peer, PeerStatus
 
 NOTIFIED_COUNTER = "notified"
@@ -56,7 +55,7 @@ class Worker:
         self.stopping = threading.Event()
 
     def run_once(self) -> None:
-        for job in (self._refresh_registry, self._announce_changes, self._pull_peers):
+        for job in (self._refresh_registry, self._announce_changes, self._deliver, self._pull_peers):
             with self.app.app_context():
                 try:
                     job(time.monotonic())
@@ -87,7 +86,8 @@ class Worker:
         self.backoff.succeeded("registry", now, self.app.config["REGISTRY_REFRESH_SECONDS"])
 
     def _announce_changes(self, now: float) -> None:
-        """Tell active peers that our catalogue changed (best effort: they also pull periodically)."""
+        """Queue a notice for every active peer when our catalogue changed; the outbox delivers it,
+        and the counter of announced changes advances in the same transaction."""
         latest = last_change_number(session)
         counter = session.get(ChangeCounter, NOTIFIED_COUNTER)
         if counter is None:
@@ -95,15 +95,13 @@ class Worker:
             session.add(counter)
         if latest <= counter.value:
             return
-        client = peers.client()
         for peer in session.scalars(select(Peer).where(Peer.status == PeerStatus.ACTIVE)):
-            notice = {"message_id": uuid.uuid4().hex, "type": "catalogue.changed", "seq": latest}
-            try:
-                client.post(f"{peer.base_url}/federation/notices", notice)
-            except DeliveryError as error:
-                self.app.logger.info("Notice to %s not delivered (%s); it will pull later.", peer.name, error)
+            delivery.enqueue(peer, "/federation/notices", {"type": "catalogue.changed", "seq": latest})
         session.execute(update(ChangeCounter).where(ChangeCounter.name == NOTIFIED_COUNTER).values(value=latest))
         session.commit()
+
+    def _deliver(self, now: float) -> None:
+        delivery.deliver_due(peers.client())
 
     def _pull_peers(self, now: float) -> None:
         interval = self.app.config["SYNC_INTERVAL_SECONDS"]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from federation.client import DeliveryError
 from roaming.cli import instance_option
+from roaming.db import utcnow
 from roaming.errors import DomainError
+from roaming.peers import delivery
 from roaming.peers import operations as ops
 
 
@@ -41,6 +44,29 @@ def list_command():
         error = f"  last error: {peer.last_sync_error}" if peer.last_sync_error else ""
         click.echo(f"{peer.name:<32} {peer.status.value:<9} {peer.trust.value:<8} synced {synced}{error}")
         click.echo(f"    {peer.base_url}  node {peer.node_id}")
+
+
+@peers_group.command("status")
+@instance_option
+@with_appcontext
+def status_command():
+    """Delivery to each peer: queue depth, failures, breaker, last error; and sync freshness."""
+    stale_after = current_app.config["SYNC_INTERVAL_SECONDS"] * 3
+    for queue in delivery.queue_status():
+        peer = queue.peer
+        flags = []
+        if peer.breaker_open_until and peer.breaker_open_until > utcnow():
+            flags.append(f"breaker open until {peer.breaker_open_until:%H:%M:%S}")
+        if peer.unavailable_since:
+            flags.append(f"unavailable since {peer.unavailable_since:%Y-%m-%d %H:%M}")
+        if peer.last_synced_at is None or (utcnow() - peer.last_synced_at).total_seconds() > stale_after:
+            flags.append("catalogue copy stale")
+        click.echo(
+            f"{peer.name:<32} queued {queue.pending}, delivered {queue.delivered}, failed {queue.failed}, "
+            f"failures in a row {peer.consecutive_failures}" + (f"  [{'; '.join(flags)}]" if flags else "")
+        )
+        if peer.last_delivery_error:
+            click.echo(f"    last error: {peer.last_delivery_error}")
 
 
 @peers_group.command("remove")

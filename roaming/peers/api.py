@@ -9,6 +9,7 @@ from roaming.catalogue.operations import change_feed
 from roaming.catalogue.schemas import ChangeQuerySchema
 from roaming.errors import error_body
 from roaming.peers import operations as ops
+from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import signed_by_peer, signed_json
 from roaming.peers.schemas import NoticeSchema
 
@@ -31,8 +32,10 @@ def catalogue_changes():
 def notices():
     """A peer announces a change; we pull it soon. Duplicates are harmless."""
     try:
-        NoticeSchema().load(request.get_json(silent=True) or {})
+        notice = NoticeSchema().load(request.get_json(silent=True) or {})
     except ValidationError as error:
         return signed_json(error_body(422, "Bad notice.", {"json": error.normalized_messages()}), 422)
-    ops.request_sync(g.peer)
-    return signed_json({"accepted": True}, 202)
+    first_time = accept_once(g.peer, notice["message_id"])
+    if first_time:
+        ops.request_sync(g.peer)  # commits the inbox record with the effect
+    return signed_json({"accepted": True, "duplicate": not first_time}, 202)

@@ -39,6 +39,12 @@ class Peer(Base):
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sync_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_sync_error: Mapped[str | None] = mapped_column(Text)
+    # delivery health
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    breaker_open_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unavailable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_delivery_error: Mapped[str | None] = mapped_column(Text)
 
     keys: Mapped[list[PeerKey]] = relationship(
         back_populates="peer", cascade="all, delete-orphan", passive_deletes=True
@@ -111,3 +117,36 @@ class RegistryCopy(Base):
     coordinator_keys: Mapped[dict] = mapped_column(JSON, default=dict)  # key id -> public JWK
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxMessage(Base):
+    """A message to a peer, written in the same transaction as the change it reports; the
+    worker delivers it (in id order per peer) until the peer confirms it."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    peer_id: Mapped[int] = mapped_column(ForeignKey("peer.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[str] = mapped_column(String(64), unique=True)
+    path: Mapped[str] = mapped_column(String(200))  # where on the peer, e.g. /federation/notices
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # permanent failure: not retried
+
+    peer: Mapped[Peer] = relationship()
+
+
+class InboxMessage(Base):
+    """Message ids received from each peer: a duplicate is answered with success, applied once."""
+
+    __tablename__ = "inbox_message"
+    __table_args__ = (UniqueConstraint("peer_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    peer_id: Mapped[int] = mapped_column(ForeignKey("peer.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,5 +1,6 @@
 """Real nodes for multi-node tests: each an instance folder and a ``roaming run`` process on a
-free loopback port, stopped (with its whole process group) when the test ends."""
+loopback port, stopped (with its whole process group) when the test ends. A node can be stopped
+and started again on the same port, as after a crash or an outage."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -28,20 +29,14 @@ START_TIMEOUT = 30
 class Node:
     name: str
     instance: Path
-    url: str
+    port: int
     admin_email: str
     admin_password: str
-    process: subprocess.Popen
+    process: subprocess.Popen | None = field(default=None, repr=False)
 
-    def stop(self) -> None:
-        """Stop the node's server (SIGTERM to its process group; SIGKILL if it lingers)."""
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def key_id(self) -> str:
@@ -49,6 +44,36 @@ class Node:
 
     def signing_key(self):
         return KeyRing(self.instance).signing_key()
+
+    def start(self) -> None:
+        with open(self.instance / "node.log", "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "roaming", "run", "--instance", str(self.instance), "--port", str(self.port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"{self.name} exited: {(self.instance / 'node.log').read_text()[-3000:]}")
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise AssertionError(f"{self.name} did not start")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Stop the server (SIGKILL for a crash); waits until it is gone."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, sig)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
         """Run a ``roaming`` command against this node's instance."""
@@ -74,34 +99,14 @@ class Node:
 def running_node(folder: Path, name: str, country: str, **settings):
     """A node serving on a free port; ``settings`` go into its roaming.toml (server and CLI see them)."""
     port = free_port("127.0.0.1")
-    url = f"http://127.0.0.1:{port}"
-    created = create_instance(folder / name.lower().replace(" ", "-"), name=name, country=country, base_url=url)
+    created = create_instance(
+        folder / name.lower().replace(" ", "-"), name=name, country=country, base_url=f"http://127.0.0.1:{port}"
+    )
     with (created.path / "roaming.toml").open("a") as config:
         config.writelines(f"{key} = {json.dumps(value)}\n" for key, value in settings.items())
-    log = open(created.path / "node.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "roaming", "run", "--instance", str(created.path), "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    node = Node(name, created.path, url, created.admin_email, created.admin_password, process)
+    node = Node(name, created.path, port, created.admin_email, created.admin_password)
     try:
-        _wait_healthy(url, process, created.path)
+        node.start()
         yield node
     finally:
         node.stop()
-        log.close()
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, instance: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"node exited: {(instance / 'node.log').read_text()}")
-        try:
-            if requests.get(f"{url}/healthz", timeout=1).ok:
-                return
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not start")

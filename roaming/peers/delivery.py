@@ -1,0 +1,138 @@
+"""Reliable delivery: the outbox, the delivery pass, and exactly-once receipt.
+
+Senders call ``enqueue`` inside the transaction that makes the change, so the message exists if
+and only if the change does. ``deliver_due`` sends what is due, per peer in id order, stopping at a
+peer's first failure so that its messages stay in order. Failures are classified by
+``federation.client``: temporary ones (network, 5xx, 401, 408, 429) are retried with a doubling,
+jittered delay; permanent ones (other 4xx) are marked failed and kept for the admin. After
+``BREAKER_THRESHOLD`` consecutive failures a peer's breaker opens for a cooldown; a peer failing
+for ``PEER_UNAVAILABLE_AFTER_SECONDS`` is marked unavailable, and both clear at its next success.
+
+Receivers call ``accept_once`` with the sender's message id: the unique (peer, message id) row
+makes a repeated delivery a no-op answered with success.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from federation.client import DeliveryError, FederationClient
+from roaming.db import session, utcnow
+from roaming.peers.models import InboxMessage, OutboxMessage, Peer, PeerStatus
+
+
+def enqueue(peer: Peer, path: str, payload: dict) -> OutboxMessage:
+    """Add a message for ``peer`` to the current transaction (the caller commits)."""
+    message_id = uuid.uuid4().hex
+    message = OutboxMessage(peer=peer, message_id=message_id, path=path, payload={**payload, "message_id": message_id})
+    session.add(message)
+    return message
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def deliver_due(client: FederationClient, limit: int = 200) -> DeliveryReport:
+    report, now = DeliveryReport(), utcnow()
+    due = session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.delivered_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    blocked: set[int] = set()
+    for message in due:
+        peer = message.peer
+        if peer.id in blocked or peer.status is not PeerStatus.ACTIVE or _breaker_open(peer, now):
+            blocked.add(peer.id)
+            continue
+        message.attempts += 1
+        try:
+            client.post(peer.base_url + message.path, message.payload)
+        except DeliveryError as error:
+            _failed(message, peer, error, now, report)
+            blocked.add(peer.id)
+        else:
+            message.delivered_at, message.last_error = utcnow(), None
+            peer.consecutive_failures, peer.failing_since, peer.breaker_open_until = 0, None, None
+            peer.unavailable_since, peer.last_delivery_error = None, None
+            report.delivered += 1
+        session.commit()
+    return report
+
+
+def _failed(message: OutboxMessage, peer: Peer, error: DeliveryError, now, report: DeliveryReport) -> None:
+    config = current_app.config
+    message.last_error = peer.last_delivery_error = str(error)[:1000]
+    if not error.retry:
+        message.failed_at = now
+        report.failed += 1
+        return
+    delay = min(
+        config["DELIVERY_RETRY_MAX_SECONDS"], config["DELIVERY_RETRY_BASE_SECONDS"] * 2 ** (message.attempts - 1)
+    )
+    message.next_attempt_at = now + timedelta(seconds=delay * random.uniform(0.8, 1.2))
+    peer.consecutive_failures += 1
+    peer.failing_since = peer.failing_since or now
+    if peer.consecutive_failures >= config["BREAKER_THRESHOLD"]:
+        peer.breaker_open_until = now + timedelta(seconds=config["BREAKER_COOLDOWN_SECONDS"])
+    if now - peer.failing_since >= timedelta(seconds=config["PEER_UNAVAILABLE_AFTER_SECONDS"]):
+        peer.unavailable_since = peer.unavailable_since or now
+    report.retried += 1
+
+
+def _breaker_open(peer: Peer, now) -> bool:
+    return peer.breaker_open_until is not None and peer.breaker_open_until > now
+
+
+def accept_once(peer: Peer, message_id: str) -> bool:
+    """Record a received message id; False if it was received before (do not apply it again).
+
+    Runs in the caller's transaction, so the record and the message's effect commit together.
+    """
+    try:
+        with session.begin_nested():
+            session.execute(insert(InboxMessage).values(peer_id=peer.id, message_id=message_id, received_at=utcnow()))
+    except IntegrityError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class PeerQueue:
+    peer: Peer
+    pending: int
+    failed: int
+    delivered: int
+
+
+def queue_status() -> list[PeerQueue]:
+    counts = {}
+    rows = session.execute(
+        select(
+            OutboxMessage.peer_id,
+            OutboxMessage.delivered_at.is_not(None),
+            OutboxMessage.failed_at.is_not(None),
+            func.count(),
+        ).group_by(OutboxMessage.peer_id, OutboxMessage.delivered_at.is_not(None), OutboxMessage.failed_at.is_not(None))
+    )
+    for peer_id, delivered, failed, count in rows:
+        bucket = counts.setdefault(peer_id, {"pending": 0, "failed": 0, "delivered": 0})
+        bucket["delivered" if delivered else "failed" if failed else "pending"] += count
+    peers = session.scalars(select(Peer).order_by(Peer.name))
+    return [PeerQueue(peer, **counts.get(peer.id, {"pending": 0, "failed": 0, "delivered": 0})) for peer in peers]

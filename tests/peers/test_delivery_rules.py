@@ -1,0 +1,123 @@
+"""How delivery treats each kind of answer: retry, give up, open the breaker, mark unavailable."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from federation.keys import generate_key
+from roaming.db import session, utcnow
+from roaming.peers import delivery
+from roaming.peers.models import OutboxMessage, Peer, PeerKey, PeerStatus, TrustSource
+from roaming.peers.operations import client
+from tests.support.http_peer import ScriptedPeer
+
+
+@pytest.fixture
+def scripted(app):
+    with ScriptedPeer() as peer:
+        yield peer
+
+
+@pytest.fixture
+def peer_row(app, scripted):
+    with app.app_context():
+        key = generate_key()
+        peer = Peer(
+            node_id="scripted",
+            name="Scripted",
+            base_url=scripted.url,
+            trust=TrustSource.PINNED,
+            status=PeerStatus.ACTIVE,
+        )
+        peer.keys.append(PeerKey(key_id=key.key_id, jwk=key.public_jwk()))
+        session.add(peer)
+        session.commit()
+        return peer.id
+
+
+def _send(app, peer_id, count=1):
+    with app.app_context():
+        peer = session.get(Peer, peer_id)
+        for index in range(count):
+            delivery.enqueue(peer, "/federation/notices", {"type": "catalogue.changed", "seq": index})
+        session.commit()
+
+
+def _deliver(app, due_later=False):
+    with app.app_context():
+        if due_later:  # as if the retry delays had passed
+            session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+            session.commit()
+        return delivery.deliver_due(client())
+
+
+def _state(app, peer_id):
+    with app.app_context():
+        peer = session.get(Peer, peer_id)
+        messages = session.query(OutboxMessage).order_by(OutboxMessage.id).all()
+        return peer, messages
+
+
+def test_success_delivers_in_order(app, scripted, peer_row):
+    _send(app, peer_row, 3)
+    assert _deliver(app).delivered == 3
+    assert [m["seq"] for m in scripted.received] == [0, 1, 2]
+    assert all("message_id" in m for m in scripted.received)
+
+
+@pytest.mark.parametrize("status", [500, 503, 401, 408, 429])
+def test_temporary_failures_are_retried_and_block_later_messages(app, scripted, peer_row, status):
+    scripted.status = status
+    _send(app, peer_row, 2)
+    report = _deliver(app)
+    assert (report.retried, report.delivered, len(scripted.received)) == (1, 0, 1)  # the second waits its turn
+    peer, messages = _state(app, peer_row)
+    assert messages[0].next_attempt_at > utcnow() and messages[0].failed_at is None
+    assert str(status) in peer.last_delivery_error and peer.consecutive_failures == 1
+
+    scripted.status = 202
+    assert _deliver(app, due_later=True).delivered == 2
+    peer, messages = _state(app, peer_row)
+    assert peer.consecutive_failures == 0 and peer.last_delivery_error is None
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 409, 422])
+def test_permanent_failures_are_not_retried(app, scripted, peer_row, status):
+    scripted.status = status
+    _send(app, peer_row)
+    assert _deliver(app).failed == 1
+    _, messages = _state(app, peer_row)
+    assert messages[0].failed_at is not None
+    assert _deliver(app, due_later=True).failed == 0 and len(scripted.received) == 1
+
+
+def test_the_breaker_opens_and_long_failure_marks_the_peer_unavailable(app, scripted, peer_row):
+    app.config.update(BREAKER_THRESHOLD=3, BREAKER_COOLDOWN_SECONDS=600)
+    scripted.status = 503
+    _send(app, peer_row)
+    for _ in range(3):
+        _deliver(app, due_later=True)
+    peer, _ = _state(app, peer_row)
+    assert peer.breaker_open_until > utcnow()
+    calls = len(scripted.received)
+    _deliver(app, due_later=True)
+    assert len(scripted.received) == calls  # breaker open: not even tried
+
+    with app.app_context():
+        row = session.get(Peer, peer_row)
+        row.breaker_open_until, row.failing_since = None, utcnow() - timedelta(days=4)
+        session.commit()
+    _deliver(app, due_later=True)
+    peer, _ = _state(app, peer_row)
+    assert peer.unavailable_since is not None
+
+    scripted.status = 202
+    with app.app_context():
+        session.get(Peer, peer_row).breaker_open_until = None
+        session.commit()
+    _deliver(app, due_later=True)
+    peer, _ = _state(app, peer_row)
+    assert peer.unavailable_since is None and peer.consecutive_failures == 0
