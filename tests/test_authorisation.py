@@ -44,6 +44,7 @@ POLICY = {
     ("/api/tokens", "GET"): LOGIN,
     ("/api/tokens", "POST"): LOGIN,
     ("/api/tokens/{token_id}", "DELETE"): LOGIN,
+    ("/api/federation/search", "GET"): LOGIN,
     ("/api/coordinator/memberships", "GET"): ADMIN,
     ("/api/coordinator/memberships", "POST"): ADMIN,
     ("/api/coordinator/memberships/{membership_id}/status", "POST"): ADMIN,

@@ -1,0 +1,1 @@
+"""Searching the partners' catalogues that this node mirrors."""

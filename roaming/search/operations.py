@@ -1,0 +1,50 @@
+"""Federation search: filters on indexed columns of the mirror, plus word matching.
+
+Every filter narrows by an indexed column or a short LIKE on a denormalised column, and results
+come from active peers only; the cost grows with the number of matching items, not with the number
+of partner nodes (see the benchmark in benchmarks/).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from roaming.db import session
+from roaming.peers.models import MirroredItem, Peer, PeerStatus
+
+
+def search(filters: dict, *, offset: int = 0, limit: int = 50) -> tuple[list[MirroredItem], int]:
+    query = select(MirroredItem).join(Peer).where(Peer.status == PeerStatus.ACTIVE)
+    if filters.get("kind"):
+        query = query.where(MirroredItem.kind == filters["kind"])
+    if filters.get("country"):
+        query = query.where(MirroredItem.country == filters["country"])
+    if filters.get("city"):
+        query = query.where(func.lower(MirroredItem.city) == filters["city"].strip().lower())
+    if filters.get("service_kind"):
+        query = query.where(MirroredItem.service_kind == filters["service_kind"])
+    if filters.get("sector"):
+        query = query.where(MirroredItem.sectors.contains(f"|{filters['sector']}|", autoescape=True))
+    if filters.get("language"):
+        query = query.where(MirroredItem.languages.contains(f" {filters['language']} ", autoescape=True))
+    for word in (filters.get("q") or "").lower().split():
+        query = query.where(MirroredItem.search_text.contains(word, autoescape=True))
+    if filters.get("date_from") or filters.get("date_to"):
+        query = query.where(MirroredItem.kind == "event")
+        if filters.get("date_from"):
+            query = query.where(MirroredItem.ends_at >= _day_start(filters["date_from"]))
+        if filters.get("date_to"):
+            query = query.where(MirroredItem.starts_at < _day_start(filters["date_to"]) + timedelta(days=1))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    ordered = query.order_by(
+        MirroredItem.starts_at.is_(None), MirroredItem.starts_at, Peer.name, MirroredItem.kind, MirroredItem.id
+    )
+    return session.scalars(ordered.offset(offset).limit(limit)).all(), total
+
+
+def _day_start(day) -> datetime:
+    """Midnight UTC; event times are compared in UTC (a day filter is a rough cut, off by at most
+    the host's offset)."""
+    return datetime.combine(day, time.min, UTC)
