@@ -40,8 +40,10 @@ def create_instance(
     base_url: str,
     admin_email: str | None = None,
     database_url: str | None = None,
+    settings: dict | None = None,
 ) -> NewInstance:
-    """Create a ready-to-run instance at ``path``; refuses a folder that holds one already."""
+    """Create a ready-to-run instance at ``path``; refuses a folder that holds one already.
+    ``settings`` are further keys for its roaming.toml."""
     country = country.strip().upper()
     reference.validate_country(country)
     parsed = urlparse(base_url)
@@ -49,15 +51,15 @@ def create_instance(
         raise ValidationError(f"'{base_url}' is not an http(s) base URL.", "url")
     if (path / CONFIG_FILE).exists():
         raise InstanceExists(f"{path} holds an instance already ({CONFIG_FILE} exists).")
-    settings = {
+    config = {
         "node_id": str(uuid.uuid4()),
         "node_name": name,
         "node_country": country,
         "base_url": base_url.rstrip("/"),
     }
     if database_url:
-        settings["database_url"] = database_url
-    write_instance_files(path, settings)
+        config["database_url"] = database_url
+    write_instance_files(path, {**config, **(settings or {})})
     node_key = generate_key()
     save_key(node_key, path)
 

@@ -64,7 +64,7 @@ class Worker:
                     session.rollback()
 
     def run_forever(self) -> None:
-        tick = self.app.config["WORKER_TICK_SECONDS"]
+        tick = float(self.app.config["WORKER_TICK_SECONDS"])
         while not self.stopping.is_set():
             self.run_once()
             self.stopping.wait(tick)

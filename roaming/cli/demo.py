@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 import requests
 
-from roaming.demo import CLUSTERS, DEMO_PASSWORD, DemoNode, build_node
+from roaming.demo import CLUSTERS, COORDINATOR, DEMO_PASSWORD, DemoNode, admit_members, build_node
 
 STARTUP_TIMEOUT = 30.0
 
@@ -33,19 +33,38 @@ def free_port(host: str) -> int:
     help="Keep the nodes' instances here (default: a temporary folder, removed at the end).",
 )
 def demo_command(host, folder):
-    """Start a demo federation of three cluster nodes (SQLite, loopback) until Ctrl+C."""
+    """Start a demo federation of three cluster nodes (SQLite, loopback) until Ctrl+C.
+
+    CyberForum coordinates; Systematic Paris-Region and it@cork are admitted members. Each node
+    mirrors the others' catalogues, and a change at one shows at the others within seconds.
+    """
+    for sig in (signal.SIGINT, signal.SIGTERM):  # also when a shell started us with SIGINT ignored
+        signal.signal(sig, _interrupt)
     with tempfile.TemporaryDirectory(prefix="roaming-demo-") as scratch:
         base = folder or Path(scratch)
         base.mkdir(parents=True, exist_ok=True)
-        nodes = []
-        with click.progressbar(CLUSTERS, label="Building the demo nodes", file=sys.stderr) as clusters:
-            for slug in clusters:
-                port = free_port(host)
-                nodes.append((build_node(slug, base, f"http://{host}:{port}"), port))
-        processes = [_start(node, host, port) for node, port in nodes]
+        ports = {slug: free_port(host) for slug in CLUSTERS}
+        urls = {slug: f"http://{host}:{port}" for slug, port in ports.items()}
+        with click.progressbar(length=len(CLUSTERS) + 1, label="Building the demo federation", file=sys.stderr) as bar:
+            coordinator = build_node(COORDINATOR, base, urls[COORDINATOR], {"coordinator_enabled": True})
+            bar.update(1)
+            member_settings = {"coordinator_url": coordinator.url, "coordinator_key": coordinator.key_id}
+            members = []
+            for slug in CLUSTERS:
+                if slug != COORDINATOR:
+                    members.append(build_node(slug, base, urls[slug], member_settings))
+                    bar.update(1)
+            nodes = [coordinator, *members]
+            processes = [_start(node, host, ports[node.slug]) for node in nodes]
+            try:
+                _wait_until_healthy(nodes, processes)
+                admit_members(coordinator, members)
+                bar.update(1)
+            except BaseException:
+                _stop_all(processes)
+                raise
         try:
-            _wait_until_healthy([node for node, _ in nodes], processes)
-            _print_summary([node for node, _ in nodes])
+            _print_summary(nodes, coordinator)
             _wait_for_interrupt(processes)
         finally:
             _stop_all(processes)
@@ -85,28 +104,31 @@ def _wait_until_healthy(nodes: list[DemoNode], processes: list[subprocess.Popen]
             time.sleep(0.1)
 
 
-def _print_summary(nodes: list[DemoNode]) -> None:
+def _print_summary(nodes: list[DemoNode], coordinator: DemoNode) -> None:
     click.echo("\nThe demo federation is running:\n")
     for node in nodes:
-        click.echo(f"  {node.name}\n    {node.url}/   (API explorer: {node.url}/api/docs)")
+        role = "coordinator and member" if node is coordinator else "member"
+        click.echo(f"  {node.name} ({role})\n    {node.url}/   (API explorer: {node.url}/api/docs)")
         for role, email in node.logins.items():
             click.echo(f"    {role + ':':<12} {email}")
     click.echo(f"\n  Every demo login's password: {DEMO_PASSWORD}")
+    click.echo("  Each node mirrors the others' catalogues: log in and try GET /api/federation/search?q=desk")
     click.echo("\nPress Ctrl+C to stop.", nl=True)
 
 
+def _interrupt(_signum, _frame):
+    raise KeyboardInterrupt
+
+
 def _wait_for_interrupt(processes: list[subprocess.Popen]) -> None:
-    """Return on SIGINT or SIGTERM (handled here: a shell may start us with SIGINT ignored)."""
-    stop = []
-    handlers = {sig: signal.signal(sig, lambda *_: stop.append(True)) for sig in (signal.SIGINT, signal.SIGTERM)}
+    """Return on Ctrl+C or SIGTERM; fail if a node dies meanwhile."""
     try:
-        while not stop:
+        while True:
             if any(process.poll() is not None for process in processes):
                 raise click.ClickException("A demo node stopped unexpectedly; stopping the others.")
             time.sleep(0.2)
-    finally:
-        for sig, previous in handlers.items():
-            signal.signal(sig, previous)
+    except KeyboardInterrupt:
+        return
 
 
 def _stop_all(processes: list[subprocess.Popen]) -> None:

@@ -13,17 +13,24 @@ from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from federation.keys import KeyRing
 from roaming.accounts.models import Role
 from roaming.accounts.operations import create_user, find_user_by_email, update_user
 from roaming.app import create_app
 from roaming.catalogue.importer import import_catalogue_document
+from roaming.coordinator.models import MembershipStatus
+from roaming.coordinator.operations import add_application, change_status
 from roaming.db import engine_for
 from roaming.instance import create_instance
 from roaming.members.importer import import_companies
 from roaming.members.operations import find_person_by_email
+from roaming.peers.registry import refresh
 
 CLUSTERS = ("cyberforum", "systematic", "itcork")
+COORDINATOR = "cyberforum"  # CyberForum coordinated the real agreement from 2014
 DEMO_PASSWORD = "roaming-demo"
+# Short intervals, so that a change shows at the other nodes within seconds.
+DEMO_SETTINGS = {"registry_refresh_seconds": 5, "worker_tick_seconds": 0.5, "sync_interval_seconds": 60}
 
 
 @dataclass(frozen=True)
@@ -34,18 +41,40 @@ class DemoNode:
     url: str
     logins: dict[str, str]  # role -> e-mail; every demo login has DEMO_PASSWORD
 
+    @property
+    def key_id(self) -> str:
+        return KeyRing(self.instance).signing_key().key_id
+
+
+def admit_members(coordinator: DemoNode, members: list[DemoNode]) -> None:
+    """The coordinator admits the running member nodes (as its admin would with the CLI)."""
+    app = create_app({"INSTANCE_PATH": coordinator.instance})
+    with app.app_context():
+        for member in members:
+            membership = add_application(member.url, member.key_id, "Demo federation")
+            change_status(membership, MembershipStatus.ADMITTED)
+        refresh()
+    engine_for(app).dispose()
+
 
 def load_data(slug: str) -> dict:
     return json.loads(files("roaming.demo").joinpath("data", f"{slug}.json").read_text(encoding="utf-8"))
 
 
-def build_node(slug: str, folder: Path, url: str, today: date | None = None) -> DemoNode:
+def build_node(slug: str, folder: Path, url: str, settings: dict | None = None, today: date | None = None) -> DemoNode:
     """Create and fill one demo node's instance under ``folder``."""
     data = load_data(slug)
     node = data["node"]
     instance = folder / slug
     admin_email = f"admin@{node['domain']}"
-    create_instance(instance, name=node["name"], country=node["country"], base_url=url, admin_email=admin_email)
+    create_instance(
+        instance,
+        name=node["name"],
+        country=node["country"],
+        base_url=url,
+        admin_email=admin_email,
+        settings={**DEMO_SETTINGS, **(settings or {})},
+    )
     app = create_app({"INSTANCE_PATH": instance})
     with app.app_context():
         import_catalogue_document(_dated(data["catalogue"], today or date.today()))

@@ -94,7 +94,7 @@ def test_run_refuses_an_unmigrated_database(tmp_path):
     assert result.returncode == 1 and "roaming db upgrade" in result.stderr
 
 
-def test_demo_starts_three_nodes_and_stops_cleanly():
+def test_demo_starts_a_federation_and_stops_cleanly():
     process = _start("demo")
     output = ""
     try:
@@ -105,13 +105,23 @@ def test_demo_starts_three_nodes_and_stops_cleanly():
         assert len(urls) == 3, output
         names = {requests.get(f"{url}/healthz", timeout=5).json()["node"] for url in urls}
         assert names == {"CyberForum", "Systematic Paris-Region", "it@cork European Tech Cluster"}
-        login = requests.post(
-            f"{urls[0]}/api/auth/login",
-            timeout=5,
-            json={"email": "jana.weber@datenwerk.example", "password": "roaming-demo"},
+        karlsruhe, paris, cork = urls
+
+        visitor = _logged_in(paris, "camille.martin@lutece-logiciels.example")
+        partners = {"CyberForum", "it@cork European Tech Cluster"}
+        _eventually(lambda: {row["host"]["name"] for row in _search(visitor, paris, kind="desk")} == partners)
+
+        staff = _logged_in(cork, "staff@itcork.example")
+        created = staff.post(
+            f"{cork}/api/services",
+            json={"kind": "matchmaking", "name": "Harbour pitch clinic"},
+            headers={"X-CSRF-Token": staff.csrf},
+            timeout=10,
         )
-        assert login.status_code == 200
-        assert len(requests.get(f"{urls[2]}/api/services", timeout=5).json()) == 5
+        assert created.status_code == 201, created.text
+        started = time.monotonic()
+        _eventually(lambda: _search(visitor, paris, q="harbour pitch"), timeout=20)
+        assert time.monotonic() - started < 20  # typically a second or two: notice, then pull
     finally:
         code = _stop(process)
     assert code == 0
@@ -121,3 +131,27 @@ def test_demo_starts_three_nodes_and_stops_cleanly():
         except requests.ConnectionError:
             continue
         raise AssertionError(f"{url} still answers after the demo stopped")
+
+
+def _logged_in(url, email):
+    browser = requests.Session()
+    response = browser.post(f"{url}/api/auth/login", json={"email": email, "password": "roaming-demo"}, timeout=10)
+    assert response.status_code == 200
+    browser.csrf = response.json()["csrf_token"]
+    return browser
+
+
+def _search(browser, url, **filters):
+    response = browser.get(f"{url}/api/federation/search", params=filters, timeout=10)
+    assert response.status_code == 200
+    return response.json()
+
+
+def _eventually(check, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.25)
+    raise AssertionError("the federation did not catch up in time")
