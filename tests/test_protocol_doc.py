@@ -1,0 +1,105 @@
+"""docs/protocol.md is checked against the code: its examples against the schemas and the real
+documents the node produces, and its endpoint list against the app's routes."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from federation.keys import generate_key
+from federation.registry import sign_registry
+from federation.signing import BODY_COMPONENTS, LABEL, REQUEST_COMPONENTS, TAG, sign_request
+from roaming.catalogue.models import CATALOGUE_KINDS
+from roaming.catalogue.operations import SCHEMAS
+from roaming.identity.schemas import JwksSchema, NodeMetadataSchema
+from roaming.peers.schemas import FeedSchema, NodeMetadataInSchema, NoticeSchema
+from roaming.schemas import ErrorSchema
+
+DOC = (Path(__file__).parents[1] / "docs" / "protocol.md").read_text()
+EXAMPLES = dict(re.findall(r"<!-- example: ([\w-]+) -->\n```\w*\n(.*?)\n```", DOC, flags=re.DOTALL))
+
+
+def example(name):
+    return json.loads(EXAMPLES[name])
+
+
+def test_every_example_is_checked():
+    assert set(EXAMPLES) == {"node-metadata", "jwks", "signature-input", "error", "registry-header",
+                             "registry-payload", "feed", "notice", "notice-answer"}
+
+
+def test_node_metadata_and_jwks(client):
+    documented = example("node-metadata")
+    NodeMetadataInSchema().load(documented)
+    assert set(documented) == set(client.get("/.well-known/roaming-node").json) == set(NodeMetadataSchema().fields)
+    jwks = example("jwks")
+    JwksSchema().load(jwks)
+    assert set(jwks["keys"][0]) == set(client.get("/.well-known/jwks.json").json["keys"][0])
+
+
+def test_signature_input_matches_the_signer():
+    documented = EXAMPLES["signature-input"].removeprefix("Signature-Input: ")
+    key = generate_key()
+    real = sign_request("POST", "https://x.example/federation/notices", {"Content-Type": "application/json"}, b"{}",
+                        key.key.private_key, key.key_id)["Signature-Input"]
+
+    def shape(value):
+        label, rest = value.split("=", 1)
+        components = re.findall(r'"([^"]+)"', rest.split(")")[0])
+        params = [part.split("=")[0] for part in rest.split(")")[1].split(";") if part]
+        return label, components, sorted(params)
+
+    assert shape(documented) == shape(real)
+    assert shape(real)[0] == LABEL and shape(real)[1] == list(REQUEST_COMPONENTS + BODY_COMPONENTS)
+    assert f'tag="{TAG}"' in documented
+
+
+def test_error_example():
+    ErrorSchema().load(example("error"))
+
+
+def test_registry_examples_match_what_the_coordinator_signs(app):
+    app.config["COORDINATOR_ENABLED"] = True
+    from roaming.coordinator.operations import registry_payload
+
+    with app.app_context():
+        payload = registry_payload()
+    documented = example("registry-payload")
+    assert set(documented) == set(payload)
+    assert set(documented["nodes"][0]) == set(payload["nodes"][0])
+    token = sign_registry(payload, generate_key())
+    header = json.loads(_b64(token.split(".")[0]))
+    assert set(example("registry-header")) == set(header)
+    assert example("registry-header")["typ"] == header["typ"] and example("registry-header")["alg"] == header["alg"]
+
+
+@pytest.mark.parametrize("name", ["feed"])
+def test_feed_example_and_its_items(name):
+    feed = FeedSchema().load(example(name))
+    for change in feed["changes"]:
+        if change["item"] is not None:
+            schema = SCHEMAS[CATALOGUE_KINDS[change["kind"]]]()
+            writable = {k: v for k, v in change["item"].items() if not schema.fields[k].dump_only}
+            schema.load(writable)
+
+
+def test_notice_examples(client):
+    NoticeSchema().load(example("notice"))
+    assert set(example("notice-answer")) == {"accepted", "duplicate"}
+
+
+def test_every_federation_endpoint_is_documented(app):
+    table = DOC.split("## 9. Endpoints")[1]
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(("/federation", "/.well-known")):
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                assert f"`{method} {rule.rule}`" in table, (method, rule.rule)
+
+
+def _b64(segment: str) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
