@@ -55,11 +55,20 @@ def _register_parts(app: Flask) -> None:
     from roaming.identity import api as identity_api
     from roaming.members import api as members_api
     from roaming.peers import api as federation_api
+    from roaming.peers import status_api as peers_api
     from roaming.search import api as search_api
 
     api.init_app(
         app,
-        [catalogue_api.blp, members_api.blp, accounts_api.blp, identity_api.blp, coordinator_api.blp, search_api.blp],
+        [
+            catalogue_api.blp,
+            members_api.blp,
+            accounts_api.blp,
+            identity_api.blp,
+            coordinator_api.blp,
+            search_api.blp,
+            peers_api.blp,
+        ],
     )
     errors.init_app(app)
     security.init_app(app)

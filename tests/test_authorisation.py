@@ -45,6 +45,7 @@ POLICY = {
     ("/api/tokens", "POST"): LOGIN,
     ("/api/tokens/{token_id}", "DELETE"): LOGIN,
     ("/api/federation/search", "GET"): LOGIN,
+    ("/api/peers", "GET"): STAFF,
     ("/api/coordinator/memberships", "GET"): ADMIN,
     ("/api/coordinator/memberships", "POST"): ADMIN,
     ("/api/coordinator/memberships/{membership_id}/status", "POST"): ADMIN,

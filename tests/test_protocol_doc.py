@@ -27,8 +27,17 @@ def example(name):
 
 
 def test_every_example_is_checked():
-    assert set(EXAMPLES) == {"node-metadata", "jwks", "signature-input", "error", "registry-header",
-                             "registry-payload", "feed", "notice", "notice-answer"}
+    assert set(EXAMPLES) == {
+        "node-metadata",
+        "jwks",
+        "signature-input",
+        "error",
+        "registry-header",
+        "registry-payload",
+        "feed",
+        "notice",
+        "notice-answer",
+    }
 
 
 def test_node_metadata_and_jwks(client):
@@ -43,8 +52,14 @@ def test_node_metadata_and_jwks(client):
 def test_signature_input_matches_the_signer():
     documented = EXAMPLES["signature-input"].removeprefix("Signature-Input: ")
     key = generate_key()
-    real = sign_request("POST", "https://x.example/federation/notices", {"Content-Type": "application/json"}, b"{}",
-                        key.key.private_key, key.key_id)["Signature-Input"]
+    real = sign_request(
+        "POST",
+        "https://x.example/federation/notices",
+        {"Content-Type": "application/json"},
+        b"{}",
+        key.key.private_key,
+        key.key_id,
+    )["Signature-Input"]
 
     def shape(value):
         label, rest = value.split("=", 1)

@@ -21,6 +21,18 @@ class PeerSchema(BaseSchema):
     sync_cursor = fields.Integer()
     last_synced_at = fields.AwareDateTime(allow_none=True)
     last_sync_error = fields.String(allow_none=True)
+    consecutive_failures = fields.Integer()
+    breaker_open_until = fields.AwareDateTime(allow_none=True)
+    unavailable_since = fields.AwareDateTime(allow_none=True)
+    last_delivery_error = fields.String(allow_none=True)
+
+
+class PeerStatusSchema(BaseSchema):
+    peer = fields.Nested(PeerSchema)
+    queued = fields.Integer(attribute="pending")
+    delivered = fields.Integer()
+    failed = fields.Integer()
+    stale = fields.Boolean(metadata={"description": "Our copy of its catalogue is older than 3 sync intervals"})
 
 
 class NodeMetadataInSchema(BaseSchema):

@@ -121,3 +121,13 @@ def test_the_breaker_opens_and_long_failure_marks_the_peer_unavailable(app, scri
     _deliver(app, due_later=True)
     peer, _ = _state(app, peer_row)
     assert peer.unavailable_since is None and peer.consecutive_failures == 0
+
+
+def test_staff_see_each_peers_queue_and_staleness(app, client, scripted, peer_row, make_user, bearer):
+    scripted.status = 503
+    _send(app, peer_row, 2)
+    _deliver(app)
+    staff = bearer(make_user())
+    (row,) = client.get("/api/peers", headers=staff).json
+    assert row["peer"]["name"] == "Scripted" and row["queued"] == 2 and row["stale"] is True
+    assert "503" in row["peer"]["last_delivery_error"] and row["peer"]["consecutive_failures"] == 1
