@@ -4,37 +4,26 @@ flow, RS256-signed ID tokens. It signs in whichever identity the test sets in ``
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from urllib.parse import urlencode
 
 from flask import Flask, abort, jsonify, redirect, request
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-from werkzeug.serving import make_server
+
+from tests.support.server import LoopbackServer
 
 CLIENT_ID = "roaming-node"
 CLIENT_SECRET = "provider-test-secret"
 
 
-class LocalProvider:
+class LocalProvider(LoopbackServer):
     def __init__(self):
         self.key = RSAKey.generate_key(2048, parameters={"kid": "test-key"})
         self.identity = {"sub": "user-1", "email": "someone@example.org", "email_verified": True, "name": "Someone"}
         self.codes: dict[str, dict] = {}
-        self.app = self._build_app()
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.issuer = f"http://127.0.0.1:{self.server.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
+        super().__init__(self._build_app())
+        self.issuer = self.url
 
     def _build_app(self) -> Flask:
         app = Flask(__name__)
