@@ -28,7 +28,7 @@ def list_peers() -> list[Peer]:
 
 
 def get_peer(node: str) -> Peer:
-    """A peer by node id, or by the start of its base URL or name."""
+    """A peer by node id, base URL or exact name."""
     peer = session.scalar(select(Peer).where(Peer.node_id == node))
     if peer is None:
         matches = [p for p in list_peers() if p.base_url.rstrip("/") == node.rstrip("/") or p.name == node]

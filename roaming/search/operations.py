@@ -1,8 +1,8 @@
-"""Federation search: filters on indexed columns of the mirror, plus word matching.
+"""Federation search: filters on denormalised columns of the mirror, plus word matching.
 
-Every filter narrows by an indexed column or a short LIKE on a denormalised column, and results
-come from active peers only; the cost grows with the number of matching items, not with the number
-of partner nodes (see the benchmark in benchmarks/).
+Results come from active peers only. Kind, country, service kind and dates use indexed columns;
+free text, sectors and languages are LIKE matches, and the total and the ordering cover every
+match, so broad queries cost more as the mirror grows (measured in docs/benchmarks.md).
 """
 
 from __future__ import annotations
