@@ -1,4 +1,4 @@
-"""Background jobs: registry refresh, change notices, outbox delivery, catalogue pulls.
+"""Background jobs: member keys and registry refresh, change notices, outbox delivery, catalogue pulls.
 
 On the embedded SQLite default, ``roaming run`` starts one worker thread in the server process.
 ``roaming worker`` runs the same loop on its own. Each job runs in a fresh app context; a failing
@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from federation.client import DeliveryError
 from roaming.catalogue.changes import last_change_number
 from roaming.catalogue.models import ChangeCounter
+from roaming.coordinator import operations as coordinator
 from roaming.db import session, utcnow
 from roaming.errors import DomainError
 from roaming.peers import delivery, registry
@@ -78,6 +79,8 @@ class Worker:
         if not registry.configured() or not self.backoff.due("registry", now):
             return
         try:
+            if self.app.config["COORDINATOR_ENABLED"]:
+                coordinator.refresh_member_keys()  # members rotate keys; the registry must follow
             registry.refresh()
         except DomainError as error:
             self.app.logger.warning("%s", error.message)

@@ -9,6 +9,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from federation.keys import KeyRing
 from federation.signing import sign_request
 from roaming.catalogue.models import Service
 from roaming.catalogue.operations import create_item
@@ -103,6 +104,20 @@ def test_a_suspended_member_is_refused_within_one_refresh(federation):
     wait_until(lambda: peers_of(paris).get("Silicon Saxony") == PeerStatus.SUSPENDED, timeout=10)
     refused = signed_get(dresden, url)
     assert refused.status_code == 401 and "suspended" in refused.json()["message"]
+
+
+def test_a_members_key_rotation_reaches_the_others_through_the_registry(federation):
+    coordinator, paris, cork, dresden = federation
+    assert cork.cli("keys", "rotate").returncode == 0
+    published = {key.key_id for key in KeyRing(cork.instance).published_keys()}
+    assert len(published) == 2
+
+    def paris_knows_both_keys():
+        with paris.app_context():
+            peer = session.scalar(select(Peer).where(Peer.name == "it@cork"))
+            return {key.key_id for key in peer.keys} == published
+
+    wait_until(paris_knows_both_keys, timeout=15)
 
 
 def test_members_show_their_registry_copy(federation):
