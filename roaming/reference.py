@@ -107,13 +107,6 @@ def time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-def country_name(code: str) -> str:
-    if code in _EU_STATISTICAL_ALIASES:
-        return _EU_STATISTICAL_ALIASES[code]
-    country = pycountry.countries.get(alpha_2=code)
-    return country.name if country else code
-
-
 def validate_country(value: str) -> None:
     if value not in country_codes():
         raise ValidationError(f"'{value}' is not an ISO 3166-1 alpha-2 country code (e.g. DE, FR, IE).")

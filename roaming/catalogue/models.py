@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -85,9 +85,6 @@ class Location(CatalogueItem, Base):
 
     desks: Mapped[list[Desk]] = relationship(back_populates="location", order_by="Desk.id")
     rooms: Mapped[list[MeetingRoom]] = relationship(back_populates="location", order_by="MeetingRoom.id")
-
-    def is_closed_on(self, day: date) -> bool:
-        return day.isoformat() in self.closed_days or not self.opening_hours.get(WEEKDAYS[day.weekday()])
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -87,13 +87,14 @@ def _fetch_token() -> str:
 
 
 def _trusted_keys(held: RegistryCopy) -> dict[str, dict]:
-    """The pinned coordinator key (looked up in its published key set), plus the coordinator keys
-    the last accepted registry announced."""
-    trusted = dict(held.coordinator_keys or {})
+    """Keys a registry may be signed with. The coordinator trusts its own published keys; a member
+    trusts the pinned key (looked up in the coordinator's key set) and the coordinator keys that the
+    last accepted registry announced."""
     if current_app.config["COORDINATOR_ENABLED"]:
         from roaming.identity.operations import jwks
 
         return {key["kid"]: key for key in jwks()["keys"]}
+    trusted = dict(held.coordinator_keys or {})
     pinned = current_app.config["COORDINATOR_KEY"]
     if pinned not in trusted:
         remote = discover(current_app.config["COORDINATOR_URL"])

@@ -160,42 +160,28 @@ def test_a_missing_signature_or_digest_is_refused(sender, signed):
         _verify(sender, unsigned_body)  # a body arrived that no digest covers
 
 
+def _signed_at(sender, offset: timedelta):
+    """A signed request as if made ``offset`` from now."""
+    return sign_request(
+        "POST",
+        URL,
+        {"Content-Type": "application/json"},
+        BODY,
+        sender.key.private_key,
+        sender.key_id,
+        now=datetime.now(UTC) + offset,
+    )
+
+
 def test_expired_and_future_signatures_are_refused(sender):
-    old = sign_request(
-        "POST",
-        URL,
-        {"Content-Type": "application/json"},
-        BODY,
-        sender.key.private_key,
-        sender.key_id,
-        now=datetime.now(UTC) - timedelta(minutes=10),
-    )
     with pytest.raises(SignatureRejected, match="past|age"):
-        _verify(sender, old)
-    future = sign_request(
-        "POST",
-        URL,
-        {"Content-Type": "application/json"},
-        BODY,
-        sender.key.private_key,
-        sender.key_id,
-        now=datetime.now(UTC) + timedelta(minutes=5),
-    )
+        _verify(sender, _signed_at(sender, timedelta(minutes=-10)))
     with pytest.raises(SignatureRejected, match="future"):
-        _verify(sender, future)
+        _verify(sender, _signed_at(sender, timedelta(minutes=5)))
 
 
 def test_small_clock_skew_is_tolerated(sender):
-    ahead = sign_request(
-        "POST",
-        URL,
-        {"Content-Type": "application/json"},
-        BODY,
-        sender.key.private_key,
-        sender.key_id,
-        now=datetime.now(UTC) + timedelta(seconds=30),
-    )
-    assert _verify(sender, ahead).key_id == sender.key_id
+    assert _verify(sender, _signed_at(sender, timedelta(seconds=30))).key_id == sender.key_id
 
 
 def test_a_temporary_key_lookup_failure_is_not_a_rejection(sender, signed):
