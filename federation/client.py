@@ -25,6 +25,11 @@ RETRYABLE_STATUSES = {408, 429}
 class DeliveryError(Exception):
     retry = True
 
+    def __init__(self, message: str, status: int | None = None, body: object = None):
+        super().__init__(message)
+        self.status = status  # the peer's HTTP status, when it answered
+        self.body = body  # the peer's JSON answer, when it sent one (e.g. field errors)
+
 
 class Unreachable(DeliveryError):
     pass
@@ -66,9 +71,18 @@ class FederationClient:
             raise PermanentFailure(f"The peer's answer is not properly signed: {error.reason}") from None
         return Answer(response.status_code, _json(response))
 
-    def post(self, url: str, payload: dict) -> Answer:
-        """POST a signed JSON message; success is any 2xx."""
+    def post(
+        self, url: str, payload: dict, peer_keys: Callable[[str], Ed25519PublicKey | None] | None = None
+    ) -> Answer:
+        """POST a signed JSON message; success is any 2xx. With ``peer_keys`` the answer must be
+        signed by that peer (use it when the answer's content matters)."""
         response = self._send("POST", url, payload)
+        if peer_keys is not None:
+            try:
+                verify_response(response.status_code, response.headers, response.content, "POST", url, peer_keys)
+            except SignatureRejected as error:
+                raise PermanentFailure(f"The peer's answer is not properly signed: {error.reason}") from None
+            return Answer(response.status_code, _json(response))
         return Answer(response.status_code, _json(response) if response.content else None)
 
     def _send(self, method: str, url: str, payload: dict | None) -> requests.Response:
@@ -90,19 +104,20 @@ def _raise_for_status(response: requests.Response) -> None:
     status = response.status_code
     if status < 400:
         return
-    reason = _message(response)
+    body = _error_body(response)
+    reason = str(body.get("message", ""))[:300] if isinstance(body, dict) else response.text[:300]
     if status == 401:
-        raise Refused(f"401 from the peer: {reason}")
+        raise Refused(f"401 from the peer: {reason}", status, body)
     if status >= 500 or status in RETRYABLE_STATUSES:
-        raise TemporaryFailure(f"{status} from the peer: {reason}")
-    raise PermanentFailure(f"{status} from the peer: {reason}")
+        raise TemporaryFailure(f"{status} from the peer: {reason}", status, body)
+    raise PermanentFailure(f"{status} from the peer: {reason}", status, body)
 
 
-def _message(response: requests.Response) -> str:
+def _error_body(response: requests.Response) -> object:
     try:
-        return str(response.json().get("message", ""))[:300]
-    except (ValueError, AttributeError):
-        return response.text[:300]
+        return response.json()
+    except ValueError:
+        return None
 
 
 def _json(response: requests.Response):

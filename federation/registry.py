@@ -5,6 +5,7 @@ coordinator key's RFC 7638 thumbprint, ``typ`` ``roaming-registry+jwt``. The pay
 
     {"iss": coordinator node id, "version": n (grows with every change), "iat": t, "exp": t,
      "coordinator_keys": {"keys": [JWK, ...]},          # keys the next registry may be signed with
+     "terms": {...},                                     # the federation's agreement terms
      "nodes": [{"node_id", "name", "country", "base_url", "status", "joined_at", "jwks"}, ...]}
 
 A member node pins one coordinator key fingerprint. It accepts a registry signed by that key, or

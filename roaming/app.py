@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from roaming import api, db, errors
+from roaming import api, db, errors, plugins
 from roaming.config import DEFAULTS, ENV_PREFIX, read_instance_file, read_secret_key, resolve_instance_path
 
 
@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False  # keep schema field order in responses
 
     db.init_app(app)
+    plugins.init_app(app)
     errors.install_id_converter(app)
     _register_parts(app)
     return app
@@ -57,6 +58,9 @@ def _register_parts(app: Flask) -> None:
     from roaming.peers import api as federation_api
     from roaming.peers import status_api as peers_api
     from roaming.search import api as search_api
+    from roaming.visits import api as visits_api
+    from roaming.visits import federation_api as visits_federation_api
+    from roaming.visits import pages as visit_pages
 
     api.init_app(
         app,
@@ -68,6 +72,7 @@ def _register_parts(app: Flask) -> None:
             coordinator_api.blp,
             search_api.blp,
             peers_api.blp,
+            visits_api.blp,
         ],
     )
     errors.init_app(app)
@@ -77,3 +82,5 @@ def _register_parts(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(federation_api.bp)
     app.register_blueprint(coordinator_api.registry_bp)
+    app.register_blueprint(visits_federation_api.bp)
+    app.register_blueprint(visit_pages.bp)

@@ -42,6 +42,18 @@ DEFAULTS: dict[str, object] = {
     "PEER_UNAVAILABLE_AFTER_SECONDS": 3 * 24 * 3600,  # failing this long: marked unavailable
     "WORKER_IN_PROCESS": True,  # run the delivery and periodic jobs inside `roaming run`
     "WORKER_TICK_SECONDS": 1.0,
+    # visits
+    "AGREEMENT_TERMS": {},  # [agreement_terms] table: this node's (or, on the coordinator, the federation's) terms
+    # notifications
+    "MAIL_SERVER": None,  # None: write messages as .eml files to the instance's mail/ folder
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,  # STARTTLS
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,  # better set as ROAMING_MAIL_PASSWORD
+    "MAIL_FROM": None,  # None: "<node name> <roaming@<base URL host>>"
+    "NOTIFY_MAX_ATTEMPTS": 8,
+    "NOTIFY_RETRY_BASE_SECONDS": 30.0,
     "OIDC_ENABLED": False,
     "OIDC_ISSUER": None,
     "OIDC_CLIENT_ID": None,

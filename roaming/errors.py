@@ -24,6 +24,7 @@ class DomainError(Exception):
     """A request the domain refuses; ``status`` is the HTTP status it maps to."""
 
     status = 400
+    errors: dict | None = None  # per-location, per-field details, as in validation errors
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -56,7 +57,7 @@ def error_body(status: int, message: str | None = None, errors: dict | None = No
 
 
 def _domain_error(error: DomainError):
-    return error_body(error.status, error.message), error.status
+    return error_body(error.status, error.message, error.errors), error.status
 
 
 def _validation_error(error: ValidationError):

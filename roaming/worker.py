@@ -21,9 +21,11 @@ from roaming.catalogue.models import ChangeCounter
 from roaming.coordinator import operations as coordinator
 from roaming.db import session, utcnow
 from roaming.errors import DomainError
+from roaming.notify import operations as notifications
 from roaming.peers import delivery, registry
 from roaming.peers import operations as peers
 from roaming.peers.models import Peer, PeerStatus
+from roaming.visits import hosting, visiting
 
 NOTIFIED_COUNTER = "notified"
 MAX_BACKOFF_SECONDS = 3600
@@ -56,7 +58,16 @@ class Worker:
         self.stopping = threading.Event()
 
     def run_once(self) -> None:
-        for job in (self._refresh_registry, self._announce_changes, self._deliver, self._pull_peers):
+        jobs = (
+            self._refresh_registry,
+            self._announce_changes,
+            self._visits_clock,
+            self._send_visit_requests,
+            self._deliver,
+            self._notify,
+            self._pull_peers,
+        )
+        for job in jobs:
             with self.app.app_context():
                 try:
                     job(time.monotonic())
@@ -102,6 +113,18 @@ class Worker:
             delivery.enqueue(peer, "/federation/notices", {"type": "catalogue.changed", "seq": latest})
         session.execute(update(ChangeCounter).where(ChangeCounter.name == NOTIFIED_COUNTER).values(value=latest))
         session.commit()
+
+    def _visits_clock(self, now: float) -> None:
+        """Host side: expire undecided requests, release no-shows, complete finished visits."""
+        hosting.expire_due()
+        hosting.release_no_shows()
+        hosting.complete_finished()
+
+    def _send_visit_requests(self, now: float) -> None:
+        visiting.send_pending()
+
+    def _notify(self, now: float) -> None:
+        notifications.send_due()
 
     def _deliver(self, now: float) -> None:
         delivery.deliver_due(peers.client())

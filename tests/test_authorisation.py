@@ -49,6 +49,20 @@ POLICY = {
     ("/api/coordinator/memberships", "GET"): ADMIN,
     ("/api/coordinator/memberships", "POST"): ADMIN,
     ("/api/coordinator/memberships/{membership_id}/status", "POST"): ADMIN,
+    ("/api/visits", "GET"): LOGIN,
+    ("/api/visits", "POST"): LOGIN,
+    ("/api/visits/quote", "POST"): LOGIN,
+    ("/api/visits/{uid}", "GET"): LOGIN,
+    ("/api/visits/{uid}/cancel", "POST"): LOGIN,
+    ("/api/visits/{uid}/approve", "POST"): STAFF,
+    ("/api/visits/{uid}/decline", "POST"): STAFF,
+    ("/api/visits/{uid}/check-in", "POST"): STAFF,
+    ("/api/visits/calendar-feed", "GET"): LOGIN,
+    ("/api/visits/calendar-feed", "POST"): LOGIN,
+    ("/api/visits/terms", "GET"): LOGIN,
+    ("/api/visits/terms/variations/{node}", "GET"): STAFF,
+    ("/api/visits/terms/variations/{node}", "PUT"): ADMIN,
+    ("/api/visits/terms/variations/{node}", "DELETE"): ADMIN,
 }
 ALLOWED = {
     None: {PUBLIC},
@@ -86,8 +100,14 @@ def test_matrix(app, client, role, make_user, make_person, make_desk, bearer):
         "user_id": member.id,
         "token_id": 1,
         "membership_id": 1,
+        "uid": "00000000-0000-4000-8000-000000000000",
+        "node": "no-such-node",
     }
-    for (path, method), needs in sorted(POLICY.items(), key=lambda entry: entry[0][1] == "DELETE"):
+    def deletes_last_and_own_token_very_last(entry):
+        (path, method), _needs = entry
+        return method == "DELETE", path == "/api/tokens/{token_id}"
+
+    for (path, method), needs in sorted(POLICY.items(), key=deletes_last_and_own_token_very_last):
         url = path.format(**ids)
         response = client.open(
             url, method=method, json={} if method in ("POST", "PUT", "PATCH") else None, headers=headers

@@ -18,6 +18,7 @@ from roaming.db import session, utcnow
 from roaming.errors import Conflict, DomainError, NotFound
 from roaming.identity.operations import jwks, key_ring, metadata, node_id
 from roaming.peers.discovery import discover
+from roaming.visits.terms import local_terms
 
 S = MembershipStatus
 TRANSITIONS = {
@@ -145,6 +146,7 @@ def registry_payload() -> dict:
         "iat": int(now.timestamp()),
         "exp": int((now + lifetime).timestamp()),
         "coordinator_keys": jwks(),
+        "terms": local_terms(),
         "nodes": nodes,
     }
 

@@ -42,6 +42,7 @@ class Person(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254), unique=True)
     role: Mapped[str | None] = mapped_column(String(100))
+    language: Mapped[str | None] = mapped_column(String(8))  # for messages to them; None: English
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     company: Mapped[MemberCompany] = relationship(back_populates="people")

@@ -15,6 +15,11 @@ class PersonSchema(BaseSchema):
     name = text(200, required=True)
     email = email(required=True)
     role = text(100, allow_none=True, metadata={"description": "Job title at the company"})
+    language = fields.String(
+        allow_none=True,
+        validate=reference.validate_language,
+        metadata={"description": "ISO 639-1 code of the language messages to them are written in"},
+    )
     created_at = fields.AwareDateTime(dump_only=True)
 
     @post_load

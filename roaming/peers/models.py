@@ -115,6 +115,7 @@ class RegistryCopy(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     coordinator_keys: Mapped[dict] = mapped_column(JSON, default=dict)  # key id -> public JWK
+    terms: Mapped[dict | None] = mapped_column(JSON)  # the federation's agreement terms, if published
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
 

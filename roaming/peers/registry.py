@@ -51,6 +51,14 @@ def unusable_reason() -> str | None:
     return None
 
 
+def held_terms() -> dict | None:
+    """The agreement terms of the last accepted registry, if this node follows one that has them."""
+    if not configured():
+        return None
+    row = session.get(RegistryCopy, 1)
+    return row.terms if row is not None else None
+
+
 def refresh() -> dict:
     """Fetch and apply the registry; returns the accepted payload. Raises ``DomainError`` with the
     reason after recording it (the previous copy stays in force)."""
@@ -68,6 +76,7 @@ def refresh() -> dict:
     held.expires_at = datetime.fromtimestamp(payload["exp"], UTC)
     held.accepted_at, held.last_error = utcnow(), None
     held.coordinator_keys = _coordinator_keys(payload)
+    held.terms = payload.get("terms")
     session.commit()
     return payload
 

@@ -1,0 +1,69 @@
+"""The built-in transport: e-mail over SMTP (plain text and HTML, attachments such as .ics).
+
+With ``MAIL_SERVER`` unset (the demo's default) messages are written as .eml files to the
+instance's ``mail/`` folder instead, so a node works with no mail server and what it would have
+sent can be read. ``MAIL_PASSWORD`` is never logged.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import uuid
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+from pathlib import Path
+from urllib.parse import urlparse
+
+from flask import current_app
+
+from roaming.db import utcnow
+from roaming.notify import Message, Recipient
+from roaming.plugins import hookimpl
+
+SMTP_TIMEOUT = 30
+
+
+@hookimpl(trylast=True)
+def roaming_notify(recipient: Recipient, message: Message) -> None:
+    email = build_email(recipient, message)
+    config = current_app.config
+    if not config["MAIL_SERVER"]:
+        folder = Path(current_app.instance_path) / "mail"
+        folder.mkdir(exist_ok=True)
+        (folder / f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml").write_bytes(bytes(email))
+        return
+    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(email)
+
+
+def sender() -> str:
+    config = current_app.config
+    if config["MAIL_FROM"]:
+        return config["MAIL_FROM"]
+    host = urlparse(config["BASE_URL"]).hostname or "localhost"
+    return formataddr((config["NODE_NAME"], f"roaming@{host}"))
+
+
+def build_email(recipient: Recipient, message: Message) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender()
+    email["To"] = formataddr((recipient.name, recipient.email))
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(utcnow())
+    email["Message-ID"] = make_msgid(domain=sender().rsplit("@", 1)[-1].rstrip(">"))
+    email["Content-Language"] = recipient.language
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(message.text)
+    email.add_alternative(message.html, subtype="html")
+    for attachment in message.attachments:
+        maintype, subtype = attachment.content_type.split(";")[0].strip().split("/")
+        params = dict(part.strip().split("=", 1) for part in attachment.content_type.split(";")[1:] if "=" in part)
+        email.add_attachment(
+            attachment.content.encode(), maintype=maintype, subtype=subtype, filename=attachment.filename, params=params
+        )
+    return email

@@ -1,0 +1,82 @@
+"""Queueing and sending notifications.
+
+``queue`` adds a notification to the caller's transaction, so it exists if and only if the change
+it reports does. ``send_due`` hands each due one to every ``roaming_notify`` implementation; a
+failure is retried with a doubling delay, up to ``NOTIFY_MAX_ATTEMPTS`` times.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from roaming.db import session, utcnow
+from roaming.notify import Attachment, Message, Recipient
+from roaming.notify.models import Notification
+from roaming.plugins import hook
+
+
+def queue(recipient: Recipient, message: Message) -> Notification:
+    notification = Notification(
+        kind=message.kind,
+        recipient_email=recipient.email,
+        recipient_name=recipient.name,
+        language=recipient.language,
+        subject=message.subject,
+        text=message.text,
+        html=message.html,
+        attachments=[asdict(attachment) for attachment in message.attachments],
+    )
+    session.add(notification)
+    return notification
+
+
+def send_due(limit: int = 100) -> int:
+    """Send what is due; returns how many were sent."""
+    now, sent = utcnow(), 0
+    due = session.scalars(
+        select(Notification)
+        .where(Notification.sent_at.is_(None), Notification.failed_at.is_(None), Notification.next_attempt_at <= now)
+        .order_by(Notification.id)
+        .limit(limit)
+    ).all()
+    for notification in due:
+        notification.attempts += 1
+        try:
+            hook().roaming_notify(recipient=_recipient(notification), message=_message(notification))
+        except Exception as error:  # noqa: BLE001 - any transport failure is retried
+            _failed(notification, error)
+        else:
+            notification.sent_at, notification.last_error = utcnow(), None
+            sent += 1
+        session.commit()
+    return sent
+
+
+def _failed(notification: Notification, error: Exception) -> None:
+    config = current_app.config
+    notification.last_error = f"{type(error).__name__}: {error}"[:1000]
+    current_app.logger.warning("Notification %s to a recipient failed: %s", notification.id, notification.last_error)
+    if notification.attempts >= config["NOTIFY_MAX_ATTEMPTS"]:
+        notification.failed_at = utcnow()
+        return
+    delay = min(3600.0, config["NOTIFY_RETRY_BASE_SECONDS"] * 2 ** (notification.attempts - 1))
+    notification.next_attempt_at = utcnow() + timedelta(seconds=delay * random.uniform(0.8, 1.2))
+
+
+def _recipient(notification: Notification) -> Recipient:
+    return Recipient(notification.recipient_email, notification.recipient_name, notification.language)
+
+
+def _message(notification: Notification) -> Message:
+    return Message(
+        kind=notification.kind,
+        subject=notification.subject,
+        text=notification.text,
+        html=notification.html,
+        attachments=tuple(Attachment(**attachment) for attachment in notification.attachments),
+    )

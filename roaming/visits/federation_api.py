@@ -1,0 +1,66 @@
+"""Visit messages between nodes (under /federation/visits): signed requests from active peers,
+answered with signed visit documents. See docs/protocol.md, "Visits"."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+from marshmallow import Schema
+from sqlalchemy import select
+
+from roaming.db import session, utcnow
+from roaming.peers.delivery import accept_once
+from roaming.peers.inbound import signed_by_peer, signed_json
+from roaming.visits import hosting, visiting
+from roaming.visits.documents import document
+from roaming.visits.models import Visit
+from roaming.visits.quotes import make_quote
+from roaming.visits.schemas import WireCancelSchema, WireQuoteSchema, WireRequestSchema, WireUpdateSchema
+
+bp = Blueprint("federation_visits", __name__, url_prefix="/federation/visits")
+
+
+def _load(schema: Schema) -> dict:
+    data = request.get_json(silent=True)
+    return schema.load(data if isinstance(data, dict) else {})
+
+
+@bp.post("/quote")
+@signed_by_peer
+def quote():
+    """What a planned visit would be under our terms for the peer's member company."""
+    data = _load(WireQuoteSchema())
+    return signed_json(make_quote(g.peer, data["company_ref"], data, utcnow()).as_dict())
+
+
+@bp.post("")
+@signed_by_peer
+def visit_request():
+    """A visit request with the home node's attestation: 201 with the visit document, 200 when
+    the same request id was received before."""
+    data = _load(WireRequestSchema())
+    seen_before = session.scalar(select(Visit.id).where(Visit.uid == data["visit_id"])) is not None
+    visit = hosting.receive_request(g.peer, data)
+    return signed_json(document(visit), 200 if seen_before else 201)
+
+
+@bp.post("/<uid>/cancel")
+@signed_by_peer
+def cancel(uid: str):
+    """The visitor cancels through their home node (whole visit, or some days)."""
+    data = _load(WireCancelSchema())
+    if accept_once(g.peer, data["message_id"]):
+        visit = hosting.cancel_from_home(g.peer, uid, data["days"])
+    else:
+        visit = hosting.hosted_visit_of(g.peer, uid)
+    session.commit()
+    return signed_json(document(visit))
+
+
+@bp.post("/updates")
+@signed_by_peer
+def update():
+    """The host of one of our members' visits tells us what the visit is now."""
+    data = _load(WireUpdateSchema())
+    if accept_once(g.peer, data["message_id"]):
+        visiting.apply_host_document(g.peer, data["visit"])
+    return signed_json({"accepted": True}, 202)

@@ -1,0 +1,398 @@
+"""The host side of visits: receiving requests, deciding, seats, check-in, and the clock.
+
+Every change bumps the visit's ``version``, adds to its history, fires
+``roaming_visit_state_changed`` when the state moved, and queues the new visit document for the
+home node in the same transaction (the outbox delivers it).
+
+Seats: a booked seat-day is a ``SeatAllocation`` row under UNIQUE(desk, day, seat). Allocation
+reads the taken seats and inserts the lowest free ones inside a savepoint; when a concurrent
+request took the same seat first, the insert fails, the savepoint is rolled back and the seats
+are read again. So concurrent requests for the last seat give exactly one booking, with no lock
+held outside the database.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from marshmallow import ValidationError
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from federation.attestation import AttestationRejected, verify_attestation
+from roaming.catalogue.models import Desk
+from roaming.db import session, utcnow
+from roaming.errors import Conflict, Forbidden, NotFound
+from roaming.identity.operations import node_id
+from roaming.peers.delivery import enqueue
+from roaming.peers.models import Peer
+from roaming.plugins import hook
+from roaming.visits import calendar, notices
+from roaming.visits.documents import document, history_entry
+from roaming.visits.models import DayStatus, SeatAllocation, Visit, VisitDay, VisitRole, VisitState
+from roaming.visits.quotes import make_quote
+
+S = VisitState
+TRANSITIONS = {
+    S.REQUESTED: {S.CONFIRMED, S.DECLINED, S.EXPIRED, S.CANCELLED},
+    S.CONFIRMED: {S.CANCELLED, S.CHECKED_IN, S.NO_SHOW},
+    S.CHECKED_IN: {S.COMPLETED},
+}
+ALLOCATION_ATTEMPTS = 5
+UPDATES_PATH = "/federation/visits/updates"
+
+
+class AttestationRefused(Forbidden):
+    pass
+
+
+class NoSeat(Conflict):
+    pass
+
+
+def hosted_visit(uid: str) -> Visit:
+    visit = session.scalar(select(Visit).where(Visit.uid == uid, Visit.role == VisitRole.HOST))
+    if visit is None:
+        raise NotFound(f"No visit {uid} at this host.")
+    return visit
+
+
+def hosted_visit_of(peer: Peer, uid: str) -> Visit:
+    """A visit we host for a member of ``peer``; another peer's visits do not exist for it."""
+    visit = hosted_visit(uid)
+    if visit.peer_id != peer.id:
+        raise NotFound(f"No visit {uid} at this host.")
+    return visit
+
+
+def list_hosted(state: VisitState | None = None) -> list[Visit]:
+    query = select(Visit).where(Visit.role == VisitRole.HOST).order_by(Visit.starts_on, Visit.id)
+    if state is not None:
+        query = query.where(Visit.state == state)
+    return list(session.scalars(query))
+
+
+# -- requests ------------------------------------------------------------------------------------
+
+
+def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> Visit:
+    """Accept (or refuse) a visit request from ``peer``; a repeated request returns the visit it
+    made the first time. Raises ``AttestationRefused`` (403), ``ValidationError`` (422, by field)
+    or ``NoSeat`` (409)."""
+    now = now or utcnow()
+    existing = _existing(peer, request["visit_id"])
+    if existing is not None:
+        return existing
+    claims = _verified_claims(peer, request)
+    quote = make_quote(peer, claims["company"]["ref"], request, now)
+    if quote.problems:
+        raise ValidationError(quote.problems)
+    desk = quote.desk
+    terms = quote.terms
+    instant = terms["desk_confirmation"] == "instant"
+    visit = Visit(
+        uid=request["visit_id"],
+        role=VisitRole.HOST,
+        peer=peer,
+        state=S.CONFIRMED if instant else S.REQUESTED,
+        version=1,
+        desk_uid=desk.uid,
+        desk_id=desk.id,
+        resource=_resource(desk),
+        starts_on=request["first_day"],
+        ends_on=request["last_day"],
+        people=request["people"],
+        services=[{"uid": s.uid, "name": s.name, "kind": s.kind} for s in quote.services],
+        message=request.get("message", ""),
+        price=quote.price(),
+        terms=terms,
+        visitor={**{k: claims["person"].get(k) for k in ("name", "email", "language")}, "company": claims["company"]},
+        company_ref=claims["company"]["ref"],
+        deadline_at=None if instant else now + timedelta(hours=terms["approval_deadline_hours"]),
+        checkin_token=secrets.token_urlsafe(24),
+        days=[VisitDay(day=day, status=DayStatus.BOOKED) for day in quote.days],
+    )
+    refusals = [
+        message for messages in hook().roaming_validate_visit(visit=visit, terms=terms) for message in messages or []
+    ]
+    if refusals:
+        raise ValidationError({"visit": refusals})
+    note = "Confirmed at once under the agreement's terms." if instant else "Waiting for the host's decision."
+    visit.history = [history_entry(S.REQUESTED, "visitor", request.get("message", ""))]
+    if instant:
+        visit.history.append(history_entry(S.CONFIRMED, "host", note))
+    try:
+        with session.begin_nested():
+            session.add(visit)
+            session.flush()
+    except IntegrityError:
+        session.rollback()
+        return _existing(peer, request["visit_id"]) or _raise_conflict()
+    _allocate(visit, desk)
+    hook().roaming_visit_created(visit=visit, origin="host")
+    _publish(visit)
+    notices.new_request(visit)
+    session.commit()
+    return visit
+
+
+def _existing(peer: Peer, uid: str) -> Visit | None:
+    visit = session.scalar(select(Visit).where(Visit.uid == uid))
+    if visit is not None and (visit.role is not VisitRole.HOST or visit.peer_id != peer.id):
+        raise Conflict("This visit id is taken.")
+    return visit
+
+
+def _raise_conflict():
+    raise Conflict("This visit id is taken.")
+
+
+def _verified_claims(peer: Peer, request: dict) -> dict:
+    keys = {key.key_id: key.jwk for key in peer.keys}
+    try:
+        return verify_attestation(
+            request["attestation"],
+            issuer=peer.node_id,
+            audience=node_id(),
+            issuer_key=keys.get,
+            visit_id=request["visit_id"],
+        )
+    except AttestationRejected as rejected:
+        raise AttestationRefused(rejected.reason) from None
+
+
+def _resource(desk: Desk) -> dict:
+    location = desk.location
+    return {
+        "desk": {"uid": desk.uid, "name": desk.name},
+        "location": {
+            "uid": location.uid,
+            "name": location.name,
+            "address": location.address,
+            "postal_code": location.postal_code,
+            "city": location.city,
+            "country": location.country,
+            "timezone": location.timezone,
+        },
+    }
+
+
+def _allocate(visit: Visit, desk: Desk) -> None:
+    for day in visit.days:
+        _allocate_day(visit, desk, day.day)
+
+
+def _allocate_day(visit: Visit, desk: Desk, day) -> None:
+    for _attempt in range(ALLOCATION_ATTEMPTS):
+        taken = set(
+            session.scalars(
+                select(SeatAllocation.seat).where(SeatAllocation.desk_id == desk.id, SeatAllocation.day == day)
+            )
+        )
+        free = [seat for seat in range(1, desk.seats + 1) if seat not in taken][: visit.people]
+        if len(free) < visit.people:
+            break
+        try:
+            with session.begin_nested():
+                session.add_all(SeatAllocation(desk_id=desk.id, day=day, seat=seat, visit_id=visit.id) for seat in free)
+                session.flush()
+        except IntegrityError:
+            continue  # someone took one of these seats meanwhile: look again
+        return
+    session.rollback()
+    raise NoSeat(f"{desk.name} has no free seat for {visit.people} on {day.isoformat()} any more.")
+
+
+# -- decisions and changes -----------------------------------------------------------------------
+
+
+def approve(visit: Visit, by: str = "host") -> Visit:
+    _change(visit, S.CONFIRMED, by, "Approved by the host.")
+    session.commit()
+    return visit
+
+
+def decline(visit: Visit, reason: str, by: str = "host") -> Visit:
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why the request is declined."]})
+    _change(visit, S.DECLINED, by, reason, reason=reason)
+    _release(visit)
+    session.commit()
+    return visit
+
+
+def cancel(visit: Visit, by: str, reason: str = "", days: list | None = None, now: datetime | None = None) -> Visit:
+    """Cancel the whole visit, or only ``days``. ``by`` "visitor" keeps to the terms'
+    cancellation deadline; the host may cancel any day that has not passed."""
+    now = now or utcnow()
+    if visit.state not in (S.REQUESTED, S.CONFIRMED, S.CHECKED_IN):
+        raise Conflict(f"The visit is {visit.state.value}; it cannot be cancelled.")
+    booked = {day.day: day for day in visit.days if day.status is DayStatus.BOOKED}
+    chosen = sorted(booked) if days is None else sorted(set(days))
+    problems = [day.isoformat() for day in chosen if day not in booked]
+    if problems:
+        raise ValidationError({"days": [f"Not booked days of this visit: {', '.join(problems)}."]})
+    if not chosen:
+        raise Conflict("No booked day is left to cancel.")
+    _refuse_late(visit, chosen, by, now)
+    for day in chosen:
+        booked[day].status = DayStatus.CANCELLED
+        session.execute(delete(SeatAllocation).where(SeatAllocation.visit_id == visit.id, SeatAllocation.day == day))
+    remaining = [day for day in visit.days if day.status in (DayStatus.BOOKED, DayStatus.CHECKED_IN)]
+    detail = reason or ("Cancelled." if days is None else f"Cancelled {', '.join(d.isoformat() for d in chosen)}.")
+    if not remaining:
+        _change(visit, S.CANCELLED, by, detail, reason=reason or None)
+    else:
+        _bump(visit, history_entry(visit.state, by, detail))
+    session.commit()
+    return visit
+
+
+def _refuse_late(visit: Visit, days: list, by: str, now: datetime) -> None:
+    """Visitors cancel a day until the terms' deadline before it begins; hosts any day not past."""
+    location = _location_of(visit)
+    if by == "visitor":
+        hours = visit.terms.get("cancellation_deadline_hours", 0)
+        late = [day for day in days if calendar.day_start(location, day) - timedelta(hours=hours) < now]
+        rule = f"the terms allow cancelling until {hours} h before a day begins"
+    else:
+        late = [day for day in days if day < calendar.local_today(location, now)]
+        rule = "past days cannot be cancelled"
+    if late:
+        dates = ", ".join(day.isoformat() for day in late)
+        raise ValidationError({"days": [f"Too late to cancel {dates}: {rule}."]})
+
+
+def check_in(visit: Visit, by: str, now: datetime | None = None) -> Visit:
+    """Check the visitor in for today (the host location's today)."""
+    now = now or utcnow()
+    today = calendar.local_today(_location_of(visit), now)
+    day = next((row for row in visit.days if row.day == today), None)
+    if day is None or day.status in (DayStatus.CANCELLED, DayStatus.NO_SHOW):
+        raise Conflict(f"The visit has no desk booked for today ({today.isoformat()}).")
+    if day.status is DayStatus.CHECKED_IN:
+        return visit
+    if visit.state not in (S.CONFIRMED, S.CHECKED_IN):
+        raise Conflict(f"The visit is {visit.state.value}; check-in needs a confirmed visit.")
+    day.status, day.checked_in_at = DayStatus.CHECKED_IN, now
+    note = f"Checked in on {today.isoformat()}."
+    if visit.state is S.CONFIRMED:
+        _change(visit, S.CHECKED_IN, by, note)
+    else:
+        _bump(visit, history_entry(visit.state, by, note))
+    session.commit()
+    return visit
+
+
+def cancel_from_home(peer: Peer, uid: str, days: list | None) -> Visit:
+    """The visitor's home node passes on a cancellation."""
+    visit = hosted_visit_of(peer, uid)
+    if visit.state in (S.CANCELLED, S.DECLINED, S.EXPIRED) or (
+        days is not None and all(d.status is DayStatus.CANCELLED for d in visit.days if d.day in set(days))
+    ):
+        return visit  # already done: a repeated message changes nothing
+    return cancel(visit, "visitor", days=days)
+
+
+# -- the clock -----------------------------------------------------------------------------------
+
+
+def expire_due(now: datetime | None = None) -> int:
+    """Requests whose approval deadline passed expire; their seats are freed."""
+    now = now or utcnow()
+    due = session.scalars(
+        select(Visit).where(Visit.role == VisitRole.HOST, Visit.state == S.REQUESTED, Visit.deadline_at <= now)
+    ).all()
+    for visit in due:
+        _change(visit, S.EXPIRED, "system", "The host did not decide before the deadline.")
+        _release(visit)
+        session.commit()
+    return len(due)
+
+
+def release_no_shows(now: datetime | None = None) -> int:
+    """Booked days nobody checked in for by the terms' check-in hour become no-shows, freeing the
+    seats; a visit with no day checked in and none left becomes a no-show. Returns days released."""
+    now = now or utcnow()
+    released = 0
+    visits = session.scalars(
+        select(Visit).where(Visit.role == VisitRole.HOST, Visit.state.in_((S.CONFIRMED, S.CHECKED_IN)))
+    ).all()
+    for visit in visits:
+        location = _location_of(visit)
+        checkin_by = visit.terms.get("checkin_by", "11:00")
+        missed = [
+            d
+            for d in visit.days
+            if d.status is DayStatus.BOOKED and calendar.local_moment(location, d.day, checkin_by) <= now
+        ]
+        if not missed:
+            continue
+        for day in missed:
+            day.status = DayStatus.NO_SHOW
+            session.execute(
+                delete(SeatAllocation).where(SeatAllocation.visit_id == visit.id, SeatAllocation.day == day.day)
+            )
+        released += len(missed)
+        note = f"Not checked in by {checkin_by} on {', '.join(d.day.isoformat() for d in missed)}: desk released."
+        if visit.state is S.CONFIRMED and not any(d.status is DayStatus.BOOKED for d in visit.days):
+            _change(visit, S.NO_SHOW, "system", note)
+        else:
+            _bump(visit, history_entry(visit.state, "system", note))
+        session.commit()
+    return released
+
+
+def complete_finished(now: datetime | None = None) -> int:
+    """Checked-in visits whose last day has passed are completed."""
+    now = now or utcnow()
+    done = 0
+    for visit in session.scalars(select(Visit).where(Visit.role == VisitRole.HOST, Visit.state == S.CHECKED_IN)).all():
+        today = calendar.local_today(_location_of(visit), now)
+        if all(day.day < today or day.status in (DayStatus.CANCELLED, DayStatus.NO_SHOW) for day in visit.days):
+            _change(visit, S.COMPLETED, "system", "The visit is over.")
+            session.commit()
+            done += 1
+    return done
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+class _Zone:
+    """What ``calendar`` needs of a location, from the visit's snapshot (the desk may be gone)."""
+
+    def __init__(self, snapshot: dict):
+        self.name = snapshot.get("name", "")
+        self.timezone = snapshot.get("timezone", "UTC")
+
+
+def _location_of(visit: Visit) -> _Zone:
+    return _Zone(visit.resource.get("location", {}))
+
+
+def _change(visit: Visit, new: VisitState, by: str, note: str, reason: str | None = None) -> None:
+    old = visit.state
+    if new not in TRANSITIONS.get(old, set()):
+        raise Conflict(f"The visit is {old.value}; it cannot become {new.value}.")
+    visit.state = new
+    if reason is not None:
+        visit.reason = reason
+    _bump(visit, history_entry(new, by, note))
+    hook().roaming_visit_state_changed(visit=visit, old=old, new=new)
+    notices.state_changed(visit, old, new)
+
+
+def _bump(visit: Visit, entry: dict) -> None:
+    visit.version += 1
+    visit.history = [*visit.history, entry]
+    _publish(visit)
+
+
+def _publish(visit: Visit) -> None:
+    enqueue(visit.peer, UPDATES_PATH, {"visit": document(visit)})
+
+
+def _release(visit: Visit) -> None:
+    session.execute(delete(SeatAllocation).where(SeatAllocation.visit_id == visit.id))

@@ -1,0 +1,104 @@
+"""What people are told about visits, queued in the transaction of the change.
+
+On the host, staff hear of new requests (with links to approve or decline, and the deadline) and
+of cancellations. On the home node, the visitor hears of every state change of their visit, in
+their language where known, with the calendar entry (.ics) attached and, once confirmed, their
+check-in link and its QR code.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import segno
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from roaming.accounts.models import Role, User
+from roaming.db import session
+from roaming.notify import Attachment, Message, Recipient
+from roaming.notify.operations import queue
+from roaming.visits import ics
+from roaming.visits.models import Visit, VisitState
+from roaming.visits.texts import phrases
+
+S = VisitState
+
+
+def _staff() -> list[Recipient]:
+    users = session.scalars(
+        select(User).where(User.active.is_(True), User.role.in_((Role.ADMIN, Role.HOST_STAFF))).order_by(User.id)
+    )
+    return [Recipient(user.email, user.name, "en") for user in users]
+
+
+def _base_url() -> str:
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def new_request(visit: Visit) -> None:
+    """Host side: tell staff of a new request (to decide) or of an instant booking."""
+    kind = "visit.request" if visit.state is S.REQUESTED else "visit.booked"
+    for recipient in _staff():
+        _queue_staff(recipient, visit, kind)
+
+
+def state_changed(visit: Visit, old: VisitState, new: VisitState) -> None:
+    """Host side: staff hear when a visitor cancels (they made the other decisions themselves)."""
+    if new is S.CANCELLED and visit.history and visit.history[-1]["by"] == "visitor":
+        for recipient in _staff():
+            _queue_staff(recipient, visit, "visit.cancelled_by_visitor")
+
+
+def _queue_staff(recipient: Recipient, visit: Visit, kind: str) -> None:
+    words = phrases(recipient.language)
+    link = f"{_base_url()}/host/visits/{visit.uid}"
+    context = {"visit": visit, "t": words, "kind": kind, "review_url": link, "node": current_app.config["NODE_NAME"]}
+    subject = words[f"staff_subject.{kind}"].format(name=visit.visitor.get("name", ""), first=visit.starts_on)
+    queue(
+        recipient,
+        Message(
+            kind=kind,
+            subject=subject,
+            text=render_template("mail/visit_staff.txt", **context),
+            html=render_template("mail/visit_staff.html", **context),
+        ),
+    )
+
+
+def visitor_update(visit: Visit, recipient: Recipient) -> None:
+    """Home side: tell the visitor what their visit is now."""
+    words = phrases(recipient.language)
+    context = {"visit": visit, "t": words, "host": visit.peer.name}
+    attachments = [
+        Attachment(
+            "visit.ics",
+            f"text/calendar; method={ics.method_for(visit)}; charset=utf-8",
+            ics.calendar([visit], method=ics.method_for(visit)),
+        )
+    ]
+    checkin_url = visit.resource.get("checkin_url")
+    if visit.state is S.CONFIRMED and checkin_url:
+        context["qr_data_uri"] = _qr_data_uri(checkin_url)
+    queue(
+        recipient,
+        Message(
+            kind=f"visit.{visit.state.value}",
+            subject=words[f"visitor_subject.{visit.state.value}"].format(host=visit.peer.name, first=visit.starts_on),
+            text=render_template("mail/visit_visitor.txt", **context),
+            html=render_template("mail/visit_visitor.html", **context),
+            attachments=tuple(attachments),
+        ),
+    )
+
+
+def qr_svg(url: str) -> str:
+    """The QR code of ``url`` as an inline SVG element."""
+    return segno.make(url, error="m").svg_inline(scale=4, title=url)
+
+
+def _qr_data_uri(url: str) -> str:
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=5)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()

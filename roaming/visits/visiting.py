@@ -1,0 +1,294 @@
+"""The home side of visits: our members ask partner clusters for desks.
+
+The home node vouches for the visitor (a short-lived attestation, signed per sending, naming only
+what the visit needs) and keeps a copy of the visit that follows the host's documents.
+
+Asking: the visit row is committed first (state "requested", not yet sent), then sent at once.
+The host's signed answer is the visit document. When the host cannot be reached, the worker sends
+it again later with the same visit id (the host makes one booking per id), so a crash or a dead
+peer loses nothing and duplicates nothing. When the host refuses the request outright (its terms,
+its seats, the attestation), the visitor gets the host's reasons and no visit is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import uuid
+from datetime import datetime, timedelta
+
+from flask import current_app
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from federation.attestation import sign_attestation
+from federation.client import DeliveryError
+from roaming.accounts.models import User
+from roaming.db import session, utcnow
+from roaming.errors import Conflict, DomainError, Forbidden, NotFound
+from roaming.identity.operations import key_ring, node_id
+from roaming.members.models import CompanyStatus, Person
+from roaming.notify import Recipient
+from roaming.peers.delivery import enqueue
+from roaming.peers.models import Peer, PeerStatus
+from roaming.peers.operations import client
+from roaming.peers.trust import resolver_for
+from roaming.plugins import hook
+from roaming.visits import notices
+from roaming.visits.documents import VisitDocumentSchema, apply_document
+from roaming.visits.models import Visit, VisitRole, VisitState
+
+REQUESTS_PATH = "/federation/visits"
+RESEND_BASE_SECONDS = 10.0
+RESEND_MAX_SECONDS = 3600.0
+
+
+class HostRefused(DomainError):
+    """The host refused the request; ``errors`` holds its per-field reasons."""
+
+    def __init__(self, message: str, status: int, errors: dict | None):
+        super().__init__(message)
+        self.status, self.errors = status, errors
+
+
+def pseudonym(kind: str, row_id: int) -> str:
+    """A stable reference for one of our rows that tells a host nothing about our ids."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, f"{kind}:{row_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def visiting_person(user: User) -> Person:
+    """The person a user books as; only people of active member companies may ask."""
+    if user.person is None:
+        raise Forbidden("Only people of member companies can ask for visits; this account is not linked to one.")
+    if user.person.company.status is not CompanyStatus.ACTIVE:
+        raise Forbidden(f"{user.person.company.name} is not an active member company, so we cannot vouch for you.")
+    return user.person
+
+
+def host_peer(node: str) -> Peer:
+    peer = session.scalar(select(Peer).where(Peer.node_id == node))
+    if peer is None:
+        raise NotFound(f"No partner cluster with node id {node}.")
+    if peer.status is not PeerStatus.ACTIVE:
+        raise Conflict(f"{peer.name} is {peer.status.value} in the federation; no visits can be asked for now.")
+    return peer
+
+
+def my_visits(user: User) -> list[Visit]:
+    if user.person_id is None:
+        return []
+    query = select(Visit).where(Visit.role == VisitRole.HOME, Visit.person_id == user.person_id)
+    return list(session.scalars(query.order_by(Visit.starts_on.desc(), Visit.id.desc())))
+
+
+def list_home(state: VisitState | None = None) -> list[Visit]:
+    """Staff: our members' visits abroad."""
+    query = select(Visit).where(Visit.role == VisitRole.HOME).order_by(Visit.starts_on.desc(), Visit.id.desc())
+    if state is not None:
+        query = query.where(Visit.state == state)
+    return list(session.scalars(query))
+
+
+def my_visit(user: User, uid: str) -> Visit:
+    visit = session.scalar(select(Visit).where(Visit.uid == uid, Visit.role == VisitRole.HOME))
+    if visit is None or (visit.person_id != user.person_id and not user.role.is_staff):
+        raise NotFound(f"No visit {uid}.")
+    return visit
+
+
+def ask_quote(user: User, data: dict) -> dict:
+    """The host's view of a planned visit: terms, working days, free days left, price, problems."""
+    person = visiting_person(user)
+    peer = host_peer(data["host"])
+    payload = _wire_request(data) | {"company_ref": pseudonym("company", person.company_id)}
+    try:
+        answer = client().post(f"{peer.base_url}{REQUESTS_PATH}/quote", payload, resolver_for(peer))
+    except DeliveryError as error:
+        raise _refusal_or_unavailable(peer, error) from None
+    return {"host": {"node_id": peer.node_id, "name": peer.name}, **answer.data}
+
+
+def request_visit(user: User, data: dict) -> tuple[Visit, bool]:
+    """Ask the host; returns the visit and whether it is new. A request id seen before returns
+    the visit it made (the client may retry freely)."""
+    person = visiting_person(user)
+    uid = data.get("visit_id") or str(uuid.uuid4())
+    existing = session.scalar(select(Visit).where(Visit.uid == uid))
+    if existing is not None:
+        if existing.role is not VisitRole.HOME or existing.person_id != person.id:
+            raise Conflict("This visit id is taken.")
+        return existing, False
+    peer = host_peer(data["host"])
+    visit = Visit(
+        uid=uid,
+        role=VisitRole.HOME,
+        peer=peer,
+        state=VisitState.REQUESTED,
+        version=0,
+        desk_uid=data["desk"],
+        starts_on=data["first_day"],
+        ends_on=data["last_day"],
+        people=data["people"],
+        services=[{"uid": uid_} for uid_ in data.get("services", [])],
+        message=data.get("message", ""),
+        person_id=person.id,
+        visitor={"name": person.name, "email": person.email, "language": person.language},
+        company_ref=pseudonym("company", person.company_id),
+        next_send_at=utcnow() + timedelta(seconds=RESEND_BASE_SECONDS),  # the worker waits for the inline try
+    )
+    session.add(visit)
+    hook().roaming_visit_created(visit=visit, origin="home")
+    session.commit()
+    send_request(visit, inline=True)
+    return visit, True
+
+
+def send_request(visit: Visit, inline: bool = False) -> None:
+    """Send (or send again) the request with a fresh attestation; apply the host's answer.
+
+    A temporary failure schedules another try. A refusal deletes the visit and raises
+    ``HostRefused`` when ``inline`` (the visitor is waiting); in the background the visit is
+    marked declined with the host's reason and the visitor is told.
+    """
+    peer = visit.peer
+    visit.send_attempts += 1
+    try:
+        answer = client().post(f"{peer.base_url}{REQUESTS_PATH}", _request_payload(visit), resolver_for(peer))
+    except DeliveryError as error:
+        if error.retry:
+            _retry_later(visit, str(error))
+            return
+        _refused(visit, error, inline)
+        return
+    visit.sent_at, visit.next_send_at, visit.last_send_error = utcnow(), None, None
+    apply_host_document(peer, answer.data, visit)
+
+
+def send_pending(now: datetime | None = None) -> int:
+    """The worker's part: send requests that are due again; returns how many were tried."""
+    now = now or utcnow()
+    due = session.scalars(
+        select(Visit).where(Visit.role == VisitRole.HOME, Visit.sent_at.is_(None), Visit.next_send_at <= now)
+    ).all()
+    for visit in due:
+        send_request(visit)
+    return len(due)
+
+
+def _retry_later(visit: Visit, error: str) -> None:
+    delay = min(RESEND_MAX_SECONDS, RESEND_BASE_SECONDS * 2 ** (visit.send_attempts - 1))
+    visit.next_send_at = utcnow() + timedelta(seconds=delay * random.uniform(0.8, 1.2))
+    visit.last_send_error = error[:1000]
+    session.commit()
+
+
+def _refused(visit: Visit, error: DeliveryError, inline: bool) -> None:
+    refusal = _refusal_or_unavailable(visit.peer, error)
+    if inline:
+        session.delete(visit)
+        session.commit()
+        raise refusal
+    visit.state, visit.reason, visit.sent_at, visit.next_send_at = VisitState.DECLINED, refusal.message, utcnow(), None
+    _tell_visitor(visit)
+    session.commit()
+
+
+def _refusal_or_unavailable(peer: Peer, error: DeliveryError) -> DomainError:
+    if error.retry:
+        return DomainError(f"{peer.name} cannot be reached right now; please try again later. ({error})")
+    body = error.body if isinstance(error.body, dict) else {}
+    message = body.get("message") or str(error)
+    return HostRefused(f"{peer.name} refused: {message}", error.status or 400, body.get("errors"))
+
+
+def _wire_request(data: dict) -> dict:
+    return {
+        "desk": data["desk"],
+        "first_day": data["first_day"].isoformat(),
+        "last_day": data["last_day"].isoformat(),
+        "people": data["people"],
+        "services": list(data.get("services", [])),
+    }
+
+
+def _request_payload(visit: Visit) -> dict:
+    person = session.get(Person, visit.person_id)
+    if person is None:
+        raise DomainError("The visitor's record was erased; the request cannot be sent.")
+    claims = {
+        "visit_id": visit.uid,
+        "company": {
+            "ref": visit.company_ref,
+            "name": person.company.name,
+            "country": person.company.country,
+            "status": person.company.status.value,
+        },
+        "person": {
+            "ref": pseudonym("person", person.id),
+            "name": person.name,
+            "email": person.email,
+            "language": person.language,
+        },
+    }
+    token = sign_attestation(claims, key_ring().signing_key(), issuer=node_id(), audience=visit.peer.node_id)
+    wire = _wire_request(
+        {
+            "desk": visit.desk_uid,
+            "first_day": visit.starts_on,
+            "last_day": visit.ends_on,
+            "people": visit.people,
+            "services": [service["uid"] for service in visit.services],
+        }
+    )
+    return {"visit_id": visit.uid, "attestation": token, "message": visit.message, **wire}
+
+
+def apply_host_document(peer: Peer, data: object, visit: Visit | None = None) -> Visit | None:
+    """Apply a visit document from ``peer`` (the visit's host); returns the visit, or None when
+    the document was not newer. Only the host of a visit can change it."""
+    try:
+        doc = VisitDocumentSchema().load(data if isinstance(data, dict) else {})
+    except ValidationError as error:
+        raise DomainError(f"{peer.name} sent a malformed visit document: {error.normalized_messages()}") from None
+    visit = visit or session.scalar(select(Visit).where(Visit.uid == doc["visit_id"], Visit.role == VisitRole.HOME))
+    if visit is None or visit.peer_id != peer.id:
+        raise NotFound(f"No visit {doc['visit_id']} with {peer.name} as host.")
+    old_state, old_days = visit.state, [(day.day, day.status) for day in visit.days]
+    if not apply_document(visit, doc):
+        session.commit()
+        return None
+    if visit.state is not old_state:
+        hook().roaming_visit_state_changed(visit=visit, old=old_state, new=visit.state)
+    if visit.state is not old_state or [(day.day, day.status) for day in visit.days] != old_days:
+        _tell_visitor(visit)
+    session.commit()
+    return visit
+
+
+def _tell_visitor(visit: Visit) -> None:
+    person = session.get(Person, visit.person_id) if visit.person_id else None
+    if person is not None:
+        notices.visitor_update(visit, Recipient(person.email, person.name, person.language or "en"))
+
+
+def cancel(visit: Visit, days: list | None = None) -> Visit:
+    """Pass the visitor's cancellation (whole visit or some days) to the host. Tried at once; when
+    the host cannot be reached it goes through the outbox. The host's answer updates the visit."""
+    if visit.state not in (VisitState.REQUESTED, VisitState.CONFIRMED, VisitState.CHECKED_IN):
+        raise Conflict(f"The visit is {visit.state.value}; it cannot be cancelled.")
+    if visit.sent_at is None:
+        raise Conflict("The request has not reached the host yet; try again in a moment.")
+    payload = {"message_id": uuid.uuid4().hex, "days": [day.isoformat() for day in days] if days else None}
+    path = f"{REQUESTS_PATH}/{visit.uid}/cancel"
+    try:
+        answer = client().post(f"{visit.peer.base_url}{path}", payload, resolver_for(visit.peer))
+    except DeliveryError as error:
+        if not error.retry:
+            raise _refusal_or_unavailable(visit.peer, error) from None
+        enqueue(visit.peer, path, payload)
+        session.commit()
+        return visit
+    apply_host_document(visit.peer, answer.data, visit)
+    return visit
