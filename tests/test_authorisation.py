@@ -103,6 +103,7 @@ def test_matrix(app, client, role, make_user, make_person, make_desk, bearer):
         "uid": "00000000-0000-4000-8000-000000000000",
         "node": "no-such-node",
     }
+
     def deletes_last_and_own_token_very_last(entry):
         (path, method), _needs = entry
         return method == "DELETE", path == "/api/tokens/{token_id}"

@@ -56,7 +56,6 @@ def build_email(recipient: Recipient, message: Message) -> EmailMessage:
     email["Subject"] = message.subject
     email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = make_msgid(domain=sender().rsplit("@", 1)[-1].rstrip(">"))
-    email["Content-Language"] = recipient.language
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.text)
     email.add_alternative(message.html, subtype="html")
@@ -66,4 +65,5 @@ def build_email(recipient: Recipient, message: Message) -> EmailMessage:
         email.add_attachment(
             attachment.content.encode(), maintype=maintype, subtype=subtype, filename=attachment.filename, params=params
         )
+    email["Content-Language"] = recipient.language  # last: making the body multipart moves Content-* headers
     return email

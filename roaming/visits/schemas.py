@@ -88,7 +88,7 @@ class DeclineSchema(BaseSchema):
 class QuoteSchema(BaseSchema):
     host = fields.Dict()
     terms = fields.Dict()
-    working_days = fields.List(fields.Date())
+    working_days = fields.List(fields.String(), metadata={"description": "ISO dates"})
     free_days_per_visit = fields.Integer()
     free_days_used = fields.Integer()
     free_days_left = fields.Integer()

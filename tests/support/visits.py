@@ -1,0 +1,118 @@
+"""Helpers for visit tests on real nodes: a home and a host that trust each other, members with
+API tokens, desks, dates, and waiting for the worker to carry a change across."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from datetime import date, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+from roaming.accounts.models import Role
+from roaming.accounts.operations import create_user, issue_token
+from roaming.catalogue.models import Desk, Location
+from roaming.catalogue.operations import create_item
+from roaming.db import session
+from roaming.identity.operations import node_id
+from roaming.members.models import CompanyStatus, MemberCompany, Person
+from roaming.peers.operations import get_peer
+from roaming.visits.terms import set_variation
+from tests.support.nodes import running_node
+
+ALL_WEEK = {day: [["08:00", "20:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+@contextmanager
+def home_and_host(folder, *, host_settings=None, home_settings=None):
+    """CyberForum (home of the visitors) and it@cork (host), each pinning the other's key."""
+    with (
+        running_node(folder, "CyberForum", "DE", **(home_settings or {})) as home,
+        running_node(folder, "it@cork", "IE", **(host_settings or {})) as host,
+    ):
+        for here, there in ((home, host), (host, home)):
+            added = here.cli("peers", "add", there.url, "--fingerprint", there.key_id)
+            assert added.returncode == 0, added.stderr
+        yield home, host
+
+
+def node_id_of(node) -> str:
+    with node.app_context():
+        return node_id()
+
+
+def add_member(node, email: str, *, company: str = "Datenwerk GmbH", status=CompanyStatus.ACTIVE, language=None):
+    """A member person with a login; returns (bearer headers, company id)."""
+    with node.app_context():
+        row = session.query(MemberCompany).filter_by(name=company).one_or_none()
+        if row is None:
+            row = MemberCompany(name=company, country="DE", status=status)
+            session.add(row)
+            session.flush()
+        person = Person(company_id=row.id, name=email.split("@")[0].title(), email=email, language=language)
+        session.add(person)
+        session.commit()
+        user = create_user(email=email, name=person.name, role=Role.MEMBER, person_id=person.id)
+        _, token = issue_token(user, "tests", 1)
+        return {"Authorization": f"Bearer {token}"}, row.id
+
+
+def add_staff(node, email: str = "desk@itcork.example") -> dict:
+    with node.app_context():
+        user = create_user(email=email, name="Host desk", role=Role.HOST_STAFF)
+        _, token = issue_token(user, "tests", 1)
+        return {"Authorization": f"Bearer {token}"}
+
+
+def add_desk(node, *, seats: int = 1, name: str = "Harbour desk", opening_hours=None, closed_days=()) -> str:
+    with node.app_context():
+        location = create_item(
+            Location,
+            {
+                "name": f"{name} building",
+                "address": "Penrose Wharf",
+                "city": "Cork",
+                "country": "IE",
+                "timezone": "Europe/Dublin",
+                "opening_hours": opening_hours if opening_hours is not None else {},
+                "closed_days": list(closed_days),
+            },
+        )
+        return create_item(Desk, {"name": name, "seats": seats, "location_id": location.id}).uid
+
+
+def vary_terms(host, home, **changes) -> None:
+    with host.app_context():
+        set_variation(get_peer(node_id_of(home)), changes)
+
+
+def next_monday(weeks_ahead: int = 3) -> date:
+    today = date.today()
+    return today + timedelta(days=(7 - today.weekday()) + 7 * (weeks_ahead - 1))
+
+
+def wait_for(check, timeout: float = 20.0, interval: float = 0.2):
+    """Call ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Not true after {timeout} s: {check.__doc__ or check}")
+        time.sleep(interval)
+
+
+def mails(node) -> list[EmailMessage]:
+    """The e-mails a node wrote to its instance's mail/ folder (no MAIL_SERVER set), oldest first."""
+    folder = node.instance / "mail"
+    paths = sorted(folder.glob("*.eml")) if folder.exists() else []
+    return [message_from_bytes(path.read_bytes(), policy=policy.default) for path in paths]
+
+
+def mails_to(node, address: str) -> list[EmailMessage]:
+    return [mail for mail in mails(node) if address in mail["To"]]
+
+
+def body_text(mail: EmailMessage) -> str:
+    return mail.get_body(preferencelist=("plain",)).get_content()
