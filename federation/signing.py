@@ -106,7 +106,12 @@ class _OneKey(HTTPSignatureKeyResolver):
         return self.private_key
 
     def resolve_public_key(self, key_id: str):
-        key = self.lookup(key_id)
+        try:
+            key = self.lookup(key_id)
+        except (SignatureRejected, KeyUnavailable):
+            raise
+        except Exception as error:  # noqa: BLE001 - e.g. the key store's database is busy: not the sender's fault
+            raise KeyUnavailable(f"The key could not be looked up: {type(error).__name__}") from error
         if key is None:
             raise SignatureRejected(f"Unknown key id {key_id}: not in the federation registry or pinned peers.")
         return key
@@ -186,7 +191,11 @@ def verify_request(
         raise SignatureRejected("The signature has no nonce.")
     expires = result.parameters.get("expires")
     until = datetime.fromtimestamp(expires, UTC) if isinstance(expires, int) else datetime.now(UTC) + MAX_AGE
-    if not nonces.remember(result.parameters["keyid"], result.nonce, until + CLOCK_SKEW):
+    try:
+        fresh = nonces.remember(result.parameters["keyid"], result.nonce, until + CLOCK_SKEW)
+    except Exception as error:  # noqa: BLE001 - the replay cache is down: retry later, not "bad signature"
+        raise KeyUnavailable(f"The replay cache cannot be checked: {type(error).__name__}") from error
+    if not fresh:
         raise SignatureRejected("Replay: this signature's nonce was used before.")
     return Verified(result.parameters["keyid"], datetime.fromtimestamp(result.parameters["created"], UTC), result.nonce)
 

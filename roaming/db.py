@@ -62,6 +62,21 @@ def value_enum(enum_class: type[enum.Enum]) -> Enum:
     )
 
 
+def insert_if_absent(model, **values) -> bool:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the current transaction; True if the row was new.
+
+    Used instead of savepoints: Python's sqlite3 driver does not begin a transaction before a
+    SAVEPOINT, so releasing one would commit everything before it. On PostgreSQL a conflicting
+    row that another transaction has not committed yet makes this wait for that transaction.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(model).values(**values).on_conflict_do_nothing().returning(*model.__table__.primary_key)
+    return session.execute(statement).first() is not None
+
+
 def database_url(app: Flask) -> str:
     return app.config["DATABASE_URL"] or f"sqlite:///{app.instance_path}/roaming.db"
 

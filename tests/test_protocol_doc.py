@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from federation.attestation import sign_attestation, verify_attestation
 from federation.keys import generate_key
 from federation.registry import sign_registry
 from federation.signing import BODY_COMPONENTS, LABEL, REQUEST_COMPONENTS, TAG, sign_request
@@ -17,6 +20,11 @@ from roaming.catalogue.operations import SCHEMAS
 from roaming.identity.schemas import JwksSchema, NodeMetadataSchema
 from roaming.peers.schemas import FeedSchema, NodeMetadataInSchema, NoticeSchema
 from roaming.schemas import ErrorSchema
+from roaming.visits.documents import VisitDocumentSchema, document
+from roaming.visits.models import DayStatus, Visit, VisitDay, VisitState
+from roaming.visits.quotes import Quote
+from roaming.visits.schemas import WireCancelSchema, WireQuoteSchema, WireRequestSchema, WireUpdateSchema
+from roaming.visits.terms import BRA_TERMS, TermsSchema
 
 DOC = (Path(__file__).parents[1] / "docs" / "protocol.md").read_text()
 EXAMPLES = dict(re.findall(r"<!-- example: ([\w-]+) -->\n```\w*\n(.*?)\n```", DOC, flags=re.DOTALL))
@@ -37,6 +45,14 @@ def test_every_example_is_checked():
         "feed",
         "notice",
         "notice-answer",
+        "attestation-header",
+        "attestation-payload",
+        "quote-request",
+        "quote-answer",
+        "visit-request",
+        "visit-document",
+        "visit-cancel",
+        "visit-update",
     }
 
 
@@ -107,7 +123,7 @@ def test_notice_examples(client):
 
 
 def test_every_federation_endpoint_is_documented(app):
-    table = DOC.split("## 9. Endpoints")[1]
+    table = DOC.split("## 10. Endpoints")[1]
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(("/federation", "/.well-known")):
             for method in rule.methods - {"HEAD", "OPTIONS"}:
@@ -118,3 +134,40 @@ def _b64(segment: str) -> bytes:
     import base64
 
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def test_attestation_examples_match_what_a_home_node_signs():
+    documented = example("attestation-payload")
+    key = generate_key()
+    claims = {name: documented[name] for name in ("visit_id", "company", "person")}
+    token = sign_attestation(claims, key, issuer=documented["iss"], audience=documented["aud"])
+    header = json.loads(_b64(token.split(".")[0]))
+    assert set(header) == set(example("attestation-header")) and header["typ"] == example("attestation-header")["typ"]
+    verified = verify_attestation(
+        token,
+        issuer=documented["iss"],
+        audience=documented["aud"],
+        issuer_key={key.key_id: key.public_jwk()}.get,
+        visit_id=documented["visit_id"],
+    )
+    assert set(verified) == set(documented)
+
+
+def test_visit_message_examples_load():
+    WireQuoteSchema().load(example("quote-request"))
+    WireRequestSchema().load(example("visit-request"))
+    WireCancelSchema().load(example("visit-cancel"))
+    VisitDocumentSchema().load(WireUpdateSchema().load(example("visit-update"))["visit"])
+    TermsSchema().load(example("quote-answer")["terms"])
+    TermsSchema().load(example("registry-payload")["terms"])
+
+
+def test_visit_document_and_quote_examples_have_the_real_fields(app):
+    with app.app_context():
+        visit = Visit(uid=str(uuid.uuid4()), version=1, state=VisitState.CONFIRMED, resource={}, people=1, services=[])
+        visit.price, visit.terms, visit.history, visit.checkin_token = {}, {}, [], "token"
+        visit.days = [VisitDay(day=date(2026, 12, 7), status=DayStatus.BOOKED)]
+        real = document(visit)
+    assert set(example("visit-document")) == set(real)
+    VisitDocumentSchema().load(example("visit-document"))
+    assert set(example("quote-answer")) == set(Quote(terms=BRA_TERMS).as_dict())

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 
 from federation.client import DeliveryError, FederationClient
-from roaming.db import session, utcnow
+from roaming.db import insert_if_absent, session, utcnow
 from roaming.peers.models import InboxMessage, OutboxMessage, Peer, PeerStatus
 
 
@@ -105,12 +104,7 @@ def accept_once(peer: Peer, message_id: str) -> bool:
 
     Runs in the caller's transaction, so the record and the message's effect commit together.
     """
-    try:
-        with session.begin_nested():
-            session.execute(insert(InboxMessage).values(peer_id=peer.id, message_id=message_id, received_at=utcnow()))
-    except IntegrityError:
-        return False
-    return True
+    return insert_if_absent(InboxMessage, peer_id=peer.id, message_id=message_id, received_at=utcnow())
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from functools import wraps
 from flask import Response, current_app, g, request
 
 from federation.signing import KeyUnavailable, SignatureRejected, sign_response, verify_request
-from roaming.db import engine_for
 from roaming.errors import error_body
 from roaming.identity.operations import key_ring
 from roaming.peers.replay import DatabaseNonceStore
@@ -74,5 +73,5 @@ def _error(status: int, message: str, headers: dict) -> Response:
 def _nonce_store() -> DatabaseNonceStore:
     store = current_app.extensions.get("roaming.nonces")
     if store is None:
-        store = current_app.extensions["roaming.nonces"] = DatabaseNonceStore(engine_for(current_app))
+        store = current_app.extensions["roaming.nonces"] = DatabaseNonceStore()
     return store

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from federation.attestation import AttestationRejected, verify_attestation
 from roaming.catalogue.models import Desk
-from roaming.db import session, utcnow
+from roaming.db import insert_if_absent, session, utcnow
 from roaming.errors import Conflict, Forbidden, NotFound
 from roaming.identity.operations import node_id
 from roaming.peers.delivery import enqueue
@@ -123,10 +123,9 @@ def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> V
     if instant:
         visit.history.append(history_entry(S.CONFIRMED, "host", note))
     try:
-        with session.begin_nested():
-            session.add(visit)
-            session.flush()
-    except IntegrityError:
+        session.add(visit)
+        session.flush()  # the first write of the transaction
+    except IntegrityError:  # the same request arrived twice at once: the other one made the visit
         session.rollback()
         return _existing(peer, request["visit_id"]) or _raise_conflict()
     _allocate(visit, desk)
@@ -193,13 +192,15 @@ def _allocate_day(visit: Visit, desk: Desk, day) -> None:
         free = [seat for seat in range(1, desk.seats + 1) if seat not in taken][: visit.people]
         if len(free) < visit.people:
             break
-        try:
-            with session.begin_nested():
-                session.add_all(SeatAllocation(desk_id=desk.id, day=day, seat=seat, visit_id=visit.id) for seat in free)
-                session.flush()
-        except IntegrityError:
-            continue  # someone took one of these seats meanwhile: look again
-        return
+        won = [
+            seat
+            for seat in free
+            if insert_if_absent(SeatAllocation, desk_id=desk.id, day=day, seat=seat, visit_id=visit.id)
+        ]
+        if len(won) == len(free):
+            return
+        # another request took one of these seats meanwhile: give back ours and look again
+        session.execute(delete(SeatAllocation).where(SeatAllocation.visit_id == visit.id, SeatAllocation.day == day))
     session.rollback()
     raise NoSeat(f"{desk.name} has no free seat for {visit.people} on {day.isoformat()} any more.")
 

@@ -96,11 +96,16 @@ class Node:
 
 
 @contextmanager
-def running_node(folder: Path, name: str, country: str, **settings):
-    """A node serving on a free port; ``settings`` go into its roaming.toml (server and CLI see them)."""
+def running_node(folder: Path, name: str, country: str, database_url: str | None = None, **settings):
+    """A node serving on a free port; ``settings`` go into its roaming.toml (server and CLI see
+    them). ``database_url``: its database (default: SQLite in the instance folder)."""
     port = free_port("127.0.0.1")
     created = create_instance(
-        folder / name.lower().replace(" ", "-"), name=name, country=country, base_url=f"http://127.0.0.1:{port}"
+        folder / name.lower().replace(" ", "-"),
+        name=name,
+        country=country,
+        base_url=f"http://127.0.0.1:{port}",
+        database_url=database_url,
     )
     with (created.path / "roaming.toml").open("a") as config:
         config.writelines(f"{key} = {json.dumps(value)}\n" for key, value in settings.items())

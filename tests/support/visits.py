@@ -24,11 +24,11 @@ ALL_WEEK = {day: [["08:00", "20:00"]] for day in ("mon", "tue", "wed", "thu", "f
 
 
 @contextmanager
-def home_and_host(folder, *, host_settings=None, home_settings=None):
+def home_and_host(folder, *, host_database=None, host_settings=None, home_settings=None):
     """CyberForum (home of the visitors) and it@cork (host), each pinning the other's key."""
     with (
         running_node(folder, "CyberForum", "DE", **(home_settings or {})) as home,
-        running_node(folder, "it@cork", "IE", **(host_settings or {})) as host,
+        running_node(folder, "it@cork", "IE", database_url=host_database, **(host_settings or {})) as host,
     ):
         for here, there in ((home, host), (host, home)):
             added = here.cli("peers", "add", there.url, "--fingerprint", there.key_id)
@@ -55,6 +55,24 @@ def add_member(node, email: str, *, company: str = "Datenwerk GmbH", status=Comp
         user = create_user(email=email, name=person.name, role=Role.MEMBER, person_id=person.id)
         _, token = issue_token(user, "tests", 1)
         return {"Authorization": f"Bearer {token}"}, row.id
+
+
+def add_members(node, count: int, *, company: str = "Crowd GmbH") -> list[dict]:
+    """``count`` member people of one company, each with a login; returns their bearer headers."""
+    with node.app_context():
+        row = MemberCompany(name=company, country="DE")
+        session.add(row)
+        session.flush()
+        people = [
+            Person(company_id=row.id, name=f"Visitor {n}", email=f"visitor{n}@crowd.example") for n in range(count)
+        ]
+        session.add_all(people)
+        session.commit()
+        headers = []
+        for person in people:
+            user = create_user(email=person.email, name=person.name, role=Role.MEMBER, person_id=person.id)
+            headers.append({"Authorization": f"Bearer {issue_token(user, 'tests', 1)[1]}"})
+        return headers
 
 
 def add_staff(node, email: str = "desk@itcork.example") -> dict:

@@ -1,0 +1,109 @@
+"""Fifty visitors ask for the last seat at once: exactly one gets it, on SQLite and on PostgreSQL.
+
+The requests go through the home node, which sends them on to the host over signed HTTP, so the
+host's seat allocation (UNIQUE(desk, day, seat), no application lock) meets real concurrency.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from federation.attestation import sign_attestation
+from federation.signing import sign_request
+from roaming.db import session
+from roaming.visits.models import SeatAllocation, Visit, VisitState
+from tests.support.postgres import fresh_database
+from tests.support.visits import add_desk, add_members, home_and_host, next_monday, node_id_of, vary_terms
+
+VISITORS = 50
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def host_database(request):
+    if request.param == "sqlite":
+        yield None
+        return
+    with fresh_database() as url:
+        yield url
+
+
+def test_fifty_requests_for_the_last_seat_give_one_booking(tmp_path, host_database):
+    with home_and_host(tmp_path, host_database=host_database) as (home, host):
+        vary_terms(host, home, desk_confirmation="instant")
+        desk = add_desk(host, seats=1, name="Last desk")
+        visitors = add_members(home, VISITORS)
+        plan = {"host": node_id_of(host), "desk": desk, "first_day": next_monday().isoformat()}
+        plan["last_day"] = plan["first_day"]
+
+        def ask(headers):
+            return requests.post(f"{home.url}/api/visits", json=plan, headers=headers, timeout=60)
+
+        with ThreadPoolExecutor(max_workers=VISITORS) as pool:
+            answers = list(pool.map(ask, visitors))
+
+        statuses = Counter(answer.status_code for answer in answers)
+        assert statuses[201] == 1, (statuses, answers[0].text)
+        assert statuses[409] + statuses[422] == VISITORS - 1, statuses
+        winner = next(answer.json() for answer in answers if answer.status_code == 201)
+        assert winner["state"] == "confirmed"
+        for answer in answers:
+            if answer.status_code != 201:
+                assert "no free seat" in answer.json()["message"] or "no free seat" in str(answer.json()["errors"])
+
+        with host.app_context():
+            assert session.scalar(select(func.count()).select_from(SeatAllocation)) == 1
+            booked = session.scalars(select(Visit).where(Visit.desk_uid == desk)).all()
+            assert [visit.uid for visit in booked] == [winner["visit_id"]]
+            assert booked[0].state is VisitState.CONFIRMED
+        with home.app_context():  # the refused requests left nothing behind
+            assert session.scalars(select(Visit.uid).where(Visit.desk_uid == desk)).all() == [winner["visit_id"]]
+
+
+def _signed_request(home, host_id: str, home_id: str, plan: dict, n: int) -> tuple[bytes, dict]:
+    key = home.signing_key()
+    visit_id = str(uuid.uuid4())
+    claims = {
+        "visit_id": visit_id,
+        "company": {"ref": f"company-{n:04d}", "name": f"Company {n}", "country": "DE", "status": "active"},
+        "person": {"ref": f"person-{n:04d}", "name": f"Visitor {n}", "email": f"v{n}@crowd.example", "language": "en"},
+    }
+    token = sign_attestation(claims, key, issuer=home_id, audience=host_id)
+    body = json.dumps({"visit_id": visit_id, "attestation": token, "people": 1, **plan}).encode()
+    return body, key
+
+
+def test_fifty_signed_requests_reaching_the_host_together_give_one_booking(tmp_path, host_database):
+    """Straight at the host, released by a barrier, so the seat allocation itself races."""
+    with home_and_host(tmp_path, host_database=host_database) as (home, host):
+        vary_terms(host, home, desk_confirmation="instant")
+        desk = add_desk(host, seats=1, name="Contested desk")
+        host_id, home_id = node_id_of(host), node_id_of(home)
+        plan = {"desk": desk, "first_day": next_monday().isoformat(), "last_day": next_monday().isoformat()}
+        url = f"{host.url}/federation/visits"
+        bodies = [_signed_request(home, host_id, home_id, plan, n) for n in range(VISITORS)]
+        barrier = threading.Barrier(VISITORS)
+
+        def send(item):
+            body, key = item
+            headers = sign_request(
+                "POST", url, {"Content-Type": "application/json"}, body, key.key.private_key, key.key_id
+            )
+            barrier.wait(timeout=30)
+            return requests.post(url, data=body, headers=headers, timeout=60)
+
+        with ThreadPoolExecutor(max_workers=VISITORS) as pool:
+            answers = list(pool.map(send, bodies))
+
+        statuses = Counter(answer.status_code for answer in answers)
+        assert statuses[201] == 1 and statuses[409] + statuses[422] == VISITORS - 1, statuses
+        with host.app_context():
+            assert session.scalar(select(func.count()).select_from(SeatAllocation)) == 1
+            assert session.scalar(select(func.count()).select_from(Visit)) == 1
