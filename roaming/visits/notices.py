@@ -67,10 +67,11 @@ def _queue_staff(recipient: Recipient, visit: Visit, kind: str) -> None:
     )
 
 
-def visitor_update(visit: Visit, recipient: Recipient) -> None:
-    """Home side: tell the visitor what their visit is now."""
+def visitor_update(visit: Visit, recipient: Recipient, *, state_changed: bool = True) -> None:
+    """Home side: tell the visitor what their visit is now (its new state, or changed days)."""
     words = phrases(recipient.language)
-    context = {"visit": visit, "t": words, "host": visit.peer.name}
+    topic = visit.state.value if state_changed else "changed"
+    context = {"visit": visit, "t": words, "host": visit.peer.name, "headline": words[f"headline.{topic}"]}
     attachments = [
         Attachment(
             "visit.ics",
@@ -84,8 +85,8 @@ def visitor_update(visit: Visit, recipient: Recipient) -> None:
     queue(
         recipient,
         Message(
-            kind=f"visit.{visit.state.value}",
-            subject=words[f"visitor_subject.{visit.state.value}"].format(host=visit.peer.name, first=visit.starts_on),
+            kind=f"visit.{topic}",
+            subject=words[f"visitor_subject.{topic}"].format(host=visit.peer.name, first=visit.starts_on),
             text=render_template("mail/visit_visitor.txt", **context),
             html=render_template("mail/visit_visitor.html", **context),
             attachments=tuple(attachments),

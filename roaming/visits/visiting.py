@@ -261,16 +261,19 @@ def apply_host_document(peer: Peer, data: object, visit: Visit | None = None) ->
         return None
     if visit.state is not old_state:
         hook().roaming_visit_state_changed(visit=visit, old=old_state, new=visit.state)
-    if visit.state is not old_state or [(day.day, day.status) for day in visit.days] != old_days:
+    if visit.state is not old_state:
         _tell_visitor(visit)
+    elif [(day.day, day.status) for day in visit.days] != old_days:
+        _tell_visitor(visit, state_changed=False)
     session.commit()
     return visit
 
 
-def _tell_visitor(visit: Visit) -> None:
+def _tell_visitor(visit: Visit, state_changed: bool = True) -> None:
     person = session.get(Person, visit.person_id) if visit.person_id else None
     if person is not None:
-        notices.visitor_update(visit, Recipient(person.email, person.name, person.language or "en"))
+        recipient = Recipient(person.email, person.name, person.language or "en")
+        notices.visitor_update(visit, recipient, state_changed=state_changed)
 
 
 def cancel(visit: Visit, days: list | None = None) -> Visit:

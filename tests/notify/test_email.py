@@ -1,0 +1,64 @@
+"""E-mail through a real SMTP server: what is sent, and retrying while the server is down."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from roaming.cli.demo import free_port
+from roaming.db import session, utcnow
+from roaming.notify import Attachment, Message, Recipient
+from roaming.notify.models import Notification
+from roaming.notify.operations import queue, send_due
+from tests.support.smtp import SmtpServer
+
+MESSAGE = Message(
+    kind="visit.confirmed",
+    subject="Ihr Arbeitsplatz bei it@cork ist bestätigt",
+    text="Guten Tag Ana,\n\nIhr Besuch ist bestätigt.",
+    html="<p>Guten Tag Ana,</p><p>Ihr Besuch ist bestätigt.</p>",
+    attachments=(
+        Attachment("visit.ics", "text/calendar; method=PUBLISH; charset=utf-8", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"),
+    ),
+)
+
+
+def test_a_notification_arrives_with_text_html_and_calendar(app, within):
+    with SmtpServer() as smtp:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
+        within(lambda: (queue(Recipient("ana@datenwerk.example", "Ana Weber", "de"), MESSAGE), session.commit()))
+        assert within(send_due) == 1
+        (mail,) = smtp.inbox.wait_for("ana@datenwerk.example")
+    assert mail["Subject"] == MESSAGE.subject and mail["Content-Language"] == "de"
+    assert mail["To"] == "Ana Weber <ana@datenwerk.example>" and mail["From"].addresses[0].username == "roaming"
+    assert mail.get_body(("plain",)).get_content().replace("\r\n", "\n").strip() == MESSAGE.text
+    assert "<p>Ihr Besuch ist bestätigt.</p>" in mail.get_body(("html",)).get_content()
+    (calendar,) = list(mail.iter_attachments())
+    assert calendar.get_content_type() == "text/calendar" and calendar.get_param("method") == "PUBLISH"
+    assert calendar.get_filename() == "visit.ics"
+
+
+def test_a_down_server_means_a_later_retry_not_a_lost_message(app, within):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port("127.0.0.1"), MAIL_PASSWORD="s3cret-password")
+    within(lambda: (queue(Recipient("ben@datenwerk.example"), MESSAGE), session.commit()))
+    assert within(send_due) == 0
+
+    def state():
+        row = session.scalar(select(Notification))
+        return row.attempts, row.sent_at, row.next_attempt_at, row.last_error
+
+    attempts, sent_at, next_attempt_at, error = within(state)
+    assert attempts == 1 and sent_at is None and next_attempt_at > utcnow() + timedelta(seconds=10)
+    assert "ConnectionRefusedError" in error and "s3cret" not in error
+
+    def make_due():
+        session.scalar(select(Notification)).next_attempt_at = utcnow()
+        session.commit()
+
+    with SmtpServer() as smtp:
+        app.config["MAIL_PORT"] = smtp.port
+        app.config["MAIL_PASSWORD"] = None
+        within(make_due)
+        assert within(send_due) == 1
+        assert smtp.inbox.wait_for("ben@datenwerk.example")
