@@ -255,13 +255,13 @@ def apply_host_document(peer: Peer, data: object, visit: Visit | None = None) ->
     visit = visit or session.scalar(select(Visit).where(Visit.uid == doc["visit_id"], Visit.role == VisitRole.HOME))
     if visit is None or visit.peer_id != peer.id:
         raise NotFound(f"No visit {doc['visit_id']} with {peer.name} as host.")
-    old_state, old_days = visit.state, [(day.day, day.status) for day in visit.days]
+    old_state, old_days, first = visit.state, [(day.day, day.status) for day in visit.days], visit.version == 0
     if not apply_document(visit, doc):
         session.commit()
         return None
     if visit.state is not old_state:
         hook().roaming_visit_state_changed(visit=visit, old=old_state, new=visit.state)
-    if visit.state is not old_state:
+    if first or visit.state is not old_state:
         _tell_visitor(visit)
     elif [(day.day, day.status) for day in visit.days] != old_days:
         _tell_visitor(visit, state_changed=False)

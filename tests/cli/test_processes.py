@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 
 import requests
 
@@ -94,8 +95,8 @@ def test_run_refuses_an_unmigrated_database(tmp_path):
     assert result.returncode == 1 and "roaming db upgrade" in result.stderr
 
 
-def test_demo_starts_a_federation_and_stops_cleanly():
-    process = _start("demo")
+def test_demo_starts_a_federation_and_stops_cleanly(tmp_path):
+    process = _start("demo", "--folder", str(tmp_path / "demo"))
     output = ""
     try:
         deadline = time.monotonic() + TIMEOUT
@@ -122,6 +123,8 @@ def test_demo_starts_a_federation_and_stops_cleanly():
         started = time.monotonic()
         _eventually(lambda: _search(visitor, paris, q="harbour pitch"), timeout=20)
         assert time.monotonic() - started < 20  # typically a second or two: notice, then pull
+
+        _book_a_desk_abroad(visitor, paris, staff, cork, tmp_path / "demo")
     finally:
         code = _stop(process)
     assert code == 0
@@ -131,6 +134,33 @@ def test_demo_starts_a_federation_and_stops_cleanly():
         except requests.ConnectionError:
             continue
         raise AssertionError(f"{url} still answers after the demo stopped")
+
+
+def _book_a_desk_abroad(visitor, paris, staff, cork, folder):
+    """The issue's "done when": a Systematic member books a desk at it@cork through the API, the
+    host approves, both nodes show the same visit and history, the visitor has mail and calendar."""
+    desk = next(row for row in _search(visitor, paris, kind="desk") if row["host"]["name"].startswith("it@cork"))
+    day = date.today() + timedelta(days=14 + (7 - date.today().weekday()))  # a Monday two weeks ahead
+    plan = {"host": desk["host"]["node_id"], "desk": desk["uid"], "first_day": day.isoformat()}
+    plan["last_day"] = (day + timedelta(days=2)).isoformat()
+    csrf = {"X-CSRF-Token": visitor.csrf}
+    quote = visitor.post(f"{paris}/api/visits/quote", json=plan, headers=csrf, timeout=10).json()
+    assert quote["free_days_left"] == 2 and quote["confirmation"] == "approval" and not quote["problems"]
+    asked = visitor.post(f"{paris}/api/visits", json={**plan, "message": "Meeting partners"}, headers=csrf, timeout=10)
+    assert asked.status_code == 201 and asked.json()["state"] == "requested", asked.text
+    uid = asked.json()["visit_id"]
+    pending = staff.get(f"{cork}/api/visits", params={"state": "requested"}, timeout=10).json()
+    assert [row["visit_id"] for row in pending] == [uid]
+    approved = staff.post(f"{cork}/api/visits/{uid}/approve", headers={"X-CSRF-Token": staff.csrf}, timeout=10)
+    assert approved.status_code == 200
+
+    def at_home():
+        return visitor.get(f"{paris}/api/visits/{uid}", timeout=10).json()
+
+    _eventually(lambda: at_home()["state"] == "confirmed", timeout=20)
+    assert at_home()["history"] == staff.get(f"{cork}/api/visits/{uid}", timeout=10).json()["history"]
+    mails = [path.read_bytes() for path in (folder / "systematic" / "mail").glob("*.eml")]
+    assert any(b"text/calendar" in mail and b"camille.martin@lutece-logiciels.example" in mail for mail in mails)
 
 
 def _logged_in(url, email):
