@@ -43,7 +43,8 @@ DEFAULTS: dict[str, object] = {
     "WORKER_IN_PROCESS": True,  # run the delivery and periodic jobs inside `roaming run`
     "WORKER_TICK_SECONDS": 1.0,
     # visits
-    "AGREEMENT_TERMS": {},  # [agreement_terms] table: this node's (or, on the coordinator, the federation's) terms
+    "AGREEMENT_TERMS": {},  # [agreement_terms] table: this node's (on the coordinator: the federation's) terms
+    "VISIT_CLOCK_SECONDS": 30.0,  # how often requests expire, no-shows are released, visits complete
     # notifications
     "MAIL_SERVER": None,  # None: write messages as .eml files to the instance's mail/ folder
     "MAIL_PORT": 25,

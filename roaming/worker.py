@@ -116,9 +116,12 @@ class Worker:
 
     def _visits_clock(self, now: float) -> None:
         """Host side: expire undecided requests, release no-shows, complete finished visits."""
+        if not self.backoff.due("visits-clock", now):
+            return
         hosting.expire_due()
         hosting.release_no_shows()
         hosting.complete_finished()
+        self.backoff.succeeded("visits-clock", now, self.app.config["VISIT_CLOCK_SECONDS"])
 
     def _send_visit_requests(self, now: float) -> None:
         visiting.send_pending()

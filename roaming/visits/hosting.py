@@ -317,8 +317,14 @@ def release_no_shows(now: datetime | None = None) -> int:
     seats; a visit with no day checked in and none left becomes a no-show. Returns days released."""
     now = now or utcnow()
     released = 0
+    soon = (now + timedelta(days=1)).date()  # every zone's today is at most this day
+    booked_by_now = select(VisitDay.visit_id).where(VisitDay.status == DayStatus.BOOKED, VisitDay.day <= soon)
     visits = session.scalars(
-        select(Visit).where(Visit.role == VisitRole.HOST, Visit.state.in_((S.CONFIRMED, S.CHECKED_IN)))
+        select(Visit).where(
+            Visit.role == VisitRole.HOST,
+            Visit.state.in_((S.CONFIRMED, S.CHECKED_IN)),
+            Visit.id.in_(booked_by_now),
+        )
     ).all()
     for visit in visits:
         location = _location_of(visit)

@@ -84,5 +84,9 @@ def review(uid: str):
         else:
             return redirect(url_for("visit_pages.review", uid=uid))
     return render_template(
-        "visits/review.html", visit=visit, error=error, undecided=visit.state is VisitState.REQUESTED
+        "visits/review.html",
+        visit=visit,
+        error=error,
+        undecided=visit.state is VisitState.REQUESTED,
+        chosen=request.args.get("decision"),  # from the e-mail's links: nothing changes until confirmed
     )

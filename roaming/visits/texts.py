@@ -38,7 +38,8 @@ _EN = {
     "staff.request": "A visitor asks for a desk under the Business Roaming Agreement. Decide before {deadline} UTC, or the request expires.",
     "staff.booked": "A visitor booked a desk; it was confirmed at once under the agreement's terms.",
     "staff.cancelled": "The visitor cancelled; the seats are free again.",
-    "staff.review": "Approve or decline",
+    "staff.approve": "Approve",
+    "staff.decline": "Decline (with a reason)",
     "visitor": "Visitor",
     "message": "Message",
 }

@@ -26,9 +26,10 @@ ALL_WEEK = {day: [["08:00", "20:00"]] for day in ("mon", "tue", "wed", "thu", "f
 @contextmanager
 def home_and_host(folder, *, host_database=None, host_settings=None, home_settings=None):
     """CyberForum (home of the visitors) and it@cork (host), each pinning the other's key."""
+    quick = {"visit_clock_seconds": 0.5}  # the host's clock (expiry, no-shows) runs at every tick
     with (
         running_node(folder, "CyberForum", "DE", **(home_settings or {})) as home,
-        running_node(folder, "it@cork", "IE", database_url=host_database, **(host_settings or {})) as host,
+        running_node(folder, "it@cork", "IE", database_url=host_database, **quick, **(host_settings or {})) as host,
     ):
         for here, there in ((home, host), (host, home)):
             added = here.cli("peers", "add", there.url, "--fingerprint", there.key_id)

@@ -61,7 +61,9 @@ def test_staff_get_a_decision_mail_and_the_visitor_a_calendar_entry_by_smtp(worl
     assert "please decide" in request_mail["Subject"]
     text = request_mail.get_body(("plain",)).get_content()
     assert (
-        f"{host.url}/host/visits/{uid}" in text and "Jo <jo@datenwerk.example>, Datenwerk GmbH (DE), CyberForum" in text
+        f"{host.url}/host/visits/{uid}?decision=approve" in text
+        and "?decision=decline" in text
+        and "Jo <jo@datenwerk.example>, Datenwerk GmbH (DE), CyberForum" in text
     )
 
     assert requests.post(f"{host.url}/api/visits/{uid}/approve", headers=staff, timeout=TIMEOUT).status_code == 200

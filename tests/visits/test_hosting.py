@@ -1,0 +1,92 @@
+"""The host's rules in-process: working days, quotes and their problems, plugin refusals, the
+visitor's cancellation deadline, and the clock (expiry, no-shows, completion)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from marshmallow import ValidationError
+
+from roaming.db import session
+from roaming.plugins import hookimpl, plugin_manager
+from roaming.visits import calendar, hosting
+from roaming.visits.models import DayStatus, SeatAllocation, VisitState
+from roaming.visits.quotes import make_quote
+from roaming.visits.terms import set_variation
+from tests.visits.conftest import MONDAY, NOW, receive
+
+
+def test_working_days_follow_opening_hours_and_closed_days(make_location, within):
+    location = make_location(
+        opening_hours={"mon": [["09:00", "17:00"]], "wed": [["09:00", "12:00"]]}, closed_days=["2030-01-09"]
+    )
+    days = within(lambda: calendar.working_days(session.merge(location), MONDAY, MONDAY + timedelta(days=13)))
+    assert days == [MONDAY, MONDAY + timedelta(days=7), MONDAY + timedelta(days=9)]
+
+
+def test_a_quote_names_every_problem(app, make_desk, home_peer, within):
+    desk = make_desk(seats=1)  # open on Mondays only
+
+    def quote():
+        set_variation(session.merge(home_peer[0]), {"visits_per_company_per_year": 0, "max_people": 1})
+        request = {"desk": desk.uid, "first_day": date(2029, 11, 1), "last_day": date(2029, 11, 3), "people": 2}
+        return make_quote(session.merge(home_peer[0]), "c-0001", request, NOW).problems
+
+    problems = within(quote)
+    assert "is in the past" in problems["first_day"][0]
+    assert "0 visit(s)" in " ".join(problems["first_day"])
+    assert {"The terms allow at most 1 people per visit.", "Guest desks has 1 seat(s)."} == set(problems["people"])
+
+
+def test_a_plugin_can_refuse_a_visit(app, make_desk, make_location, home_peer, within):
+    desk = make_desk(location=make_location(opening_hours={}))
+
+    class NoFridays:
+        @hookimpl
+        def roaming_validate_visit(self, visit):
+            return ["No visits on Fridays."] if any(day.day.weekday() == 4 for day in visit.days) else []
+
+    plugin_manager_ = app.extensions["roaming.plugins"]
+    plugin_manager_.register(NoFridays(), name="no-fridays")
+    with pytest.raises(ValidationError) as refused:
+        within(receive, home_peer, desk, last=MONDAY + timedelta(days=4))
+    assert refused.value.messages == {"visit": ["No visits on Fridays."]}
+    assert within(receive, home_peer, desk).state is VisitState.REQUESTED
+    assert within(lambda: plugin_manager() is plugin_manager_)
+
+
+def test_the_visitor_cancels_only_before_the_deadline(app, make_desk, make_location, home_peer, within):
+    desk = make_desk(location=make_location(opening_hours={}))
+
+    def book_and_cancel():
+        visit = receive(home_peer, desk, last=MONDAY + timedelta(days=1))
+        hosting.approve(visit)
+        late = datetime(2030, 1, 6, 12, 0, tzinfo=UTC)  # Sunday noon: Monday begins within 24 h
+        with pytest.raises(ValidationError, match="Too late to cancel 2030-01-07"):
+            hosting.cancel(visit, "visitor", days=[MONDAY], now=late)
+        hosting.cancel(visit, "visitor", days=[MONDAY + timedelta(days=1)], now=late)
+        return [day.status for day in visit.days], session.query(SeatAllocation).count()
+
+    statuses, seats = within(book_and_cancel)
+    assert statuses == [DayStatus.BOOKED, DayStatus.CANCELLED] and seats == 1
+
+
+def test_the_clock_expires_releases_and_completes(app, make_desk, make_location, home_peer, within):
+    desk = make_desk(location=make_location(opening_hours={}), seats=3)
+
+    def run():
+        undecided = receive(home_peer, desk)
+        no_show = receive(home_peer, desk)
+        hosting.approve(no_show)
+        attended = receive(home_peer, desk)
+        hosting.approve(attended)
+        hosting.check_in(attended, "host", now=datetime(2030, 1, 7, 8, 30, tzinfo=UTC))
+        assert hosting.expire_due(NOW) == 0
+        assert hosting.expire_due(NOW + timedelta(hours=73)) == 1
+        assert hosting.release_no_shows(datetime(2030, 1, 7, 9, 59, tzinfo=UTC)) == 0  # 10:59 in Karlsruhe
+        assert hosting.release_no_shows(datetime(2030, 1, 7, 10, 0, tzinfo=UTC)) == 1  # 11:00: released
+        assert hosting.complete_finished(datetime(2030, 1, 8, 0, 30, tzinfo=UTC)) == 1
+        return undecided.state, no_show.state, attended.state, session.query(SeatAllocation).count()
+
+    assert within(run) == (VisitState.EXPIRED, VisitState.NO_SHOW, VisitState.COMPLETED, 1)
