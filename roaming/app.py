@@ -61,6 +61,7 @@ def _register_parts(app: Flask) -> None:
     from roaming.visits import api as visits_api
     from roaming.visits import federation_api as visits_federation_api
     from roaming.visits import pages as visit_pages
+    from roaming.visits import terms
 
     api.init_app(
         app,
@@ -75,6 +76,7 @@ def _register_parts(app: Flask) -> None:
             visits_api.blp,
         ],
     )
+    terms.check_config(app)
     errors.init_app(app)
     security.init_app(app)
     oidc.init_app(app)

@@ -97,6 +97,9 @@ class QuoteSchema(BaseSchema):
     confirmation = fields.String(metadata={"description": "instant or approval"})
     price = fields.Dict()
     problems = fields.Dict(metadata={"description": "Why the visit cannot be made as planned, by field"})
+    shared_with_host = fields.List(
+        fields.String(), metadata={"description": "What the host will be told about the visitor, and nothing more"}
+    )
 
 
 class CalendarFeedSchema(BaseSchema):

@@ -100,6 +100,16 @@ def validated(changes: dict, field: str = "AGREEMENT_TERMS") -> dict:
         raise ValidationError({field: error.messages}) from None
 
 
+def check_config(app) -> None:
+    """Refuse to start with agreement terms that do not validate, naming the bad keys."""
+    try:
+        validated(app.config.get("AGREEMENT_TERMS") or {})
+    except ValidationError as error:
+        raise RuntimeError(
+            f"The [agreement_terms] settings are not valid: {error.messages['AGREEMENT_TERMS']}"
+        ) from None
+
+
 def federation_terms() -> dict:
     """The federation's defaults as this node knows them: the registry's when it carries terms,
     else this node's own ``AGREEMENT_TERMS`` over the BRA's."""

@@ -40,6 +40,13 @@ from roaming.visits.documents import VisitDocumentSchema, apply_document
 from roaming.visits.models import Visit, VisitRole, VisitState
 
 REQUESTS_PATH = "/federation/visits"
+SHARED_WITH_HOST = [
+    "your name",
+    "your e-mail address",
+    "your preferred language",
+    "your company's name and country",
+    "your home cluster",
+]
 RESEND_BASE_SECONDS = 10.0
 RESEND_MAX_SECONDS = 3600.0
 
@@ -107,7 +114,7 @@ def ask_quote(user: User, data: dict) -> dict:
         answer = client().post(f"{peer.base_url}{REQUESTS_PATH}/quote", payload, resolver_for(peer))
     except DeliveryError as error:
         raise _refusal_or_unavailable(peer, error) from None
-    return {"host": {"node_id": peer.node_id, "name": peer.name}, **answer.data}
+    return {"host": {"node_id": peer.node_id, "name": peer.name}, **answer.data, "shared_with_host": SHARED_WITH_HOST}
 
 
 def request_visit(user: User, data: dict) -> tuple[Visit, bool]:

@@ -242,3 +242,26 @@ def test_days_beyond_the_free_ones_are_priced_or_refused_as_the_terms_say(nodes)
         "amount": 5 * 1500,
         "lines": [{"label": "5 desk day(s) beyond the free ones at member rate", "amount": 7500}],
     }
+
+
+def test_a_request_to_a_host_that_is_down_is_kept_and_sent_when_it_is_back(nodes):
+    home, host = nodes
+    vary_terms(host, home, desk_confirmation="instant")
+    visitor, _ = add_member(home, "max@datenwerk.example")
+    desk = add_desk(host, seats=1, name="Patient desk")
+    host.stop()
+    try:
+        asked = _ask(home, visitor, **_plan(host, desk, next_monday(9)))
+    finally:
+        host.start()
+    assert asked.status_code == 201, asked.text
+    visit = asked.json()
+    assert visit["state"] == "requested" and visit["sent"] is False and "ConnectionError" in visit["last_send_error"]
+
+    def confirmed():
+        """the worker sends the request again once the host is back"""
+        return _visit(home, visitor, visit["visit_id"])["state"] == "confirmed"
+
+    wait_for(confirmed, timeout=40)
+    with host.app_context():
+        assert [row.uid for row in session.scalars(select(Visit).where(Visit.desk_uid == desk))] == [visit["visit_id"]]
