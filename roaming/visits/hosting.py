@@ -127,7 +127,10 @@ def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> V
         session.flush()  # the first write of the transaction
     except IntegrityError:  # the same request arrived twice at once: the other one made the visit
         session.rollback()
-        return _existing(peer, request["visit_id"]) or _raise_conflict()
+        existing = _existing(peer, request["visit_id"])
+        if existing is None:
+            raise
+        return existing
     _allocate(visit, desk)
     hook().roaming_visit_created(visit=visit, origin="host")
     _publish(visit)
@@ -141,10 +144,6 @@ def _existing(peer: Peer, uid: str) -> Visit | None:
     if visit is not None and (visit.role is not VisitRole.HOST or visit.peer_id != peer.id):
         raise Conflict("This visit id is taken.")
     return visit
-
-
-def _raise_conflict():
-    raise Conflict("This visit id is taken.")
 
 
 def _verified_claims(peer: Peer, request: dict) -> dict:
