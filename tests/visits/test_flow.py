@@ -265,3 +265,25 @@ def test_a_request_to_a_host_that_is_down_is_kept_and_sent_when_it_is_back(nodes
     wait_for(confirmed, timeout=40)
     with host.app_context():
         assert [row.uid for row in session.scalars(select(Visit).where(Visit.desk_uid == desk))] == [visit["visit_id"]]
+
+
+def test_a_cancellation_while_the_host_is_down_arrives_when_it_is_back(nodes):
+    home, host = nodes
+    vary_terms(host, home, desk_confirmation="instant")
+    visitor, _ = add_member(home, "nia@datenwerk.example")
+    desk = add_desk(host, seats=1, name="Quiet desk")
+    uid = _ask(home, visitor, **_plan(host, desk, next_monday(10))).json()["visit_id"]
+    host.stop()
+    try:
+        queued = requests.post(f"{home.url}/api/visits/{uid}/cancel", json={}, headers=visitor, timeout=TIMEOUT)
+        assert queued.status_code == 200 and queued.json()["state"] == "confirmed"  # the host decides when back
+    finally:
+        host.start()
+
+    def cancelled():
+        """the outbox delivers the cancellation, and the host's answer comes back"""
+        return _visit(home, visitor, uid)["state"] == "cancelled"
+
+    wait_for(cancelled, timeout=40)
+    with host.app_context():
+        assert session.scalar(select(Visit).where(Visit.uid == uid)).state.value == "cancelled"
