@@ -91,7 +91,6 @@ def upgrade() -> None:
         ),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("desk_uid", sa.String(length=36), nullable=False),
-        sa.Column("desk_id", sa.Integer(), nullable=True),
         sa.Column("resource", sa.JSON(), nullable=False),
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=False),
@@ -113,7 +112,6 @@ def upgrade() -> None:
         sa.Column("send_attempts", sa.Integer(), nullable=False),
         sa.Column("next_send_at", roaming.db.UTCDateTime(), nullable=True),
         sa.Column("last_send_error", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(["desk_id"], ["desk.id"], name=op.f("fk_visit_desk_id_desk"), ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["peer_id"], ["peer.id"], name=op.f("fk_visit_peer_id_peer")),
         sa.ForeignKeyConstraint(
             ["person_id"], ["person.id"], name=op.f("fk_visit_person_id_person"), ondelete="SET NULL"

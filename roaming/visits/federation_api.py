@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request
 from marshmallow import Schema
-from sqlalchemy import select
 
 from roaming.db import session, utcnow
 from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import signed_by_peer, signed_json
 from roaming.visits import hosting, visiting
 from roaming.visits.documents import document
-from roaming.visits.models import Visit
 from roaming.visits.quotes import make_quote
 from roaming.visits.schemas import WireCancelSchema, WireQuoteSchema, WireRequestSchema, WireUpdateSchema
 
@@ -38,9 +36,8 @@ def visit_request():
     """A visit request with the home node's attestation: 201 with the visit document, 200 when
     the same request id was received before."""
     data = _load(WireRequestSchema())
-    seen_before = session.scalar(select(Visit.id).where(Visit.uid == data["visit_id"])) is not None
-    visit = hosting.receive_request(g.peer, data)
-    return signed_json(document(visit), 200 if seen_before else 201)
+    visit, created = hosting.receive_request(g.peer, data)
+    return signed_json(document(visit), 201 if created else 200)
 
 
 @bp.post("/<uid>/cancel")

@@ -76,14 +76,14 @@ def list_hosted(state: VisitState | None = None) -> list[Visit]:
 # -- requests ------------------------------------------------------------------------------------
 
 
-def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> Visit:
-    """Accept (or refuse) a visit request from ``peer``; a repeated request returns the visit it
-    made the first time. Raises ``AttestationRefused`` (403), ``ValidationError`` (422, by field)
-    or ``NoSeat`` (409)."""
+def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> tuple[Visit, bool]:
+    """Accept (or refuse) a visit request from ``peer``; returns the visit and whether it is new
+    (a repeated request returns the visit it made the first time). Raises ``AttestationRefused``
+    (403), ``ValidationError`` (422, by field) or ``NoSeat`` (409)."""
     now = now or utcnow()
     existing = _existing(peer, request["visit_id"])
     if existing is not None:
-        return existing
+        return existing, False
     claims = _verified_claims(peer, request)
     quote = make_quote(peer, claims["company"]["ref"], request, now)
     if quote.problems:
@@ -98,7 +98,6 @@ def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> V
         state=S.CONFIRMED if instant else S.REQUESTED,
         version=1,
         desk_uid=desk.uid,
-        desk_id=desk.id,
         resource=_resource(desk),
         starts_on=request["first_day"],
         ends_on=request["last_day"],
@@ -130,13 +129,13 @@ def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> V
         existing = _existing(peer, request["visit_id"])
         if existing is None:
             raise
-        return existing
+        return existing, False
     _allocate(visit, desk)
     hook().roaming_visit_created(visit=visit, origin="host")
     _publish(visit)
     notices.new_request(visit)
     session.commit()
-    return visit
+    return visit, True
 
 
 def _existing(peer: Peer, uid: str) -> Visit | None:

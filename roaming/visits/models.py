@@ -56,7 +56,6 @@ class Visit(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped by the host at every change
     # what is booked (a snapshot: the catalogue may change later)
     desk_uid: Mapped[str] = mapped_column(String(36))
-    desk_id: Mapped[int | None] = mapped_column(ForeignKey("desk.id", ondelete="SET NULL"))  # host side
     resource: Mapped[dict] = mapped_column(JSON, default=dict)  # desk and location names, address, zone
     starts_on: Mapped[date] = mapped_column(Date, index=True)  # the dates asked for
     ends_on: Mapped[date] = mapped_column(Date)

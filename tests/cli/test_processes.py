@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import requests
 
 from roaming.cli.demo import free_port
+from tests.support.nodes import wait_for
 
 TIMEOUT = 60
 
@@ -110,7 +111,7 @@ def test_demo_starts_a_federation_and_stops_cleanly(tmp_path):
 
         visitor = _logged_in(paris, "camille.martin@lutece-logiciels.example")
         partners = {"CyberForum", "it@cork European Tech Cluster"}
-        _eventually(lambda: {row["host"]["name"] for row in _search(visitor, paris, kind="desk")} == partners)
+        wait_for(lambda: {row["host"]["name"] for row in _search(visitor, paris, kind="desk")} == partners, timeout=30)
 
         staff = _logged_in(cork, "staff@itcork.example")
         created = staff.post(
@@ -121,7 +122,7 @@ def test_demo_starts_a_federation_and_stops_cleanly(tmp_path):
         )
         assert created.status_code == 201, created.text
         started = time.monotonic()
-        _eventually(lambda: _search(visitor, paris, q="harbour pitch"), timeout=20)
+        wait_for(lambda: _search(visitor, paris, q="harbour pitch"), timeout=20)
         assert time.monotonic() - started < 20  # typically a second or two: notice, then pull
 
         _book_a_desk_abroad(visitor, paris, staff, cork, tmp_path / "demo")
@@ -157,7 +158,7 @@ def _book_a_desk_abroad(visitor, paris, staff, cork, folder):
     def at_home():
         return visitor.get(f"{paris}/api/visits/{uid}", timeout=10).json()
 
-    _eventually(lambda: at_home()["state"] == "confirmed", timeout=20)
+    wait_for(lambda: at_home()["state"] == "confirmed", timeout=20)
     assert at_home()["history"] == staff.get(f"{cork}/api/visits/{uid}", timeout=10).json()["history"]
     mails = [path.read_bytes() for path in (folder / "systematic" / "mail").glob("*.eml")]
     assert any(b"text/calendar" in mail and b"camille.martin@lutece-logiciels.example" in mail for mail in mails)
@@ -175,13 +176,3 @@ def _search(browser, url, **filters):
     response = browser.get(f"{url}/api/federation/search", params=filters, timeout=10)
     assert response.status_code == 200
     return response.json()
-
-
-def _eventually(check, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.25)
-    raise AssertionError("the federation did not catch up in time")

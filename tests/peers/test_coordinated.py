@@ -15,21 +15,10 @@ from roaming.catalogue.models import Service
 from roaming.catalogue.operations import create_item
 from roaming.db import session
 from roaming.peers.models import MirroredItem, Peer, PeerStatus
-from tests.support.nodes import running_node
+from tests.support.nodes import running_node, wait_for
 
 FAST = {"worker_tick_seconds": 0.2, "registry_refresh_seconds": 1, "sync_interval_seconds": 30}
 LIFETIME = 8  # seconds a registry stays valid once the coordinator stops answering
-
-
-def wait_until(check, timeout=20.0, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {timeout} s: {check.__doc__ or check}")
-        time.sleep(interval)
 
 
 def peers_of(node) -> dict[str, PeerStatus]:
@@ -80,7 +69,7 @@ def test_admitted_clusters_appear_at_the_others_and_catalogues_flow(federation):
             and peers_of(cork).get("Systematic") == PeerStatus.ACTIVE
         )
 
-    wait_until(paris_and_cork_know_each_other)
+    wait_for(paris_and_cork_know_each_other)
     assert "Silicon Saxony" not in peers_of(paris)  # not admitted (yet)
 
     with cork.app_context():
@@ -89,11 +78,11 @@ def test_admitted_clusters_appear_at_the_others_and_catalogues_flow(federation):
     def paris_mirrors_the_new_service():
         return "Cork matchmaking desk" in mirrored_names(paris)
 
-    wait_until(paris_mirrors_the_new_service, timeout=15)
+    wait_for(paris_mirrors_the_new_service, timeout=15)
 
     admit(coordinator, dresden)
-    wait_until(lambda: peers_of(paris).get("Silicon Saxony") == PeerStatus.ACTIVE)
-    wait_until(lambda: "Silicon Saxony" in mirrored_names(cork))  # its cluster profile arrived
+    wait_for(lambda: peers_of(paris).get("Silicon Saxony") == PeerStatus.ACTIVE)
+    wait_for(lambda: "Silicon Saxony" in mirrored_names(cork))  # its cluster profile arrived
 
 
 def test_a_suspended_member_is_refused_within_one_refresh(federation):
@@ -101,7 +90,7 @@ def test_a_suspended_member_is_refused_within_one_refresh(federation):
     url = f"{paris.url}/federation/catalogue/changes?since=0&limit=1"
     assert signed_get(dresden, url).status_code == 200
     assert coordinator.cli("coordinator", "suspend", "Silicon Saxony").returncode == 0
-    wait_until(lambda: peers_of(paris).get("Silicon Saxony") == PeerStatus.SUSPENDED, timeout=10)
+    wait_for(lambda: peers_of(paris).get("Silicon Saxony") == PeerStatus.SUSPENDED, timeout=10)
     refused = signed_get(dresden, url)
     assert refused.status_code == 401 and "suspended" in refused.json()["message"]
 
@@ -117,7 +106,7 @@ def test_a_members_key_rotation_reaches_the_others_through_the_registry(federati
             peer = session.scalar(select(Peer).where(Peer.name == "it@cork"))
             return {key.key_id for key in peer.keys} == published
 
-    wait_until(paris_knows_both_keys, timeout=15)
+    wait_for(paris_knows_both_keys, timeout=15)
 
 
 def test_members_show_their_registry_copy(federation):
@@ -137,7 +126,7 @@ def test_coordinator_outage_is_survived_until_the_registry_expires(federation, t
         response = signed_get(cork, url)
         return [response] if response.status_code == 503 else None  # a Response is falsy when not ok
 
-    (response,) = wait_until(paris_refuses_for_now, timeout=LIFETIME + 10)
+    (response,) = wait_for(paris_refuses_for_now, timeout=LIFETIME + 10)
     assert "registry expired" in response.json()["message"] and response.headers["Retry-After"]
     shown = paris.cli("registry", "show").stdout
     assert "Not usable" in shown and "Last refresh failed" in shown
@@ -145,7 +134,7 @@ def test_coordinator_outage_is_survived_until_the_registry_expires(federation, t
 
 def stop_coordinator(node):
     node.stop()
-    wait_until(lambda: not _answers(node.url), timeout=10)
+    wait_for(lambda: not _answers(node.url), timeout=10)
 
 
 def _answers(url):

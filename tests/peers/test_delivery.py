@@ -14,8 +14,7 @@ from roaming.catalogue.models import Location
 from roaming.catalogue.operations import create_item
 from roaming.db import session
 from roaming.peers.models import InboxMessage, OutboxMessage
-from tests.peers.test_coordinated import wait_until
-from tests.support.nodes import running_node
+from tests.support.nodes import running_node, wait_for
 
 FAST = {
     "worker_tick_seconds": 0.2,
@@ -60,7 +59,7 @@ def test_a_peer_that_was_down_receives_every_message_once(pair):
     cork.stop()
     for index in range(3):
         change_catalogue(paris, f"Site {index}")
-        wait_until(lambda n=index + 1: len(outbox(paris)) >= n, timeout=10)
+        wait_for(lambda n=index + 1: len(outbox(paris)) >= n, timeout=10)
     time.sleep(1.5)  # several failed attempts each
     queued = outbox(paris)
     assert len(queued) == 3 and not any(delivered for _, delivered, _ in queued)
@@ -69,9 +68,9 @@ def test_a_peer_that_was_down_receives_every_message_once(pair):
     assert "queued 3" in status and "last error" in status
 
     cork.start()
-    wait_until(lambda: all(delivered for _, delivered, _ in outbox(paris)), timeout=20)
+    wait_for(lambda: all(delivered for _, delivered, _ in outbox(paris)), timeout=20)
     assert sorted(inbox_ids(cork)) == sorted(message_id for message_id, _, _ in queued)
-    wait_until(lambda: _mirrored_locations(cork) == 3, timeout=10)  # the notices led to a pull
+    wait_for(lambda: _mirrored_locations(cork) == 3, timeout=10)  # the notices led to a pull
     assert "queued 0, delivered 3" in paris.cli("peers", "status").stdout
 
 

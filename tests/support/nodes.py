@@ -115,3 +115,16 @@ def running_node(folder: Path, name: str, country: str, database_url: str | None
         yield node
     finally:
         node.stop()
+
+
+def wait_for(check, timeout: float = 20.0, interval: float = 0.2):
+    """Call ``check`` until it returns something truthy (and return that); fail after ``timeout``
+    seconds, naming the check by its docstring."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Not true after {timeout} s: {check.__doc__ or check}")
+        time.sleep(interval)

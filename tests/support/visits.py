@@ -3,7 +3,6 @@ API tokens, desks, dates, and waiting for the worker to carry a change across.""
 
 from __future__ import annotations
 
-import time
 from contextlib import contextmanager
 from datetime import date, timedelta
 from email import message_from_bytes, policy
@@ -105,21 +104,20 @@ def vary_terms(host, home, **changes) -> None:
         set_variation(get_peer(node_id_of(home)), changes)
 
 
+def plan(host, desk_uid: str, first: date, last: date | None = None, **extra) -> dict:
+    """The body of a visit request (or quote) for ``desk_uid`` at ``host``."""
+    return {
+        "host": node_id_of(host),
+        "desk": desk_uid,
+        "first_day": first.isoformat(),
+        "last_day": (last or first).isoformat(),
+        **extra,
+    }
+
+
 def next_monday(weeks_ahead: int = 3) -> date:
     today = date.today()
     return today + timedelta(days=(7 - today.weekday()) + 7 * (weeks_ahead - 1))
-
-
-def wait_for(check, timeout: float = 20.0, interval: float = 0.2):
-    """Call ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Not true after {timeout} s: {check.__doc__ or check}")
-        time.sleep(interval)
 
 
 def mails(node) -> list[EmailMessage]:

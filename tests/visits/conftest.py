@@ -58,4 +58,5 @@ def attested_request(peer, key, desk_uid, first=MONDAY, last=None, company="c-00
 def receive(home, desk, **kwargs):
     peer, key = home
     live = session.merge(peer)
-    return hosting.receive_request(live, attested_request(live, key, desk.uid, **kwargs), NOW)
+    visit, _created = hosting.receive_request(live, attested_request(live, key, desk.uid, **kwargs), NOW)
+    return visit

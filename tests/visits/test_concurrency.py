@@ -21,7 +21,7 @@ from federation.signing import sign_request
 from roaming.db import session
 from roaming.visits.models import SeatAllocation, Visit, VisitState
 from tests.support.postgres import fresh_database
-from tests.support.visits import add_desk, add_members, home_and_host, next_monday, node_id_of, vary_terms
+from tests.support.visits import add_desk, add_members, home_and_host, next_monday, node_id_of, plan, vary_terms
 
 VISITORS = 50
 
@@ -40,11 +40,10 @@ def test_fifty_requests_for_the_last_seat_give_one_booking(tmp_path, host_databa
         vary_terms(host, home, desk_confirmation="instant")
         desk = add_desk(host, seats=1, name="Last desk")
         visitors = add_members(home, VISITORS)
-        plan = {"host": node_id_of(host), "desk": desk, "first_day": next_monday().isoformat()}
-        plan["last_day"] = plan["first_day"]
+        request = plan(host, desk, next_monday())
 
         def ask(headers):
-            return requests.post(f"{home.url}/api/visits", json=plan, headers=headers, timeout=60)
+            return requests.post(f"{home.url}/api/visits", json=request, headers=headers, timeout=60)
 
         with ThreadPoolExecutor(max_workers=VISITORS) as pool:
             answers = list(pool.map(ask, visitors))
@@ -67,7 +66,7 @@ def test_fifty_requests_for_the_last_seat_give_one_booking(tmp_path, host_databa
             assert session.scalars(select(Visit.uid).where(Visit.desk_uid == desk)).all() == [winner["visit_id"]]
 
 
-def _signed_request(home, host_id: str, home_id: str, plan: dict, n: int) -> tuple[bytes, dict]:
+def _signed_request(home, host_id: str, home_id: str, dates: dict, n: int) -> tuple[bytes, dict]:
     key = home.signing_key()
     visit_id = str(uuid.uuid4())
     claims = {
@@ -76,7 +75,7 @@ def _signed_request(home, host_id: str, home_id: str, plan: dict, n: int) -> tup
         "person": {"ref": f"person-{n:04d}", "name": f"Visitor {n}", "email": f"v{n}@crowd.example", "language": "en"},
     }
     token = sign_attestation(claims, key, issuer=home_id, audience=host_id)
-    body = json.dumps({"visit_id": visit_id, "attestation": token, "people": 1, **plan}).encode()
+    body = json.dumps({"visit_id": visit_id, "attestation": token, "people": 1, **dates}).encode()
     return body, key
 
 
@@ -86,9 +85,9 @@ def test_fifty_signed_requests_reaching_the_host_together_give_one_booking(tmp_p
         vary_terms(host, home, desk_confirmation="instant")
         desk = add_desk(host, seats=1, name="Contested desk")
         host_id, home_id = node_id_of(host), node_id_of(home)
-        plan = {"desk": desk, "first_day": next_monday().isoformat(), "last_day": next_monday().isoformat()}
+        dates = {"desk": desk, "first_day": next_monday().isoformat(), "last_day": next_monday().isoformat()}
         url = f"{host.url}/federation/visits"
-        bodies = [_signed_request(home, host_id, home_id, plan, n) for n in range(VISITORS)]
+        bodies = [_signed_request(home, host_id, home_id, dates, n) for n in range(VISITORS)]
         barrier = threading.Barrier(VISITORS)
 
         def send(item):

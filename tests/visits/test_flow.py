@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from roaming.db import session
 from roaming.visits.models import Visit
+from tests.support.nodes import wait_for
 from tests.support.visits import (
     ALL_WEEK,
     add_desk,
@@ -21,9 +22,8 @@ from tests.support.visits import (
     home_and_host,
     mails_to,
     next_monday,
-    node_id_of,
+    plan,
     vary_terms,
-    wait_for,
 )
 
 TIMEOUT = 30
@@ -45,16 +45,6 @@ def _visit(node, headers, uid):
     return response.json()
 
 
-def _plan(host, desk, first, last=None, **extra):
-    return {
-        "host": node_id_of(host),
-        "desk": desk,
-        "first_day": first.isoformat(),
-        "last_day": (last or first).isoformat(),
-        **extra,
-    }
-
-
 def test_instant_booking_is_confirmed_at_once_and_both_nodes_agree(nodes):
     home, host = nodes
     vary_terms(host, home, desk_confirmation="instant")
@@ -65,7 +55,7 @@ def test_instant_booking_is_confirmed_at_once_and_both_nodes_agree(nodes):
 
     quote = requests.post(
         f"{home.url}/api/visits/quote",
-        json=_plan(host, desk, monday, monday + timedelta(days=1)),
+        json=plan(host, desk, monday, monday + timedelta(days=1)),
         headers=visitor,
         timeout=TIMEOUT,
     )
@@ -73,9 +63,7 @@ def test_instant_booking_is_confirmed_at_once_and_both_nodes_agree(nodes):
     assert quote.json()["free_days_left"] == 3 and quote.json()["free_days_per_visit"] == 5
     assert quote.json()["confirmation"] == "instant" and quote.json()["problems"] == {}
 
-    asked = _ask(
-        home, visitor, **_plan(host, desk, monday, monday + timedelta(days=1), message="Meeting Cork partners")
-    )
+    asked = _ask(home, visitor, **plan(host, desk, monday, monday + timedelta(days=1), message="Meeting Cork partners"))
     assert asked.status_code == 201, asked.text
     visit = asked.json()
     assert visit["state"] == "confirmed" and [d["date"] for d in visit["days"]] == [
@@ -111,7 +99,7 @@ def test_approval_flow_and_histories_match(nodes):
     desk = add_desk(host, seats=1, name="Approval desk")
     monday = next_monday(4)
 
-    asked = _ask(home, visitor, **_plan(host, desk, monday))
+    asked = _ask(home, visitor, **plan(host, desk, monday))
     assert asked.status_code == 201, asked.text
     uid = asked.json()["visit_id"]
     assert asked.json()["state"] == "requested" and asked.json()["deadline_at"]
@@ -139,12 +127,12 @@ def test_the_same_request_sent_three_times_makes_one_booking(nodes):
     vary_terms(host, home, desk_confirmation="instant")
     visitor, _ = add_member(home, "cem@datenwerk.example")
     desk = add_desk(host, seats=3, name="Retry desk")
-    plan = _plan(host, desk, next_monday(5), visit_id=str(uuid.uuid4()))
-    answers = [_ask(home, visitor, **plan) for _ in range(3)]
+    request = plan(host, desk, next_monday(5), visit_id=str(uuid.uuid4()))
+    answers = [_ask(home, visitor, **request) for _ in range(3)]
     assert [answer.status_code for answer in answers] == [201, 200, 200]
     assert len({answer.json()["visit_id"] for answer in answers}) == 1
     with host.app_context():
-        assert len(session.scalars(select(Visit).where(Visit.uid == plan["visit_id"])).all()) == 1
+        assert len(session.scalars(select(Visit).where(Visit.uid == request["visit_id"])).all()) == 1
         assert len(session.scalars(select(Visit).where(Visit.desk_uid == desk)).all()) == 1
 
 
@@ -154,7 +142,7 @@ def test_a_passed_approval_deadline_expires_the_request_on_both_nodes(nodes):
     visitor, _ = add_member(home, "dora@datenwerk.example")
     staff = add_staff(host, "late@itcork.example")
     desk = add_desk(host, seats=1, name="Slow desk")
-    uid = _ask(home, visitor, **_plan(host, desk, next_monday(6))).json()["visit_id"]
+    uid = _ask(home, visitor, **plan(host, desk, next_monday(6))).json()["visit_id"]
     with host.app_context():  # time passes: move the deadline into the past
         visit = session.scalar(select(Visit).where(Visit.uid == uid))
         visit.deadline_at = datetime.now(UTC) - timedelta(minutes=1)
@@ -176,14 +164,14 @@ def test_a_cancellation_frees_the_seat_for_the_next_visitor(nodes):
     first, _ = add_member(home, "emil@datenwerk.example")
     second, _ = add_member(home, "fay@datenwerk.example")
     desk = add_desk(host, seats=1, name="Single desk")
-    plan = _plan(host, desk, next_monday(7))
-    uid = _ask(home, first, **plan).json()["visit_id"]
-    full = _ask(home, second, **plan)
+    request = plan(host, desk, next_monday(7))
+    uid = _ask(home, first, **request).json()["visit_id"]
+    full = _ask(home, second, **request)
     assert full.status_code == 422 and "no free seat" in full.text
 
     cancelled = requests.post(f"{home.url}/api/visits/{uid}/cancel", json={}, headers=first, timeout=TIMEOUT)
     assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
-    again = _ask(home, second, **plan)
+    again = _ask(home, second, **request)
     assert again.status_code == 201 and again.json()["state"] == "confirmed"
 
 
@@ -193,7 +181,7 @@ def test_a_no_show_releases_the_desk(nodes):
     visitor, _ = add_member(home, "gil@datenwerk.example")
     desk = add_desk(host, seats=1, name="Early desk", opening_hours=ALL_WEEK)
     today = datetime.now(UTC).date()
-    uid = _ask(home, visitor, **_plan(host, desk, today)).json()["visit_id"]
+    uid = _ask(home, visitor, **plan(host, desk, today)).json()["visit_id"]
 
     def released():
         """the worker marks the unchecked day a no-show"""
@@ -202,7 +190,7 @@ def test_a_no_show_releases_the_desk(nodes):
     wait_for(released)
     other, _ = add_member(home, "hal@datenwerk.example")
     vary_terms(host, home, checkin_by="23:59")
-    assert _ask(home, other, **_plan(host, desk, today)).status_code == 201
+    assert _ask(home, other, **plan(host, desk, today)).status_code == 201
 
 
 def test_days_beyond_the_free_ones_are_priced_or_refused_as_the_terms_say(nodes):
@@ -210,7 +198,7 @@ def test_days_beyond_the_free_ones_are_priced_or_refused_as_the_terms_say(nodes)
     visitor, _ = add_member(home, "ida@datenwerk.example")
     desk = add_desk(host, seats=1, name="Long desk")
     monday = next_monday(8)
-    two_weeks = _plan(host, desk, monday, monday + timedelta(days=11))  # 10 working days
+    two_weeks = plan(host, desk, monday, monday + timedelta(days=11))  # 10 working days
 
     vary_terms(host, home, desk_confirmation="instant", beyond_free_days="refuse")
     refused = _ask(home, visitor, **two_weeks)
@@ -251,7 +239,7 @@ def test_a_request_to_a_host_that_is_down_is_kept_and_sent_when_it_is_back(nodes
     desk = add_desk(host, seats=1, name="Patient desk")
     host.stop()
     try:
-        asked = _ask(home, visitor, **_plan(host, desk, next_monday(9)))
+        asked = _ask(home, visitor, **plan(host, desk, next_monday(9)))
     finally:
         host.start()
     assert asked.status_code == 201, asked.text
@@ -272,7 +260,7 @@ def test_a_cancellation_while_the_host_is_down_arrives_when_it_is_back(nodes):
     vary_terms(host, home, desk_confirmation="instant")
     visitor, _ = add_member(home, "nia@datenwerk.example")
     desk = add_desk(host, seats=1, name="Quiet desk")
-    uid = _ask(home, visitor, **_plan(host, desk, next_monday(10))).json()["visit_id"]
+    uid = _ask(home, visitor, **plan(host, desk, next_monday(10))).json()["visit_id"]
     host.stop()
     try:
         queued = requests.post(f"{home.url}/api/visits/{uid}/cancel", json={}, headers=visitor, timeout=TIMEOUT)

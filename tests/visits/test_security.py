@@ -14,7 +14,16 @@ from federation.attestation import sign_attestation
 from federation.keys import generate_key
 from federation.signing import sign_request
 from roaming.members.models import CompanyStatus
-from tests.support.visits import add_desk, add_member, add_staff, home_and_host, next_monday, node_id_of, vary_terms
+from tests.support.visits import (
+    add_desk,
+    add_member,
+    add_staff,
+    home_and_host,
+    next_monday,
+    node_id_of,
+    plan,
+    vary_terms,
+)
 
 TIMEOUT = 30
 
@@ -86,9 +95,8 @@ def test_a_suspended_member_company_gets_no_attestation_and_a_forged_one_is_refu
         f"{home.url}/api/members/companies/{company_id}", json={"status": "suspended"}, headers=staff, timeout=TIMEOUT
     )
     assert suspended.status_code == 200
-    plan = {"host": node_id_of(host), "desk": desk, "first_day": next_monday().isoformat()}
-    plan["last_day"] = plan["first_day"]
-    refused = requests.post(f"{home.url}/api/visits", json=plan, headers=visitor, timeout=TIMEOUT)
+    request = plan(host, desk, next_monday())
+    refused = requests.post(f"{home.url}/api/visits", json=request, headers=visitor, timeout=TIMEOUT)
     assert refused.status_code == 403 and "not an active member company" in refused.json()["message"]
 
     forged = _request(home, host, desk, status=CompanyStatus.SUSPENDED.value)

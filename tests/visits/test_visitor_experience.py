@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
+from tests.support.nodes import wait_for
 from tests.support.smtp import SmtpServer
 from tests.support.visits import (
     ALL_WEEK,
@@ -17,9 +18,8 @@ from tests.support.visits import (
     add_staff,
     home_and_host,
     next_monday,
-    node_id_of,
+    plan,
     vary_terms,
-    wait_for,
 )
 
 TIMEOUT = 30
@@ -37,15 +37,6 @@ def _state(node, headers, uid):
     return requests.get(f"{node.url}/api/visits/{uid}", headers=headers, timeout=TIMEOUT).json()
 
 
-def _plan(host, desk, first, last=None):
-    return {
-        "host": node_id_of(host),
-        "desk": desk,
-        "first_day": first.isoformat(),
-        "last_day": (last or first).isoformat(),
-    }
-
-
 def test_staff_get_a_decision_mail_and_the_visitor_a_calendar_entry_by_smtp(world):
     home, host, inbox = world
     vary_terms(host, home, desk_confirmation="approval")
@@ -54,7 +45,7 @@ def test_staff_get_a_decision_mail_and_the_visitor_a_calendar_entry_by_smtp(worl
     desk = add_desk(host, name="Mailed desk")
     monday = next_monday()
     uid = requests.post(
-        f"{home.url}/api/visits", json=_plan(host, desk, monday), headers=visitor, timeout=TIMEOUT
+        f"{home.url}/api/visits", json=plan(host, desk, monday), headers=visitor, timeout=TIMEOUT
     ).json()["visit_id"]
 
     (request_mail,) = inbox.wait_for("decide@itcork.example")
@@ -83,7 +74,7 @@ def test_the_calendar_feed_follows_the_visit(world):
     monday = next_monday(2)
     uid = requests.post(
         f"{home.url}/api/visits",
-        json=_plan(host, desk, monday, monday + timedelta(days=1)),
+        json=plan(host, desk, monday, monday + timedelta(days=1)),
         headers=visitor,
         timeout=TIMEOUT,
     ).json()["visit_id"]
@@ -115,7 +106,7 @@ def test_check_in_by_the_personal_link_and_a_host_cancellation(world):
     today = datetime.now(UTC).date()
     uid = requests.post(
         f"{home.url}/api/visits",
-        json=_plan(host, desk, today, today + timedelta(days=1)),
+        json=plan(host, desk, today, today + timedelta(days=1)),
         headers=visitor,
         timeout=TIMEOUT,
     ).json()["visit_id"]
