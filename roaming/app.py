@@ -53,10 +53,19 @@ def _register_parts(app: Flask) -> None:
     from roaming.accounts import oidc, pages, security
     from roaming.catalogue import api as catalogue_api
     from roaming.coordinator import api as coordinator_api
+    from roaming.events import api as events_api
+    from roaming.events import federation_api as events_federation_api
+    from roaming.followup import api as followup_api
+    from roaming.followup import federation_api as followup_federation_api
+    from roaming.followup import pages as followup_pages
     from roaming.identity import api as identity_api
+    from roaming.ledger import api as ledger_api
+    from roaming.ledger import federation_api as ledger_federation_api
     from roaming.members import api as members_api
     from roaming.peers import api as federation_api
     from roaming.peers import status_api as peers_api
+    from roaming.privacy import api as privacy_api
+    from roaming.privacy import federation_api as privacy_federation_api
     from roaming.search import api as search_api
     from roaming.visits import api as visits_api
     from roaming.visits import federation_api as visits_federation_api
@@ -74,6 +83,10 @@ def _register_parts(app: Flask) -> None:
             search_api.blp,
             peers_api.blp,
             visits_api.blp,
+            events_api.blp,
+            ledger_api.blp,
+            followup_api.blp,
+            privacy_api.blp,
         ],
     )
     terms.check_config(app)
@@ -86,3 +99,8 @@ def _register_parts(app: Flask) -> None:
     app.register_blueprint(coordinator_api.registry_bp)
     app.register_blueprint(visits_federation_api.bp)
     app.register_blueprint(visit_pages.bp)
+    app.register_blueprint(events_federation_api.bp)
+    app.register_blueprint(ledger_federation_api.bp)
+    app.register_blueprint(followup_federation_api.bp)
+    app.register_blueprint(followup_pages.bp)
+    app.register_blueprint(privacy_federation_api.bp)

@@ -45,6 +45,12 @@ DEFAULTS: dict[str, object] = {
     # visits
     "AGREEMENT_TERMS": {},  # [agreement_terms] table: this node's (on the coordinator: the federation's) terms
     "VISIT_CLOCK_SECONDS": 30.0,  # how often requests expire, no-shows are released, visits complete
+    # follow-up and personal data
+    "FOLLOWUP_FIRST_DAYS": 7,  # the short survey, this many days after a visit is completed
+    "FOLLOWUP_SECOND_DAYS": 180,  # the second survey, months later
+    "FOLLOWUP_REMINDER_DAYS": 7,  # a reminder when a survey is unanswered this long
+    "FOLLOWUP_REMINDERS": 1,  # reminders per survey at most
+    "VISITOR_RETENTION_DAYS": 365,  # hosts keep visitors' names and e-mails this long after the visit
     # notifications
     "MAIL_SERVER": None,  # None: write messages as .eml files to the instance's mail/ folder
     "MAIL_PORT": 25,

@@ -21,10 +21,14 @@ from roaming.catalogue.models import ChangeCounter
 from roaming.coordinator import operations as coordinator
 from roaming.db import session, utcnow
 from roaming.errors import DomainError
+from roaming.events import attending
+from roaming.events import hosting as events
+from roaming.followup import operations as followup
 from roaming.notify import operations as notifications
 from roaming.peers import delivery, registry
 from roaming.peers import operations as peers
 from roaming.peers.models import Peer, PeerStatus
+from roaming.privacy import operations as privacy
 from roaming.visits import hosting, visiting
 
 NOTIFIED_COUNTER = "notified"
@@ -63,6 +67,8 @@ class Worker:
             self._announce_changes,
             self._visits_clock,
             self._send_visit_requests,
+            self._send_registrations,
+            self._followup,
             self._deliver,
             self._notify,
             self._pull_peers,
@@ -115,16 +121,25 @@ class Worker:
         session.commit()
 
     def _visits_clock(self, now: float) -> None:
-        """Host side: expire undecided requests, release no-shows, complete finished visits."""
+        """Host side: expire undecided requests, release no-shows, complete finished visits, close
+        ended events, wipe visitor details past their retention."""
         if not self.backoff.due("visits-clock", now):
             return
         hosting.expire_due()
         hosting.release_no_shows()
         hosting.complete_finished()
+        events.close_finished()
+        privacy.apply_retention()
         self.backoff.succeeded("visits-clock", now, self.app.config["VISIT_CLOCK_SECONDS"])
 
     def _send_visit_requests(self, now: float) -> None:
         visiting.send_pending()
+
+    def _send_registrations(self, now: float) -> None:
+        attending.send_pending()
+
+    def _followup(self, now: float) -> None:
+        followup.send_due()
 
     def _notify(self, now: float) -> None:
         notifications.send_due()

@@ -116,6 +116,7 @@ class RegistryCopy(Base):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     coordinator_keys: Mapped[dict] = mapped_column(JSON, default=dict)  # key id -> public JWK
     terms: Mapped[dict | None] = mapped_column(JSON)  # the federation's agreement terms, if published
+    coordinator_node_id: Mapped[str | None] = mapped_column(String(64))  # who signed it (receives reports)
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
 

@@ -77,6 +77,7 @@ def refresh() -> dict:
     held.accepted_at, held.last_error = utcnow(), None
     held.coordinator_keys = _coordinator_keys(payload)
     held.terms = payload.get("terms")
+    held.coordinator_node_id = payload["iss"]
     session.commit()
     return payload
 

@@ -13,6 +13,7 @@ from flask import current_app
 from marshmallow import fields, validate
 
 from roaming.db import utcnow
+from roaming.ledger.operations import tokens_for
 from roaming.schemas import BaseSchema
 from roaming.visits.models import DayStatus, Visit, VisitDay, VisitState
 
@@ -44,6 +45,7 @@ def document(visit: Visit) -> dict:
         "reason": visit.reason,
         "checkin_url": checkin_url(visit),
         "history": visit.history,
+        "receipts": tokens_for(visit.uid),
     }
 
 
@@ -66,6 +68,7 @@ class VisitDocumentSchema(BaseSchema):
     reason = fields.String(allow_none=True, required=True)
     checkin_url = fields.String(allow_none=True, load_default=None)
     history = fields.List(fields.Dict(), required=True)
+    receipts = fields.List(fields.String(), load_default=list)
 
 
 def apply_document(visit: Visit, doc: dict) -> bool:

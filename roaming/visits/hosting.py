@@ -25,6 +25,7 @@ from roaming.catalogue.models import Desk
 from roaming.db import insert_if_absent, session, utcnow
 from roaming.errors import Conflict, Forbidden, NotFound
 from roaming.identity.operations import node_id
+from roaming.ledger import operations as ledger
 from roaming.peers.delivery import enqueue
 from roaming.peers.models import Peer
 from roaming.plugins import hook
@@ -39,6 +40,7 @@ TRANSITIONS = {
     S.CONFIRMED: {S.CANCELLED, S.CHECKED_IN, S.NO_SHOW},
     S.CHECKED_IN: {S.COMPLETED},
 }
+RECEIPT_KINDS = ("confirmed", "declined", "expired", "completed")
 ALLOCATION_ATTEMPTS = 5
 UPDATES_PATH = "/federation/visits/updates"
 
@@ -84,7 +86,7 @@ def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> t
     existing = _existing(peer, request["visit_id"])
     if existing is not None:
         return existing, False
-    claims = _verified_claims(peer, request)
+    claims = verified_visitor(peer, request["visit_id"], request["attestation"])
     quote = make_quote(peer, claims["company"]["ref"], request, now)
     if quote.problems:
         raise ValidationError(quote.problems)
@@ -131,6 +133,8 @@ def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> t
             raise
         return existing, False
     _allocate(visit, desk)
+    if instant:
+        _issue_receipt(visit, "confirmed")
     hook().roaming_visit_created(visit=visit, origin="host")
     _publish(visit)
     notices.new_request(visit)
@@ -145,15 +149,17 @@ def _existing(peer: Peer, uid: str) -> Visit | None:
     return visit
 
 
-def _verified_claims(peer: Peer, request: dict) -> dict:
+def verified_visitor(peer: Peer, subject: str, attestation: str) -> dict:
+    """The claims of ``peer``'s attestation for the visit or registration ``subject``; raises
+    ``AttestationRefused`` (403) naming the reason."""
     keys = {key.key_id: key.jwk for key in peer.keys}
     try:
         return verify_attestation(
-            request["attestation"],
+            attestation,
             issuer=peer.node_id,
             audience=node_id(),
             issuer_key=keys.get,
-            visit_id=request["visit_id"],
+            visit_id=subject,
         )
     except AttestationRejected as rejected:
         raise AttestationRefused(rejected.reason) from None
@@ -384,9 +390,22 @@ def _change(visit: Visit, new: VisitState, by: str, note: str, reason: str | Non
     visit.state = new
     if reason is not None:
         visit.reason = reason
+    if new.value in RECEIPT_KINDS:
+        _issue_receipt(visit, new.value)
     _bump(visit, history_entry(new, by, note))
     hook().roaming_visit_state_changed(visit=visit, old=old, new=new)
     notices.state_changed(visit, old, new)
+
+
+def _issue_receipt(visit: Visit, kind: str) -> None:
+    """Sign the ledger's receipt for a decision or the completion (see ``roaming.ledger``)."""
+    counts: dict = {}
+    if kind == "completed":
+        attended = [day for day in visit.days if day.status is DayStatus.CHECKED_IN]
+        counts = {"desk_days": len(attended) * visit.people, "services": len(visit.services) if attended else 0}
+    elif kind != "expired":  # an expired request was never answered
+        counts = {"response_seconds": max(0, int((utcnow() - visit.created_at).total_seconds()))}
+    ledger.issue(visit.peer, kind, visit.uid, visit.starts_on.strftime("%Y-%m"), **counts)
 
 
 def _bump(visit: Visit, entry: dict) -> None:

@@ -26,7 +26,7 @@ from roaming.visits.texts import phrases
 S = VisitState
 
 
-def _staff() -> list[Recipient]:
+def staff_recipients() -> list[Recipient]:
     users = session.scalars(
         select(User).where(User.active.is_(True), User.role.in_((Role.ADMIN, Role.HOST_STAFF))).order_by(User.id)
     )
@@ -40,14 +40,14 @@ def _base_url() -> str:
 def new_request(visit: Visit) -> None:
     """Host side: tell staff of a new request (to decide) or of an instant booking."""
     kind = "visit.request" if visit.state is S.REQUESTED else "visit.booked"
-    for recipient in _staff():
+    for recipient in staff_recipients():
         _queue_staff(recipient, visit, kind)
 
 
 def state_changed(visit: Visit, old: VisitState, new: VisitState) -> None:
     """Host side: staff hear when a visitor cancels (they made the other decisions themselves)."""
     if new is S.CANCELLED and visit.history and visit.history[-1]["by"] == "visitor":
-        for recipient in _staff():
+        for recipient in staff_recipients():
             _queue_staff(recipient, visit, "visit.cancelled_by_visitor")
 
 

@@ -27,7 +27,9 @@ from federation.client import DeliveryError
 from roaming.accounts.models import User
 from roaming.db import session, utcnow
 from roaming.errors import Conflict, DomainError, Forbidden, NotFound
+from roaming.followup import operations as followup
 from roaming.identity.operations import key_ring, node_id
+from roaming.ledger.operations import accept_from_host
 from roaming.members.models import CompanyStatus, Person
 from roaming.notify import Recipient
 from roaming.peers.delivery import enqueue
@@ -113,7 +115,7 @@ def ask_quote(user: User, data: dict) -> dict:
     try:
         answer = client().post(f"{peer.base_url}{REQUESTS_PATH}/quote", payload, resolver_for(peer))
     except DeliveryError as error:
-        raise _refusal_or_unavailable(peer, error) from None
+        raise refusal_or_unavailable(peer, error) from None
     return {"host": {"node_id": peer.node_id, "name": peer.name}, **answer.data, "shared_with_host": SHARED_WITH_HOST}
 
 
@@ -184,15 +186,19 @@ def send_pending(now: datetime | None = None) -> int:
     return len(due)
 
 
+def retry_delay(attempts: int) -> float:
+    """Seconds before sending again after ``attempts`` tries: doubling, capped, jittered."""
+    return min(RESEND_MAX_SECONDS, RESEND_BASE_SECONDS * 2 ** (attempts - 1)) * random.uniform(0.8, 1.2)
+
+
 def _retry_later(visit: Visit, error: str) -> None:
-    delay = min(RESEND_MAX_SECONDS, RESEND_BASE_SECONDS * 2 ** (visit.send_attempts - 1))
-    visit.next_send_at = utcnow() + timedelta(seconds=delay * random.uniform(0.8, 1.2))
+    visit.next_send_at = utcnow() + timedelta(seconds=retry_delay(visit.send_attempts))
     visit.last_send_error = error[:1000]
     session.commit()
 
 
 def _refused(visit: Visit, error: DeliveryError, inline: bool) -> None:
-    refusal = _refusal_or_unavailable(visit.peer, error)
+    refusal = refusal_or_unavailable(visit.peer, error)
     if inline:
         session.delete(visit)
         session.commit()
@@ -202,7 +208,7 @@ def _refused(visit: Visit, error: DeliveryError, inline: bool) -> None:
     session.commit()
 
 
-def _refusal_or_unavailable(peer: Peer, error: DeliveryError) -> DomainError:
+def refusal_or_unavailable(peer: Peer, error: DeliveryError) -> DomainError:
     if error.retry:
         return DomainError(f"{peer.name} cannot be reached right now; please try again later. ({error})")
     body = error.body if isinstance(error.body, dict) else {}
@@ -221,25 +227,10 @@ def _wire_request(data: dict) -> dict:
 
 
 def _request_payload(visit: Visit) -> dict:
-    person = session.get(Person, visit.person_id)
+    person = session.get(Person, visit.person_id) if visit.person_id else None
     if person is None:
         raise DomainError("The visitor's record was erased; the request cannot be sent.")
-    claims = {
-        "visit_id": visit.uid,
-        "company": {
-            "ref": visit.company_ref,
-            "name": person.company.name,
-            "country": person.company.country,
-            "status": person.company.status.value,
-        },
-        "person": {
-            "ref": pseudonym("person", person.id),
-            "name": person.name,
-            "email": person.email,
-            "language": person.language,
-        },
-    }
-    token = sign_attestation(claims, key_ring().signing_key(), issuer=node_id(), audience=visit.peer.node_id)
+    token = attestation_for(person, visit.uid, visit.peer)
     wire = _wire_request(
         {
             "desk": visit.desk_uid,
@@ -252,6 +243,27 @@ def _request_payload(visit: Visit) -> dict:
     return {"visit_id": visit.uid, "attestation": token, "message": visit.message, **wire}
 
 
+def attestation_for(person: Person, subject: str, host: Peer) -> str:
+    """Our signed word to ``host`` that ``person`` belongs to an active member company, for one
+    visit or event registration (``subject``); only what the host needs is named."""
+    claims = {
+        "visit_id": subject,
+        "company": {
+            "ref": pseudonym("company", person.company_id),
+            "name": person.company.name,
+            "country": person.company.country,
+            "status": person.company.status.value,
+        },
+        "person": {
+            "ref": pseudonym("person", person.id),
+            "name": person.name,
+            "email": person.email,
+            "language": person.language,
+        },
+    }
+    return sign_attestation(claims, key_ring().signing_key(), issuer=node_id(), audience=host.node_id)
+
+
 def apply_host_document(peer: Peer, data: object, visit: Visit | None = None) -> Visit | None:
     """Apply a visit document from ``peer`` (the visit's host); returns the visit, or None when
     the document was not newer. Only the host of a visit can change it."""
@@ -262,12 +274,15 @@ def apply_host_document(peer: Peer, data: object, visit: Visit | None = None) ->
     visit = visit or session.scalar(select(Visit).where(Visit.uid == doc["visit_id"], Visit.role == VisitRole.HOME))
     if visit is None or visit.peer_id != peer.id:
         raise NotFound(f"No visit {doc['visit_id']} with {peer.name} as host.")
+    accept_from_host(peer, doc["receipts"], visit.uid)
     old_state, old_days, first = visit.state, [(day.day, day.status) for day in visit.days], visit.version == 0
     if not apply_document(visit, doc):
         session.commit()
         return None
     if visit.state is not old_state:
         hook().roaming_visit_state_changed(visit=visit, old=old_state, new=visit.state)
+        if visit.state is VisitState.COMPLETED:
+            followup.schedule(visit)
     if first or visit.state is not old_state:
         _tell_visitor(visit)
     elif [(day.day, day.status) for day in visit.days] != old_days:
@@ -296,7 +311,7 @@ def cancel(visit: Visit, days: list | None = None) -> Visit:
         answer = client().post(f"{visit.peer.base_url}{path}", payload, resolver_for(visit.peer))
     except DeliveryError as error:
         if not error.retry:
-            raise _refusal_or_unavailable(visit.peer, error) from None
+            raise refusal_or_unavailable(visit.peer, error) from None
         enqueue(visit.peer, path, payload)
         session.commit()
         return visit

@@ -1,0 +1,175 @@
+"""The home side of event registrations: our members take seats at partners' events.
+
+Like a visit request, the registration is committed first and then sent with a fresh
+attestation; a host that cannot be reached gets it again from the worker with the same id (the
+host makes one registration per id), and an outright refusal leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from federation.client import DeliveryError
+from roaming.accounts.models import User
+from roaming.db import session, utcnow
+from roaming.errors import Conflict, DomainError, NotFound
+from roaming.events import notices
+from roaming.events.documents import RegistrationDocumentSchema, apply_document
+from roaming.events.models import Registration, RegistrationState
+from roaming.ledger.operations import accept_from_host
+from roaming.members.models import Person
+from roaming.peers.delivery import enqueue
+from roaming.peers.models import Peer
+from roaming.peers.operations import client
+from roaming.peers.trust import resolver_for
+from roaming.visits.models import VisitRole
+from roaming.visits.visiting import (
+    RESEND_BASE_SECONDS,
+    attestation_for,
+    host_peer,
+    pseudonym,
+    refusal_or_unavailable,
+    retry_delay,
+    visiting_person,
+)
+
+REGISTRATIONS_PATH = "/federation/events/registrations"
+
+
+def my_registrations(user: User) -> list[Registration]:
+    if user.person_id is None:
+        return []
+    query = select(Registration).where(Registration.role == VisitRole.HOME, Registration.person_id == user.person_id)
+    return list(session.scalars(query.order_by(Registration.id.desc())))
+
+
+def list_home() -> list[Registration]:
+    """Staff: our members' registrations at partners' events."""
+    query = select(Registration).where(Registration.role == VisitRole.HOME)
+    return list(session.scalars(query.order_by(Registration.id.desc())))
+
+
+def my_registration(user: User, uid: str) -> Registration:
+    registration = session.scalar(select(Registration).where(Registration.uid == uid))
+    if registration is None:
+        raise NotFound(f"No registration {uid}.")
+    if registration.role is VisitRole.HOME and registration.person_id == user.person_id:
+        return registration
+    if user.role.is_staff:
+        return registration
+    raise NotFound(f"No registration {uid}.")
+
+
+def register(user: User, data: dict) -> tuple[Registration, bool]:
+    """Ask the host for a seat at its event; returns the registration and whether it is new."""
+    person = visiting_person(user)
+    uid = data.get("registration_id") or str(uuid.uuid4())
+    existing = session.scalar(select(Registration).where(Registration.uid == uid))
+    if existing is not None:
+        if existing.role is not VisitRole.HOME or existing.person_id != person.id:
+            raise Conflict("This registration id is taken.")
+        return existing, False
+    peer = host_peer(data["host"])
+    registration = Registration(
+        uid=uid,
+        role=VisitRole.HOME,
+        peer=peer,
+        event_uid=data["event"],
+        event={"uid": data["event"]},
+        state=RegistrationState.REQUESTED,
+        person_id=person.id,
+        person_ref=pseudonym("person", person.id),
+        visitor={"name": person.name, "email": person.email, "language": person.language},
+        next_send_at=utcnow() + timedelta(seconds=RESEND_BASE_SECONDS),
+    )
+    session.add(registration)
+    session.commit()
+    send_registration(registration, inline=True)
+    return registration, True
+
+
+def send_registration(registration: Registration, inline: bool = False) -> None:
+    peer = registration.peer
+    person = session.get(Person, registration.person_id) if registration.person_id else None
+    if person is None:
+        session.delete(registration)
+        session.commit()
+        return
+    registration.send_attempts += 1
+    payload = {
+        "registration_id": registration.uid,
+        "event": registration.event_uid,
+        "attestation": attestation_for(person, registration.uid, peer),
+    }
+    try:
+        answer = client().post(f"{peer.base_url}{REGISTRATIONS_PATH}", payload, resolver_for(peer))
+    except DeliveryError as error:
+        if error.retry:
+            registration.next_send_at = utcnow() + timedelta(seconds=retry_delay(registration.send_attempts))
+            session.commit()
+            return
+        refusal = refusal_or_unavailable(peer, error)
+        session.delete(registration)
+        session.commit()
+        if inline:
+            raise refusal from None
+        return
+    registration.sent_at, registration.next_send_at = utcnow(), None
+    apply_host_document(peer, answer.data, registration)
+
+
+def send_pending(now: datetime | None = None) -> int:
+    """The worker's part: send registrations that are due again."""
+    now = now or utcnow()
+    due = session.scalars(
+        select(Registration).where(
+            Registration.role == VisitRole.HOME, Registration.sent_at.is_(None), Registration.next_send_at <= now
+        )
+    ).all()
+    for registration in due:
+        send_registration(registration)
+    return len(due)
+
+
+def apply_host_document(peer: Peer, data: object, registration: Registration | None = None) -> Registration | None:
+    """Apply a registration document from the event's host; None when it was not newer."""
+    try:
+        doc = RegistrationDocumentSchema().load(data if isinstance(data, dict) else {})
+    except ValidationError as error:
+        raise DomainError(f"{peer.name} sent a malformed registration: {error.normalized_messages()}") from None
+    registration = registration or session.scalar(
+        select(Registration).where(Registration.uid == doc["registration_id"], Registration.role == VisitRole.HOME)
+    )
+    if registration is None or registration.peer_id != peer.id:
+        raise NotFound(f"No registration {doc['registration_id']} with {peer.name} as host.")
+    accept_from_host(peer, doc["receipts"], registration.uid)
+    old = registration.state
+    if not apply_document(registration, doc):
+        session.commit()
+        return None
+    if registration.state is not old:
+        notices.visitor_update(registration)
+    session.commit()
+    return registration
+
+
+def cancel(registration: Registration) -> Registration:
+    """Pass the member's cancellation to the host (at once, or through the outbox)."""
+    if registration.state not in (RegistrationState.REGISTERED, RegistrationState.WAITLISTED):
+        raise Conflict(f"The registration is {registration.state.value}; it cannot be cancelled.")
+    payload = {"message_id": uuid.uuid4().hex}
+    path = f"{REGISTRATIONS_PATH}/{registration.uid}/cancel"
+    try:
+        answer = client().post(f"{registration.peer.base_url}{path}", payload, resolver_for(registration.peer))
+    except DeliveryError as error:
+        if not error.retry:
+            raise refusal_or_unavailable(registration.peer, error) from None
+        enqueue(registration.peer, path, payload)
+        session.commit()
+        return registration
+    apply_host_document(registration.peer, answer.data, registration)
+    return registration

@@ -1,0 +1,222 @@
+"""The host side of event registrations: seats, the waiting list, cancellations, the clock.
+
+A registration gets the lowest free visitor seat of the event (an ``EventSeat`` row) or a place on
+the waiting list. A cancellation frees the seat and promotes the longest-waiting registrations in
+the same transaction, as long as seats are free. Two guards make this exact under concurrency: the
+cancellation itself is a conditional UPDATE (only one of several concurrent cancellations of one
+registration wins), and a seat is an INSERT under UNIQUE(event, seat) and UNIQUE(registration) (a
+seat goes to one registration, a registration gets one seat). Every change is published to the
+home node through the outbox, as visits are.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+
+from roaming.catalogue.models import Event
+from roaming.db import insert_if_absent, session, utcnow
+from roaming.errors import Conflict, NotFound
+from roaming.events import notices
+from roaming.events.documents import document, event_snapshot
+from roaming.events.models import EventSeat, Registration, RegistrationState
+from roaming.ledger import operations as ledger
+from roaming.peers.delivery import enqueue
+from roaming.peers.models import Peer
+from roaming.visits.documents import history_entry
+from roaming.visits.hosting import verified_visitor
+from roaming.visits.models import VisitRole
+
+R = RegistrationState
+UPDATES_PATH = "/federation/events/registrations/updates"
+
+
+def hosted_registration_of(peer: Peer, uid: str) -> Registration:
+    registration = session.scalar(
+        select(Registration).where(Registration.uid == uid, Registration.role == VisitRole.HOST)
+    )
+    if registration is None or registration.peer_id != peer.id:
+        raise NotFound(f"No registration {uid} at this host.")
+    return registration
+
+
+def list_hosted(event_uid: str | None = None) -> list[Registration]:
+    query = select(Registration).where(Registration.role == VisitRole.HOST)
+    if event_uid:
+        query = query.where(Registration.event_uid == event_uid)
+    return list(session.scalars(query.order_by(Registration.event_uid, Registration.id)))
+
+
+def receive_registration(peer: Peer, request: dict, now: datetime | None = None) -> tuple[Registration, bool]:
+    """Register ``peer``'s member for one of our events: a seat if one is free, else the waiting
+    list. Returns the registration and whether it is new (a repeated id returns the first)."""
+    now = now or utcnow()
+    existing = session.scalar(select(Registration).where(Registration.uid == request["registration_id"]))
+    if existing is not None:
+        if existing.role is not VisitRole.HOST or existing.peer_id != peer.id:
+            raise Conflict("This registration id is taken.")
+        return existing, False
+    claims = verified_visitor(peer, request["registration_id"], request["attestation"])
+    event = _open_event(request["event"], now)
+    person_ref = claims["person"]["ref"]
+    twice = select(Registration.id).where(
+        Registration.event_uid == event.uid,
+        Registration.peer_id == peer.id,
+        Registration.person_ref == person_ref,
+        Registration.state.in_((R.REGISTERED, R.WAITLISTED)),
+    )
+    if session.scalar(twice) is not None:
+        raise Conflict(f"{claims['person']['name']} is registered for {event.title} already.")
+    registration = Registration(
+        uid=request["registration_id"],
+        role=VisitRole.HOST,
+        peer=peer,
+        event_uid=event.uid,
+        event=event_snapshot(event),
+        state=R.WAITLISTED,
+        version=1,
+        price=_price(event),
+        person_ref=person_ref,
+        visitor={**{k: claims["person"].get(k) for k in ("name", "email", "language")}, "company": claims["company"]},
+        history=[history_entry(R.REQUESTED, "visitor")],
+    )
+    session.add(registration)
+    session.flush()
+    if _take_seat(event, registration):
+        registration.state = R.REGISTERED
+        registration.history = [*registration.history, history_entry(R.REGISTERED, "host", "A seat is yours.")]
+    else:
+        registration.waitlist_position = _waitlist_length(event)
+        note = f"The visitor seats are taken: number {registration.waitlist_position} on the waiting list."
+        registration.history = [*registration.history, history_entry(R.WAITLISTED, "host", note)]
+    _publish(registration)
+    notices.staff_registration(registration)
+    session.commit()
+    return registration, True
+
+
+def _open_event(uid: str, now: datetime) -> Event:
+    event = session.scalar(select(Event).where(Event.uid == uid))
+    if event is None:
+        raise NotFound(f"No event {uid} at this host.")
+    if event.starts_at <= now:
+        raise Conflict(f"{event.title} has begun; registration is closed.")
+    if event.visitor_seats <= 0:
+        raise Conflict(f"{event.title} has no seats for visitors from partner clusters.")
+    return event
+
+
+def _price(event: Event) -> dict:
+    if not event.member_rate_amount:
+        return {"amount": 0, "currency": event.member_rate_currency, "note": "free"}
+    return {"amount": event.member_rate_amount, "currency": event.member_rate_currency, "note": "member rate"}
+
+
+def _take_seat(event: Event, registration: Registration) -> bool:
+    """Give ``registration`` the lowest free seat; False if none is free or it holds one already."""
+    while True:
+        taken = set(session.scalars(select(EventSeat.seat).where(EventSeat.event_id == event.id)))
+        free = [seat for seat in range(1, event.visitor_seats + 1) if seat not in taken]
+        if not free:
+            return False
+        if insert_if_absent(EventSeat, event_id=event.id, seat=free[0], registration_id=registration.id):
+            return True
+        if session.scalar(select(EventSeat.id).where(EventSeat.registration_id == registration.id)):
+            return False  # someone else promoted it meanwhile
+        # another registration took that seat first: look again
+
+
+def _waitlist_length(event: Event) -> int:
+    return session.scalar(
+        select(func.count()).where(Registration.event_uid == event.uid, Registration.state == R.WAITLISTED)
+    )
+
+
+def cancel(registration: Registration, by: str) -> Registration:
+    """Cancel a registration (any number of times: once it counts) and promote from the list."""
+    won = session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.state.in_((R.REGISTERED, R.WAITLISTED)))
+        .values(state=R.CANCELLED)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(registration)
+    if not won:
+        if registration.state is R.CANCELLED:
+            return registration  # cancelled before: nothing changes
+        raise Conflict(f"The registration is {registration.state.value}; it cannot be cancelled.")
+    session.execute(EventSeat.__table__.delete().where(EventSeat.registration_id == registration.id))
+    _changed(registration, history_entry(R.CANCELLED, by))
+    event = session.scalar(select(Event).where(Event.uid == registration.event_uid))
+    if event is not None:
+        promote(event)
+    session.commit()
+    return registration
+
+
+def promote(event: Event) -> int:
+    """Give free seats to the waiting list, longest waiting first; returns how many moved up."""
+    promoted = 0
+    waiting = select(Registration).where(Registration.event_uid == event.uid, Registration.state == R.WAITLISTED)
+    for registration in session.scalars(waiting.order_by(Registration.id)).all():
+        if not _take_seat(event, registration):
+            if _free_seats(event) == 0:
+                break
+            continue
+        registration.state, registration.waitlist_position = R.REGISTERED, None
+        _changed(registration, history_entry(R.REGISTERED, "host", "A seat was freed: it is yours now."))
+        promoted += 1
+    _renumber(event)
+    return promoted
+
+
+def _free_seats(event: Event) -> int:
+    return event.visitor_seats - session.scalar(select(func.count()).where(EventSeat.event_id == event.id))
+
+
+def _renumber(event: Event) -> None:
+    """Tell the people still waiting their new place in the list."""
+    waiting = select(Registration).where(Registration.event_uid == event.uid, Registration.state == R.WAITLISTED)
+    for position, registration in enumerate(session.scalars(waiting.order_by(Registration.id)).all(), start=1):
+        if registration.waitlist_position != position:
+            registration.waitlist_position = position
+            registration.version += 1
+            _publish(registration)
+
+
+def cancel_from_home(peer: Peer, uid: str) -> Registration:
+    return cancel(hosted_registration_of(peer, uid), "visitor")
+
+
+def close_finished(now: datetime | None = None) -> int:
+    """Registrations of events that have ended become attended (a signed event-seat receipt goes
+    to the home node) or missed; returns how many were closed."""
+    now = now or utcnow()
+    ended = select(Event.uid).where(Event.ends_at <= now)
+    open_ones = select(Registration).where(
+        Registration.role == VisitRole.HOST,
+        Registration.state.in_((R.REGISTERED, R.WAITLISTED)),
+        Registration.event_uid.in_(ended),
+    )
+    closed = 0
+    for registration in session.scalars(open_ones).all():
+        attended = registration.state is R.REGISTERED
+        registration.state = R.ATTENDED if attended else R.MISSED
+        if attended:
+            period = registration.event["starts_at"][:7]
+            ledger.issue(registration.peer, "event_seat", registration.uid, period, now=now, event_seats=1)
+        _changed(registration, history_entry(registration.state, "system", "The event is over."))
+        session.commit()
+        closed += 1
+    return closed
+
+
+def _changed(registration: Registration, entry: dict) -> None:
+    registration.version += 1
+    registration.history = [*registration.history, entry]
+    _publish(registration)
+
+
+def _publish(registration: Registration) -> None:
+    enqueue(registration.peer, UPDATES_PATH, {"registration": document(registration)})

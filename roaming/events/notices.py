@@ -1,0 +1,107 @@
+"""What people are told about event registrations: the visitor (home side) at every change, in
+their language, with the calendar entry; the host's staff of each new registration."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from markupsafe import escape as html_escape
+
+from roaming.db import session
+from roaming.events.models import Registration, RegistrationState
+from roaming.events.texts import HEADLINES
+from roaming.members.models import Person
+from roaming.notify import Attachment, Message, Recipient
+from roaming.notify.operations import queue
+from roaming.visits.ics import PRODUCT_ID, escape, fold
+from roaming.visits.notices import staff_recipients
+
+
+def visitor_update(registration: Registration) -> None:
+    """Home side: tell the member what their registration is now, with the calendar entry."""
+    person = session.get(Person, registration.person_id) if registration.person_id else None
+    if person is None or registration.state is RegistrationState.REQUESTED:
+        return
+    language = person.language if person.language in HEADLINES else "en"
+    words, event = HEADLINES[language], registration.event
+    headline = words[registration.state.value].format(
+        title=event.get("title", ""), position=registration.waitlist_position or ""
+    )
+    price = registration.price or {}
+    cost = (
+        words["price"].format(price=f"{price['amount'] / 100:.2f} {price.get('currency') or ''}".strip())
+        if price.get("amount")
+        else words["free"]
+    )
+    lines = [
+        headline,
+        "",
+        f"{words['when']}: {event.get('starts_at', '')[:16].replace('T', ' ')} ({event.get('timezone', 'UTC')})",
+        f"{words['where']}: {event.get('place') or event.get('online_url') or ''}",
+        cost,
+        "",
+        f"{registration.peer.name} · {registration.uid}",
+    ]
+    text = "\n".join(lines)
+    html = "".join(f"<p>{_html(line)}</p>" for line in lines if line)
+    method = "CANCEL" if registration.state in (RegistrationState.CANCELLED, RegistrationState.MISSED) else "PUBLISH"
+    queue(
+        Recipient(person.email, person.name, language),
+        Message(
+            kind=f"event.{registration.state.value}",
+            subject=headline.split(":")[0].rstrip("."),
+            text=text,
+            html=html,
+            attachments=(
+                Attachment(
+                    "event.ics", f"text/calendar; method={method}; charset=utf-8", calendar_entry(registration, method)
+                ),
+            ),
+        ),
+    )
+
+
+def staff_registration(registration: Registration) -> None:
+    """Host side: tell staff who registered (or joined the waiting list) for which event."""
+    visitor, event = registration.visitor, registration.event
+    company = visitor.get("company", {})
+    line = (
+        f"{visitor.get('name')} ({company.get('name')}, {registration.peer.name}) is {registration.state.value} "
+        f"for {event.get('title')} on {event.get('starts_at', '')[:10]}."
+    )
+    for recipient in staff_recipients():
+        queue(
+            recipient, Message(kind="event.registration", subject=line[:200], text=line, html=f"<p>{_html(line)}</p>")
+        )
+
+
+def calendar_entry(registration: Registration, method: str) -> str:
+    """The event as iCalendar; its UID is the registration's, SEQUENCE its version."""
+    event = registration.event
+    status = {"registered": "CONFIRMED", "waitlisted": "TENTATIVE"}.get(registration.state.value, "CANCELLED")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODUCT_ID}",
+        f"METHOD:{method}",
+        "BEGIN:VEVENT",
+        f"UID:{registration.uid}@roaming",
+        f"DTSTAMP:{datetime.now(UTC):%Y%m%dT%H%M%SZ}",
+        f"SEQUENCE:{registration.version}",
+        f"DTSTART:{_ics_time(event.get('starts_at'))}",
+        f"DTEND:{_ics_time(event.get('ends_at'))}",
+        f"SUMMARY:{escape(event.get('title', 'Event'))}",
+        f"LOCATION:{escape(event.get('place') or event.get('online_url') or '')}",
+        f"STATUS:{status}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "".join(fold(line) + "\r\n" for line in lines)
+
+
+def _ics_time(value: str | None) -> str:
+    return f"{datetime.fromisoformat(value).astimezone(UTC):%Y%m%dT%H%M%SZ}" if value else ""
+
+
+def _html(line: str) -> str:
+    return str(html_escape(line))

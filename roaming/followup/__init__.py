@@ -1,0 +1,1 @@
+"""Follow-up: surveys after a visit, what came of it, connections and published case studies."""

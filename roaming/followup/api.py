@@ -1,0 +1,106 @@
+"""Follow-up in the JSON API: members answer their surveys; staff see the connections their
+visits made; everyone sees the published case studies."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from roaming.accounts.security import STAFF, current_user
+from roaming.api import secured
+from roaming.errors import NotFound
+from roaming.followup import operations as ops
+from roaming.followup.models import Stage
+from roaming.ledger.models import Book
+from roaming.schemas import BaseSchema
+
+blp = Blueprint("followup", __name__, url_prefix="/api/followup", description="Follow-up surveys and outcomes")
+
+
+class SurveySchema(BaseSchema):
+    survey_id = fields.String(attribute="uid")
+    visit_id = fields.String(attribute="visit.uid")
+    host = fields.String(attribute="visit.peer.name")
+    stage = fields.Enum(Stage, by_value=True)
+    sent_at = fields.AwareDateTime()
+    answered_at = fields.AwareDateTime(allow_none=True)
+    answers = fields.Dict(allow_none=True)
+
+
+class ConnectionSchema(BaseSchema):
+    home = fields.String(metadata={"description": "Node id of the visitors' cluster"})
+    host = fields.String(metadata={"description": "Node id of the host cluster"})
+    visits = fields.Integer(metadata={"description": "Visits followed up"})
+    answers = fields.Integer()
+    useful = fields.Integer(metadata={"description": "Answers that found the visit useful"})
+    new_contacts = fields.Integer()
+    orders = fields.Dict(metadata={"description": "Answers reporting orders, per value band"})
+    contracts = fields.Dict(metadata={"description": "Answers reporting contracts, per value band"})
+    case_studies = fields.Integer()
+
+
+class ConnectionQuerySchema(BaseSchema):
+    scope = fields.String(
+        load_default="node",
+        validate=validate.OneOf(("node", "federation")),
+        metadata={"description": "node: this node's visits; federation: the coordinator's view"},
+    )
+
+
+class CaseStudySchema(BaseSchema):
+    visit_id = fields.String(attribute="visit_uid")
+    home = fields.String()
+    host = fields.String()
+    company = fields.String(attribute="case_study_company")
+    text = fields.String(attribute="case_study")
+    answered_at = fields.AwareDateTime()
+
+
+def _book(scope: str) -> Book:
+    if scope == "federation":
+        if not current_app.config["COORDINATOR_ENABLED"]:
+            raise NotFound("This node is not the federation's coordinator.")
+        return Book.FEDERATION
+    return Book.NODE
+
+
+@blp.route("/surveys")
+class Surveys(MethodView):
+    @secured(blp)
+    @blp.response(200, SurveySchema(many=True))
+    def get(self):
+        """Your follow-up surveys (sent ones), answered or not"""
+        return ops.my_surveys(current_user().person_id)
+
+
+@blp.post("/surveys/<uid>/answer")
+@secured(blp)
+@blp.arguments(ops.AnswerSchema)
+@blp.response(200, SurveySchema)
+def answer(data, uid):
+    """Answer one of your surveys (once); shared with the host and the federation without your name"""
+    survey = next((s for s in ops.my_surveys(current_user().person_id) if s.uid == uid), None)
+    if survey is None:
+        raise NotFound(f"No survey {uid} of yours.")
+    return ops.answer(survey, data)
+
+
+@blp.route("/connections")
+class Connections(MethodView):
+    @secured(blp, *STAFF)
+    @blp.arguments(ConnectionQuerySchema, location="query")
+    @blp.response(200, ConnectionSchema(many=True))
+    def get(self, query):
+        """Which clusters' members met through visits, and what came of it"""
+        return ops.connections(_book(query["scope"]))
+
+
+@blp.route("/case-studies")
+class CaseStudies(MethodView):
+    @blp.arguments(ConnectionQuerySchema, location="query")
+    @blp.response(200, CaseStudySchema(many=True))
+    def get(self, query):
+        """Case studies visitors agreed to publish"""
+        return ops.case_studies(_book(query["scope"]))

@@ -1,0 +1,31 @@
+"""Follow-up answers shared by the visitor's home node (see docs/protocol.md, "Follow-up")."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+from marshmallow import fields, validate
+
+from roaming.db import session
+from roaming.followup.operations import receive
+from roaming.peers.delivery import accept_once
+from roaming.peers.inbound import signed_by_peer, signed_json
+from roaming.schemas import BaseSchema
+
+bp = Blueprint("federation_followup", __name__, url_prefix="/federation/followup")
+
+
+class OutcomeMessageSchema(BaseSchema):
+    message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
+    outcome = fields.Dict(required=True)
+
+
+@bp.post("/outcomes")
+@signed_by_peer
+def outcomes():
+    """Keep an answered survey: as the visit's host, and as coordinator for the federation."""
+    data = request.get_json(silent=True)
+    message = OutcomeMessageSchema().load(data if isinstance(data, dict) else {})
+    if accept_once(g.peer, message["message_id"]):
+        receive(g.peer, message["outcome"])
+    session.commit()
+    return signed_json({"accepted": True}, 202)

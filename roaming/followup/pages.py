@@ -1,0 +1,51 @@
+"""The survey page behind each survey e-mail's personal link (no login needed; CSRF-protected)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from marshmallow import ValidationError
+
+from roaming.accounts.security import csrf_valid
+from roaming.errors import DomainError, NotFound
+from roaming.followup import operations as ops
+from roaming.followup.models import ValueBand
+
+bp = Blueprint("followup_pages", __name__)
+BANDS = {
+    ValueBand.NONE: "None",
+    ValueBand.UNDER_10K: "Under €10,000",
+    ValueBand.FROM_10K_TO_100K: "€10,000 to €100,000",
+    ValueBand.OVER_100K: "Over €100,000",
+}
+
+
+@bp.route("/followup/<token>", methods=["GET", "POST"])
+def survey(token: str):
+    try:
+        chosen = ops.survey_by_token(token)
+    except NotFound:
+        abort(404)
+    errors: dict = {}
+    form = request.form
+    if request.method == "POST":
+        data = {
+            "useful": form.get("useful"),
+            "new_contacts": int(form["new_contacts"])
+            if form.get("new_contacts", "").isdigit()
+            else form.get("new_contacts"),
+            "orders": form.get("orders"),
+            "contracts": form.get("contracts"),
+            "publish_case_study": form.get("publish_case_study") == "yes",
+            "case_study": form.get("case_study", ""),
+            "comment": form.get("comment", ""),
+        }
+        try:
+            if not csrf_valid():
+                raise DomainError("The form expired; please send it again.")
+            ops.answer(chosen, ops.AnswerSchema().load(data))
+        except ValidationError as invalid:
+            errors = invalid.normalized_messages()
+        except DomainError as refused:
+            errors = {"form": [refused.message]}
+    status = 422 if errors else 200
+    return render_template("followup/survey.html", survey=chosen, errors=errors, form=form, bands=BANDS), status

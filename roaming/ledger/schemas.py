@@ -1,0 +1,60 @@
+"""What the ledger endpoints take and give."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from roaming.schemas import BaseSchema
+from roaming.visits.schemas import PartnerSchema
+
+PERIOD = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Give a month as YYYY-MM.")
+
+
+class PeriodQuerySchema(BaseSchema):
+    period_from = fields.String(validate=PERIOD, metadata={"description": "First month (YYYY-MM)"})
+    period_to = fields.String(validate=PERIOD, metadata={"description": "Last month (YYYY-MM)"})
+
+
+class FlowFiguresSchema(BaseSchema):
+    host = fields.String(metadata={"description": "Node id of the hosting cluster"})
+    home = fields.String(metadata={"description": "Node id of the visitors' home cluster"})
+    period = fields.String(metadata={"description": "Month, YYYY-MM"})
+    visits = fields.Integer(metadata={"description": "Completed visits"})
+    desk_days = fields.Integer(metadata={"description": "Desk-days used (checked-in days times people)"})
+    services = fields.Integer(metadata={"description": "Services provided in completed visits"})
+    event_seats = fields.Integer(metadata={"description": "Event seats taken by visitors"})
+    confirmed = fields.Integer(metadata={"description": "Requests the host confirmed"})
+    declined = fields.Integer(metadata={"description": "Requests the host declined"})
+    expired = fields.Integer(metadata={"description": "Requests left unanswered until the deadline"})
+    median_response_hours = fields.Float(allow_none=True, metadata={"description": "Median time to a decision"})
+
+
+class NodeLedgerRowSchema(FlowFiguresSchema):
+    partner = fields.Nested(PartnerSchema)
+    direction = fields.String(
+        metadata={"description": "hosted_for: we hosted the partner's members; received_from: the partner hosted ours"}
+    )
+
+
+class FederationLedgerRowSchema(FlowFiguresSchema):
+    host_name = fields.String()
+    home_name = fields.String()
+
+
+class ReceiptSchema(BaseSchema):
+    receipt_id = fields.String()
+    kind = fields.String()
+    issuer = fields.String()
+    audience = fields.String()
+    subject = fields.String()
+    period = fields.String()
+    desk_days = fields.Integer()
+    services = fields.Integer()
+    event_seats = fields.Integer()
+    response_seconds = fields.Integer(allow_none=True)
+    issued_at = fields.AwareDateTime()
+    token = fields.String(metadata={"description": "The signed receipt (compact JWS, roaming-receipt+jwt)"})
+
+
+class ReceiptQuerySchema(BaseSchema):
+    subject = fields.String(validate=validate.Length(max=36), metadata={"description": "A visit or registration id"})

@@ -1,0 +1,36 @@
+"""A partner tells us it erased one of its members (see docs/protocol.md, "Personal data")."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+from marshmallow import fields, validate
+
+from roaming.db import session
+from roaming.peers.delivery import accept_once
+from roaming.peers.inbound import signed_by_peer, signed_json
+from roaming.privacy.operations import erase_for_peer
+from roaming.schemas import BaseSchema
+
+bp = Blueprint("federation_privacy", __name__, url_prefix="/federation/privacy")
+IDS = fields.List(
+    fields.String(validate=validate.Length(equal=36)), load_default=list, validate=validate.Length(max=1000)
+)
+
+
+class ErasureMessageSchema(BaseSchema):
+    message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
+    visits = IDS
+    registrations = IDS
+    surveys = IDS
+
+
+@bp.post("/erasures")
+@signed_by_peer
+def erasures():
+    """Wipe the visitor details we hold as host for the named visits and registrations, and the
+    case studies of the named surveys."""
+    data = request.get_json(silent=True)
+    message = ErasureMessageSchema().load(data if isinstance(data, dict) else {})
+    wiped = erase_for_peer(g.peer, message) if accept_once(g.peer, message["message_id"]) else 0
+    session.commit()
+    return signed_json({"wiped": wiped})
