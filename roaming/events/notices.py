@@ -4,6 +4,7 @@ their language, with the calendar entry; the host's staff of each new registrati
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import escape as html_escape
 
@@ -36,7 +37,7 @@ def visitor_update(registration: Registration) -> None:
     lines = [
         headline,
         "",
-        f"{words['when']}: {event.get('starts_at', '')[:16].replace('T', ' ')} ({event.get('timezone', 'UTC')})",
+        f"{words['when']}: {_local(event)}",
         f"{words['where']}: {event.get('place') or event.get('online_url') or ''}",
         cost,
         "",
@@ -97,6 +98,16 @@ def calendar_entry(registration: Registration, method: str) -> str:
         "END:VCALENDAR",
     ]
     return "".join(fold(line) + "\r\n" for line in lines)
+
+
+def _local(event: dict) -> str:
+    """When the event begins, in its own time zone."""
+    zone = event.get("timezone") or "UTC"
+    try:
+        starts = datetime.fromisoformat(event["starts_at"]).astimezone(ZoneInfo(zone))
+    except (KeyError, ValueError, ZoneInfoNotFoundError):
+        return event.get("starts_at", "")
+    return f"{starts:%Y-%m-%d %H:%M} ({zone})"
 
 
 def _ics_time(value: str | None) -> str:

@@ -47,7 +47,7 @@ class AnswerSchema(BaseSchema):
     case_study = text(3000, load_default="", metadata={"description": "The case study text you approve"})
     comment = text(2000, load_default="", metadata={"description": "For your home cluster only"})
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _case_study_text(self, data, **_kwargs):
         if data.get("publish_case_study") and not data.get("case_study", "").strip():
             raise ValidationError("Write the case study you agree to publish, or untick publishing.", "case_study")

@@ -13,6 +13,7 @@ from roaming.errors import Forbidden
 from roaming.members import operations as ops
 from roaming.members.models import MemberCompany
 from roaming.members.schemas import CompanySchema, PersonSchema
+from roaming.privacy.operations import audit, audit_read
 
 blp = Blueprint("members", __name__, url_prefix="/api/members", description="Member companies and their people")
 
@@ -75,13 +76,17 @@ class CompanyPeople(MethodView):
     @blp.response(200, PersonSchema(many=True))
     def get(self, company_id):
         """List a company's people"""
-        return _check_can_read(ops.get_company(company_id)).people
+        company = _check_can_read(ops.get_company(company_id))
+        if current_user().role.is_staff:
+            audit_read("people.list", f"company:{company_id}")
+        return company.people
 
     @secured(blp, *STAFF)
     @blp.arguments(PersonSchema)
     @blp.response(201, PersonSchema)
     def post(self, data, company_id):
         """Add a person to a company"""
+        audit("person.create", f"company:{company_id}")
         return ops.add_person(ops.get_company(company_id), data)
 
 
@@ -93,6 +98,8 @@ class Person(MethodView):
         """Read a person"""
         person = ops.get_person(person_id)
         _check_can_read(person.company)
+        if current_user().role.is_staff:
+            audit_read("person.read", f"person:{person_id}")
         return person
 
     @secured(blp, *STAFF)
@@ -100,10 +107,12 @@ class Person(MethodView):
     @blp.response(200, PersonSchema)
     def patch(self, _data, person_id):
         """Change a person"""
+        audit("person.change", f"person:{person_id}", fields=sorted(request.get_json() or {}))
         return ops.update_person(ops.get_person(person_id), request.get_json())
 
     @secured(blp, *STAFF)
     @blp.response(204)
     def delete(self, person_id):
         """Delete a person (and their login)"""
+        audit("person.delete", f"person:{person_id}")
         ops.delete_person(ops.get_person(person_id))

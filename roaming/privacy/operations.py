@@ -42,6 +42,12 @@ def audit(action: str, subject: str, **detail) -> None:
     session.add(AuditEntry(actor=_actor(), action=action, subject=subject, detail=detail))
 
 
+def audit_read(action: str, subject: str, **detail) -> None:
+    """Record a staff read of personal data (committed at once: reads commit nothing else)."""
+    audit(action, subject, **detail)
+    session.commit()
+
+
 def _actor() -> str:
     if has_request_context():
         peer = g.get("peer")

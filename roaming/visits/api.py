@@ -14,6 +14,7 @@ from roaming.accounts.security import STAFF, current_user
 from roaming.api import secured
 from roaming.errors import Forbidden, NotFound
 from roaming.peers.operations import get_peer
+from roaming.privacy.operations import audit, audit_read
 from roaming.visits import feeds, hosting, terms, visiting
 from roaming.visits.models import Visit, VisitRole
 from roaming.visits.schemas import (
@@ -36,9 +37,12 @@ def _visit_for(uid: str) -> Visit:
     user = current_user()
     if user.role.is_staff:
         try:
-            return hosting.hosted_visit(uid)
+            visit = hosting.hosted_visit(uid)
         except NotFound:
             pass
+        else:
+            audit_read("visit.read", f"visit:{uid}")
+            return visit
     return visiting.my_visit(user, uid)
 
 
@@ -104,6 +108,7 @@ class Cancel(MethodView):
             return visiting.cancel(visit, data.get("days"))
         if not data["reason"].strip():
             raise ValidationError({"reason": ["Say why the host cancels."]})
+        audit("visit.cancel", f"visit:{uid}")
         return hosting.cancel(visit, "host", data["reason"], data.get("days"))
 
 
@@ -113,7 +118,9 @@ class Approve(MethodView):
     @blp.response(200, VisitSchema)
     def post(self, uid):
         """Host staff confirm a requested visit"""
-        return hosting.approve(_hosted_for_staff(uid))
+        visit = _hosted_for_staff(uid)
+        audit("visit.approve", f"visit:{uid}")
+        return hosting.approve(visit)
 
 
 @blp.route("/<uid>/decline")
@@ -123,7 +130,9 @@ class Decline(MethodView):
     @blp.response(200, VisitSchema)
     def post(self, data, uid):
         """Host staff decline a requested visit, saying why"""
-        return hosting.decline(_hosted_for_staff(uid), data["reason"])
+        visit = _hosted_for_staff(uid)
+        audit("visit.decline", f"visit:{uid}")
+        return hosting.decline(visit, data["reason"])
 
 
 @blp.route("/<uid>/check-in")
@@ -132,7 +141,9 @@ class CheckIn(MethodView):
     @blp.response(200, VisitSchema)
     def post(self, uid):
         """Host staff check the visitor in for today (visitors use their check-in link)"""
-        return hosting.check_in(_hosted_for_staff(uid), "host")
+        visit = _hosted_for_staff(uid)
+        audit("visit.check_in", f"visit:{uid}")
+        return hosting.check_in(visit, "host")
 
 
 @blp.route("/calendar-feed")

@@ -4,21 +4,24 @@ API tokens, desks, dates, and waiting for the worker to carry a change across.""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 from roaming.accounts.models import Role
 from roaming.accounts.operations import create_user, issue_token
-from roaming.catalogue.models import Desk, Location
+from roaming.catalogue.models import Desk, Event, Location
 from roaming.catalogue.operations import create_item
 from roaming.db import session
 from roaming.identity.operations import node_id
 from roaming.members.models import CompanyStatus, MemberCompany, Person
 from roaming.peers.operations import get_peer
+from roaming.visits.hosting import check_in, complete_finished, hosted_visit
 from roaming.visits.terms import set_variation
 from tests.support.nodes import running_node
 
+DUBLIN = ZoneInfo("Europe/Dublin")  # the zone of add_desk's locations
 ALL_WEEK = {day: [["08:00", "20:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
@@ -99,6 +102,25 @@ def add_desk(node, *, seats: int = 1, name: str = "Harbour desk", opening_hours=
         return create_item(Desk, {"name": name, "seats": seats, "location_id": location.id}).uid
 
 
+def add_event(node, *, seats: int, title: str = "Cork AI meetup", days_ahead: int = 14, rate: int | None = 1500) -> str:
+    """An event with ``seats`` visitor seats, ``days_ahead`` days from now; returns its uid."""
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days_ahead)
+    with node.app_context():
+        event = create_item(
+            Event,
+            {
+                "title": title,
+                "starts_at": starts,
+                "ends_at": starts + timedelta(hours=2),
+                "timezone": "Europe/Dublin",
+                "visitor_seats": seats,
+                "member_rate_amount": rate,
+                "member_rate_currency": "EUR" if rate else None,
+            },
+        )
+        return event.uid
+
+
 def vary_terms(host, home, **changes) -> None:
     with host.app_context():
         set_variation(get_peer(node_id_of(home)), changes)
@@ -133,3 +155,17 @@ def mails_to(node, address: str) -> list[EmailMessage]:
 
 def body_text(mail: EmailMessage) -> str:
     return mail.get_body(preferencelist=("plain",)).get_content()
+
+
+def check_in_days(host, uid: str, days) -> None:
+    """Check the visitor in on each of ``days`` at 09:00 in the desk's zone (the host's clock moved)."""
+    with host.app_context():
+        visit = hosted_visit(uid)
+        for day in days:
+            check_in(visit, "host", now=datetime.combine(day, time(9, 0), DUBLIN))
+
+
+def complete_due(host, after: date) -> int:
+    """Run the host's completion as of noon on ``after``; returns how many visits completed."""
+    with host.app_context():
+        return complete_finished(now=datetime.combine(after, time(12, 0), UTC))
