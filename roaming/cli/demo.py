@@ -15,6 +15,7 @@ import click
 import requests
 
 from roaming.demo import CLUSTERS, COORDINATOR, DEMO_PASSWORD, DemoNode, admit_members, build_node
+from roaming.demo.history import play
 
 STARTUP_TIMEOUT = 30.0
 
@@ -32,7 +33,13 @@ def free_port(host: str) -> int:
     type=click.Path(file_okay=False, path_type=Path),
     help="Keep the nodes' instances here (default: a temporary folder, removed at the end).",
 )
-def demo_command(host, folder):
+@click.option(
+    "--history/--no-history",
+    default=True,
+    show_default=True,
+    help="Play a few visits, an event and a follow-up answer, so that the ledger has figures.",
+)
+def demo_command(host, folder, history):
     """Start a demo federation of three cluster nodes (SQLite, loopback) until Ctrl+C.
 
     CyberForum coordinates; Systematic Paris-Region and it@cork are admitted members. Each node
@@ -45,7 +52,8 @@ def demo_command(host, folder):
         base.mkdir(parents=True, exist_ok=True)
         ports = {slug: free_port(host) for slug in CLUSTERS}
         urls = {slug: f"http://{host}:{port}" for slug, port in ports.items()}
-        with click.progressbar(length=len(CLUSTERS) + 1, label="Building the demo federation", file=sys.stderr) as bar:
+        steps = len(CLUSTERS) + 1 + history
+        with click.progressbar(length=steps, label="Building the demo federation", file=sys.stderr) as bar:
             coordinator = build_node(COORDINATOR, base, urls[COORDINATOR], {"coordinator_enabled": True})
             bar.update(1)
             member_settings = {"coordinator_url": coordinator.url, "coordinator_key": coordinator.key_id}
@@ -60,6 +68,9 @@ def demo_command(host, folder):
                 _wait_until_healthy(nodes, processes)
                 admit_members(coordinator, members)
                 bar.update(1)
+                if history:
+                    play(coordinator, *members)
+                    bar.update(1)
             except BaseException:
                 _stop_all(processes)
                 raise
@@ -113,6 +124,8 @@ def _print_summary(nodes: list[DemoNode], coordinator: DemoNode) -> None:
             click.echo(f"    {role + ':':<12} {email}")
     click.echo(f"\n  Every demo login's password: {DEMO_PASSWORD}")
     click.echo("  Each node mirrors the others' catalogues: log in and try GET /api/federation/search?q=desk")
+    click.echo("  The reciprocity ledger (host staff): GET /api/ledger, and on the coordinator /api/coordinator/ledger")
+    click.echo("  What visits led to: GET /api/followup/connections?scope=federation, /api/followup/case-studies")
     click.echo("\nPress Ctrl+C to stop.", nl=True)
 
 

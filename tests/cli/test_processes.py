@@ -126,6 +126,7 @@ def test_demo_starts_a_federation_and_stops_cleanly(tmp_path):
         assert time.monotonic() - started < 20  # typically a second or two: notice, then pull
 
         _book_a_desk_abroad(visitor, paris, staff, cork, tmp_path / "demo")
+        _the_history_shows_in_every_ledger(karlsruhe, paris, cork)
     finally:
         code = _stop(process)
     assert code == 0
@@ -160,8 +161,51 @@ def _book_a_desk_abroad(visitor, paris, staff, cork, folder):
 
     wait_for(lambda: at_home()["state"] == "confirmed", timeout=20)
     assert at_home()["history"] == staff.get(f"{cork}/api/visits/{uid}", timeout=10).json()["history"]
-    mails = [path.read_bytes() for path in (folder / "systematic" / "mail").glob("*.eml")]
-    assert any(b"text/calendar" in mail and b"camille.martin@lutece-logiciels.example" in mail for mail in mails)
+
+    def calendar_mail():
+        """the visitor's e-mail with the calendar entry was written"""
+        mails = [path.read_bytes() for path in (folder / "systematic" / "mail").glob("*.eml")]
+        return any(b"text/calendar" in mail and b"camille.martin@lutece-logiciels.example" in mail for mail in mails)
+
+    wait_for(calendar_mail, timeout=20)
+
+
+def _the_history_shows_in_every_ledger(karlsruhe, paris, cork):
+    """The issue's "done when": after the demo's visits and event, both clusters and the coordinator
+    show the same ledger, and the follow-up answer is a connection and a case study."""
+    staff = {
+        url: _logged_in(url, f"staff@{name}.example")
+        for url, name in ((karlsruhe, "cyberforum"), (paris, "systematic"), (cork, "itcork"))
+    }
+    figures = ("visits", "desk_days", "event_seats", "confirmed", "declined", "expired")
+
+    def add(table, pair, row):
+        totals = table.setdefault(pair, dict.fromkeys(figures, 0))
+        for name in figures:
+            totals[name] += row[name]
+
+    paris_name, cork_name = "Systematic Paris-Region", "it@cork European Tech Cluster"
+    # the demo's history, and the booking this test just had approved (its receipt travels on to the coordinator)
+    expected = {"visits": 1, "desk_days": 2, "event_seats": 1, "confirmed": 2, "declined": 0, "expired": 0}
+
+    def coordinator_figures():
+        """the coordinator counted the history and the new confirmation"""
+        table = {}
+        for row in staff[karlsruhe].get(f"{karlsruhe}/api/coordinator/ledger", timeout=10).json():
+            add(table, (row["host_name"], row["home_name"]), row)
+        return table.get((cork_name, paris_name)) == expected and table
+
+    federation, shown = wait_for(coordinator_figures, timeout=20), {}
+    assert federation[(paris_name, "CyberForum")]["declined"] == 1
+    for url, me in ((paris, paris_name), (cork, cork_name), (karlsruhe, "CyberForum")):
+        for row in staff[url].get(f"{url}/api/ledger", timeout=10).json():
+            pair = (me, row["partner"]["name"]) if row["direction"] == "hosted_for" else (row["partner"]["name"], me)
+            add(shown.setdefault(me, {}), pair, row)
+        assert shown[me] == {pair: totals for pair, totals in federation.items() if me in pair}, me
+    [connection] = staff[karlsruhe].get(f"{karlsruhe}/api/followup/connections?scope=federation", timeout=10).json()
+    assert connection["new_contacts"] == 4
+    [study] = requests.get(f"{karlsruhe}/api/followup/case-studies?scope=federation", timeout=10).json()
+    assert "first Irish customer" in study["text"]
 
 
 def _logged_in(url, email):
