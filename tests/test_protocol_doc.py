@@ -13,12 +13,20 @@ import pytest
 
 from federation.attestation import sign_attestation, verify_attestation
 from federation.keys import generate_key
+from federation.receipts import COUNTS, sign_receipt, verify_receipt
 from federation.registry import sign_registry
 from federation.signing import BODY_COMPONENTS, LABEL, REQUEST_COMPONENTS, TAG, sign_request
 from roaming.catalogue.models import CATALOGUE_KINDS
 from roaming.catalogue.operations import SCHEMAS
+from roaming.events.documents import RegistrationDocumentSchema
+from roaming.events.documents import document as registration_document
+from roaming.events.models import Registration, RegistrationState
+from roaming.events.schemas import WireRegistrationSchema
+from roaming.followup.operations import OutcomeSchema
 from roaming.identity.schemas import JwksSchema, NodeMetadataSchema
+from roaming.ledger.federation_api import ReportSchema
 from roaming.peers.schemas import FeedSchema, NodeMetadataInSchema, NoticeSchema
+from roaming.privacy.federation_api import ErasureMessageSchema
 from roaming.schemas import ErrorSchema
 from roaming.visits.documents import VisitDocumentSchema, document
 from roaming.visits.models import DayStatus, Visit, VisitDay, VisitState
@@ -53,6 +61,13 @@ def test_every_example_is_checked():
         "visit-document",
         "visit-cancel",
         "visit-update",
+        "registration-request",
+        "registration-document",
+        "receipt-header",
+        "receipt-payload",
+        "receipt-report",
+        "outcome",
+        "erasure",
     }
 
 
@@ -123,7 +138,7 @@ def test_notice_examples(client):
 
 
 def test_every_federation_endpoint_is_documented(app):
-    table = DOC.split("## 10. Endpoints")[1]
+    table = DOC.split("## 13. Endpoints")[1]
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(("/federation", "/.well-known")):
             for method in rule.methods - {"HEAD", "OPTIONS"}:
@@ -171,3 +186,30 @@ def test_visit_document_and_quote_examples_have_the_real_fields(app):
     assert set(example("visit-document")) == set(real)
     VisitDocumentSchema().load(example("visit-document"))
     assert set(example("quote-answer")) == set(Quote(terms=BRA_TERMS).as_dict())
+
+
+def test_registration_examples_have_the_real_fields(app):
+    WireRegistrationSchema().load(example("registration-request"))
+    with app.app_context():
+        registration = Registration(uid=str(uuid.uuid4()), version=1, state=RegistrationState.WAITLISTED)
+        registration.event, registration.price, registration.history = {}, {}, []
+        real = registration_document(registration)
+    assert set(example("registration-document")) == set(real)
+    RegistrationDocumentSchema().load(example("registration-document"))
+
+
+def test_receipt_examples_match_what_a_host_signs():
+    documented = example("receipt-payload")
+    key = generate_key()
+    claims = {name: documented[name] for name in ("kind", "subject", "period", *COUNTS, "response_seconds")}
+    token = sign_receipt(claims, key, issuer=documented["iss"], audience=documented["aud"])
+    header = json.loads(_b64(token.split(".")[0]))
+    assert header | {"kid": "-"} == example("receipt-header") | {"kid": "-"}
+    verified = verify_receipt(token, issuer_key=lambda node, kid: key.public_jwk() if kid == key.key_id else None)
+    assert set(verified) == set(documented) and verified["jti"] == documented["jti"]
+    ReportSchema().load(example("receipt-report"))
+
+
+def test_follow_up_and_erasure_examples_load():
+    OutcomeSchema().load(example("outcome"))
+    ErasureMessageSchema().load(example("erasure"))

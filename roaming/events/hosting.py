@@ -181,7 +181,7 @@ def _renumber(event: Event) -> None:
     for position, registration in enumerate(session.scalars(waiting.order_by(Registration.id)).all(), start=1):
         if registration.waitlist_position != position:
             registration.waitlist_position = position
-            registration.version += 1
+            _next_version(registration)
             _publish(registration)
 
 
@@ -213,9 +213,22 @@ def close_finished(now: datetime | None = None) -> int:
 
 
 def _changed(registration: Registration, entry: dict) -> None:
-    registration.version += 1
+    _next_version(registration)
     registration.history = [*registration.history, entry]
     _publish(registration)
+
+
+def _next_version(registration: Registration) -> None:
+    """Bump the version in the database (``version = version + 1``, which also takes the row) and
+    reload the row: concurrent changes to one registration queue up, each with its own version,
+    and none is lost (on PostgreSQL an ORM ``+= 1`` would let two of them share a version)."""
+    session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id)
+        .values(version=Registration.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(registration)
 
 
 def _publish(registration: Registration) -> None:
