@@ -261,5 +261,13 @@ def as_csv(rows: list[Flow]) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for flow in rows:
-        writer.writerow(flow.as_dict() | {"host_name": names.get(flow.host), "home_name": names.get(flow.home)})
+        row = flow.as_dict() | {"host_name": names.get(flow.host), "home_name": names.get(flow.home)}
+        writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
     return out.getvalue()
+
+
+def spreadsheet_safe(value):
+    """A text cell that a spreadsheet would run as a formula (=, +, -, @ ...) is quoted with '."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
