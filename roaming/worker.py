@@ -33,6 +33,7 @@ from roaming.visits import hosting, visiting
 
 NOTIFIED_COUNTER = "notified"
 MAX_BACKOFF_SECONDS = 3600
+RETENTION_INTERVAL_SECONDS = 3600  # visitor details are wiped by the day; hourly is plenty
 
 
 @dataclass
@@ -122,15 +123,17 @@ class Worker:
 
     def _visits_clock(self, now: float) -> None:
         """Host side: expire undecided requests, release no-shows, complete finished visits, close
-        ended events, wipe visitor details past their retention."""
+        ended events; hourly, wipe visitor details past their retention."""
         if not self.backoff.due("visits-clock", now):
             return
         hosting.expire_due()
         hosting.release_no_shows()
         hosting.complete_finished()
         events.close_finished()
-        privacy.apply_retention()
         self.backoff.succeeded("visits-clock", now, self.app.config["VISIT_CLOCK_SECONDS"])
+        if self.backoff.due("retention", now):
+            privacy.apply_retention()
+            self.backoff.succeeded("retention", now, RETENTION_INTERVAL_SECONDS)
 
     def _send_visit_requests(self, now: float) -> None:
         visiting.send_pending()

@@ -11,6 +11,7 @@ from roaming.api import secured
 from roaming.errors import NotFound
 from roaming.events import attending, hosting
 from roaming.events.schemas import RegistrationListQuerySchema, RegistrationRequestSchema, RegistrationSchema
+from roaming.privacy.operations import audit, audit_read
 from roaming.visits.models import VisitRole
 
 blp = Blueprint(
@@ -30,6 +31,7 @@ class Registrations(MethodView):
             return attending.my_registrations(user)
         if query.get("role") is VisitRole.HOME:
             return attending.list_home()
+        audit_read("registrations.list", f"event:{query.get('event') or 'all'}")
         return hosting.list_hosted(query.get("event"))
 
     @secured(blp)
@@ -58,6 +60,7 @@ def cancel(uid):
     """Cancel a registration (the member's own; host staff for their events); the waiting list moves up"""
     registration = attending.my_registration(current_user(), uid)
     if registration.role is VisitRole.HOST:
+        audit("registration.cancel", f"registration:{uid}")
         return hosting.cancel(registration, "host")
     if registration.person_id != current_user().person_id:
         raise NotFound(f"No registration {uid}.")
