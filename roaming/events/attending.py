@@ -34,6 +34,7 @@ from roaming.visits.visiting import (
     pseudonym,
     refusal_or_unavailable,
     retry_delay,
+    sent_before,
     visiting_person,
 )
 
@@ -68,10 +69,8 @@ def register(user: User, data: dict) -> tuple[Registration, bool]:
     """Ask the host for a seat at its event; returns the registration and whether it is new."""
     person = visiting_person(user)
     uid = data.get("registration_id") or str(uuid.uuid4())
-    existing = session.scalar(select(Registration).where(Registration.uid == uid))
+    existing = sent_before(Registration, uid, person)
     if existing is not None:
-        if existing.role is not VisitRole.HOME or existing.person_id != person.id:
-            raise Conflict("This registration id is taken.")
         return existing, False
     peer = host_peer(data["host"])
     registration = Registration(

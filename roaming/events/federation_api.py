@@ -3,22 +3,16 @@ See docs/protocol.md, "Event registrations"."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
-from marshmallow import Schema
+from flask import Blueprint, g
 
 from roaming.db import session
 from roaming.events import attending, hosting
 from roaming.events.documents import document
 from roaming.events.schemas import WireMessageSchema, WireRegistrationSchema, WireRegistrationUpdateSchema
 from roaming.peers.delivery import accept_once
-from roaming.peers.inbound import signed_by_peer, signed_json
+from roaming.peers.inbound import json_body, signed_by_peer, signed_json
 
 bp = Blueprint("federation_events", __name__, url_prefix="/federation/events/registrations")
-
-
-def _load(schema: Schema) -> dict:
-    data = request.get_json(silent=True)
-    return schema.load(data if isinstance(data, dict) else {})
 
 
 @bp.post("")
@@ -26,7 +20,7 @@ def _load(schema: Schema) -> dict:
 def register():
     """A registration with the home node's attestation: 201 with the registration document (a
     seat or a place on the waiting list), 200 when the same id was received before."""
-    registration, created = hosting.receive_registration(g.peer, _load(WireRegistrationSchema()))
+    registration, created = hosting.receive_registration(g.peer, json_body(WireRegistrationSchema()))
     return signed_json(document(registration), 201 if created else 200)
 
 
@@ -34,7 +28,7 @@ def register():
 @signed_by_peer
 def cancel(uid: str):
     """The member cancels through their home node; the next on the waiting list moves up."""
-    data = _load(WireMessageSchema())
+    data = json_body(WireMessageSchema())
     if accept_once(g.peer, data["message_id"]):
         registration = hosting.cancel_from_home(g.peer, uid)
     else:
@@ -47,7 +41,7 @@ def cancel(uid: str):
 @signed_by_peer
 def update():
     """The event's host tells us what one of our members' registrations is now."""
-    data = _load(WireRegistrationUpdateSchema())
+    data = json_body(WireRegistrationUpdateSchema())
     if accept_once(g.peer, data["message_id"]):
         attending.apply_host_document(g.peer, data["registration"])
     session.commit()

@@ -50,7 +50,7 @@ def visitor_update(registration: Registration) -> None:
         Recipient(person.email, person.name, language),
         Message(
             kind=f"event.{registration.state.value}",
-            subject=headline.split(":")[0].rstrip("."),
+            subject=headline.split(". ")[0].rstrip("."),  # the first sentence (titles may hold colons)
             text=text,
             html=html,
             attachments=(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import Blueprint, g
 from marshmallow import fields, validate
 
 from roaming.db import session
 from roaming.followup.operations import receive
 from roaming.peers.delivery import accept_once
-from roaming.peers.inbound import signed_by_peer, signed_json
+from roaming.peers.inbound import json_body, signed_by_peer, signed_json
 from roaming.schemas import BaseSchema
 
 bp = Blueprint("federation_followup", __name__, url_prefix="/federation/followup")
@@ -23,8 +23,7 @@ class OutcomeMessageSchema(BaseSchema):
 @signed_by_peer
 def outcomes():
     """Keep an answered survey: as the visit's host, and as coordinator for the federation."""
-    data = request.get_json(silent=True)
-    message = OutcomeMessageSchema().load(data if isinstance(data, dict) else {})
+    message = json_body(OutcomeMessageSchema())
     if accept_once(g.peer, message["message_id"]):
         receive(g.peer, message["outcome"])
     session.commit()

@@ -6,6 +6,7 @@ import json
 from functools import wraps
 
 from flask import Response, current_app, g, request
+from marshmallow import Schema
 
 from federation.signing import KeyUnavailable, SignatureRejected, sign_response, verify_request
 from roaming.errors import error_body
@@ -51,6 +52,13 @@ def signed_by_peer(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def json_body(schema: Schema) -> dict:
+    """The request's JSON body loaded by ``schema`` (a body that is not an object loads as {}, so
+    the schema names the missing fields); raises ``ValidationError`` (422)."""
+    data = request.get_json(silent=True)
+    return schema.load(data if isinstance(data, dict) else {})
 
 
 def signed_json(data, status: int = 200) -> Response:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import Blueprint, g
 from marshmallow import fields, validate
 
 from roaming.db import session
 from roaming.peers.delivery import accept_once
-from roaming.peers.inbound import signed_by_peer, signed_json
+from roaming.peers.inbound import json_body, signed_by_peer, signed_json
 from roaming.privacy.operations import erase_for_peer
 from roaming.schemas import BaseSchema
 
@@ -29,8 +29,7 @@ class ErasureMessageSchema(BaseSchema):
 def erasures():
     """Wipe the visitor details we hold as host for the named visits and registrations, and the
     case studies of the named surveys."""
-    data = request.get_json(silent=True)
-    message = ErasureMessageSchema().load(data if isinstance(data, dict) else {})
+    message = json_body(ErasureMessageSchema())
     wiped = erase_for_peer(g.peer, message) if accept_once(g.peer, message["message_id"]) else 0
     session.commit()
     return signed_json({"wiped": wiped})

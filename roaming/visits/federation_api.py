@@ -3,12 +3,11 @@ answered with signed visit documents. See docs/protocol.md, "Visits"."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
-from marshmallow import Schema
+from flask import Blueprint, g
 
 from roaming.db import session, utcnow
 from roaming.peers.delivery import accept_once
-from roaming.peers.inbound import signed_by_peer, signed_json
+from roaming.peers.inbound import json_body, signed_by_peer, signed_json
 from roaming.visits import hosting, visiting
 from roaming.visits.documents import document
 from roaming.visits.quotes import make_quote
@@ -17,16 +16,11 @@ from roaming.visits.schemas import WireCancelSchema, WireQuoteSchema, WireReques
 bp = Blueprint("federation_visits", __name__, url_prefix="/federation/visits")
 
 
-def _load(schema: Schema) -> dict:
-    data = request.get_json(silent=True)
-    return schema.load(data if isinstance(data, dict) else {})
-
-
 @bp.post("/quote")
 @signed_by_peer
 def quote():
     """What a planned visit would be under our terms for the peer's member company."""
-    data = _load(WireQuoteSchema())
+    data = json_body(WireQuoteSchema())
     return signed_json(make_quote(g.peer, data["company_ref"], data, utcnow()).as_dict())
 
 
@@ -35,7 +29,7 @@ def quote():
 def visit_request():
     """A visit request with the home node's attestation: 201 with the visit document, 200 when
     the same request id was received before."""
-    data = _load(WireRequestSchema())
+    data = json_body(WireRequestSchema())
     visit, created = hosting.receive_request(g.peer, data)
     return signed_json(document(visit), 201 if created else 200)
 
@@ -44,7 +38,7 @@ def visit_request():
 @signed_by_peer
 def cancel(uid: str):
     """The visitor cancels through their home node (whole visit, or some days)."""
-    data = _load(WireCancelSchema())
+    data = json_body(WireCancelSchema())
     if accept_once(g.peer, data["message_id"]):
         visit = hosting.cancel_from_home(g.peer, uid, data["days"])
     else:
@@ -57,7 +51,7 @@ def cancel(uid: str):
 @signed_by_peer
 def update():
     """The host of one of our members' visits tells us what the visit is now."""
-    data = _load(WireUpdateSchema())
+    data = json_body(WireUpdateSchema())
     if accept_once(g.peer, data["message_id"]):
         visiting.apply_host_document(g.peer, data["visit"])
     return signed_json({"accepted": True}, 202)

@@ -5,9 +5,9 @@ Every change bumps the visit's ``version``, adds to its history, fires
 home node in the same transaction (the outbox delivers it).
 
 Seats: a booked seat-day is a ``SeatAllocation`` row under UNIQUE(desk, day, seat). Allocation
-reads the taken seats and inserts the lowest free ones inside a savepoint; when a concurrent
-request took the same seat first, the insert fails, the savepoint is rolled back and the seats
-are read again. So concurrent requests for the last seat give exactly one booking, with no lock
+reads the taken seats and inserts the lowest free ones with ``INSERT ... ON CONFLICT DO NOTHING``;
+when a concurrent request took one of them first, the seats this visit did get for that day are
+given back and the seats are read again. So concurrent requests for the last seat give exactly one booking, with no lock
 held outside the database.
 """
 

@@ -119,15 +119,22 @@ def ask_quote(user: User, data: dict) -> dict:
     return {"host": {"node_id": peer.node_id, "name": peer.name}, **answer.data, "shared_with_host": SHARED_WITH_HOST}
 
 
+def sent_before(model, uid: str, person: Person):
+    """Home side: the visit or registration (``model``) a repeated request id of ``person`` made,
+    or None for a new id; an id another person or node used is a 409."""
+    existing = session.scalar(select(model).where(model.uid == uid))
+    if existing is not None and (existing.role is not VisitRole.HOME or existing.person_id != person.id):
+        raise Conflict(f"This id ({uid}) is taken; send a new one.")
+    return existing
+
+
 def request_visit(user: User, data: dict) -> tuple[Visit, bool]:
     """Ask the host; returns the visit and whether it is new. A request id seen before returns
     the visit it made (the client may retry freely)."""
     person = visiting_person(user)
     uid = data.get("visit_id") or str(uuid.uuid4())
-    existing = session.scalar(select(Visit).where(Visit.uid == uid))
+    existing = sent_before(Visit, uid, person)
     if existing is not None:
-        if existing.role is not VisitRole.HOME or existing.person_id != person.id:
-            raise Conflict("This visit id is taken.")
         return existing, False
     peer = host_peer(data["host"])
     visit = Visit(
