@@ -1,4 +1,5 @@
-"""Alembic environment: always run by ``roaming.migrate`` with a live connection."""
+"""Alembic environment: always run by ``roaming.migrate`` with a live connection, for the core's
+history or a plugin's (each has its own version table)."""
 
 from alembic import context
 
@@ -9,6 +10,7 @@ connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
+    version_table=context.config.attributes.get("version_table", "alembic_version"),
     render_as_batch=True,  # SQLite can only alter tables by copying them
     compare_type=True,
 )

@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     plugins.init_app(app)
     errors.install_id_converter(app)
     _register_parts(app)
+    plugins.finish_app(app)
     return app
 
 
@@ -64,6 +65,7 @@ def _register_parts(app: Flask) -> None:
     from roaming.members import api as members_api
     from roaming.peers import api as federation_api
     from roaming.peers import status_api as peers_api
+    from roaming.plugins import pages as plugin_pages
     from roaming.privacy import api as privacy_api
     from roaming.privacy import federation_api as privacy_federation_api
     from roaming.search import api as search_api
@@ -104,3 +106,4 @@ def _register_parts(app: Flask) -> None:
     app.register_blueprint(followup_federation_api.bp)
     app.register_blueprint(followup_pages.bp)
     app.register_blueprint(privacy_federation_api.bp)
+    app.register_blueprint(plugin_pages.bp)

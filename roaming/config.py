@@ -7,7 +7,9 @@ database ``roaming.db``. Secrets live in files of their own so the config file c
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import secrets
 import tomllib
 from pathlib import Path
@@ -22,6 +24,7 @@ DEFAULTS: dict[str, object] = {
     "NODE_COUNTRY": None,
     "BASE_URL": "http://127.0.0.1:5000",
     "DATABASE_URL": None,  # None: roaming.db in the instance folder
+    "PLUGINS": [],  # the installed plugins this node loads (installed is not enabled)
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -123,3 +126,39 @@ def _toml_value(value: object) -> str:
         return repr(value)
     text = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{text}"'
+
+
+PLUGINS_LINE = re.compile(r"^\s*plugins\s*=")
+
+
+def configured_plugins(instance_path: Path) -> list[str]:
+    """The plugins the node's configuration enables now (``ROAMING_PLUGINS`` or roaming.toml);
+    a running node may still run the list it started with."""
+    if f"{ENV_PREFIX}_PLUGINS" in os.environ:
+        return list(json.loads(os.environ[f"{ENV_PREFIX}_PLUGINS"]))
+    return list(read_instance_file(instance_path).get("PLUGINS") or [])
+
+
+def write_plugins_setting(instance_path: Path, names: list[str]) -> None:
+    """Set ``plugins = [...]`` in roaming.toml, keeping every other line; refuses when the
+    environment decides (``ROAMING_PLUGINS``)."""
+    if f"{ENV_PREFIX}_PLUGINS" in os.environ:
+        raise RuntimeError(f"{ENV_PREFIX}_PLUGINS is set in the environment: change the plugin list there.")
+    path = instance_path / CONFIG_FILE
+    lines = path.read_text().splitlines(keepends=True) if path.exists() else []
+    setting = f"plugins = {json.dumps(names)}\n"
+    first_table = next((i for i, line in enumerate(lines) if line.lstrip().startswith("[")), len(lines))
+    start = next((i for i, line in enumerate(lines[:first_table]) if PLUGINS_LINE.match(line)), None)
+    if start is None:
+        lines.insert(first_table, setting)
+    else:
+        end = start
+        while "]" not in lines[end].split("#", 1)[0] and end + 1 < first_table:
+            end += 1  # a list written over several lines
+        lines[start : end + 1] = [setting]
+    text = "".join(lines)
+    if tomllib.loads(text).get("plugins") != names:
+        raise RuntimeError(f"Could not set the plugins line in {CONFIG_FILE}; edit it by hand.")
+    temporary = path.with_suffix(".toml.new")
+    temporary.write_text(text)
+    temporary.replace(path)

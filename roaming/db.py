@@ -8,6 +8,7 @@ failed request never leaves half-written rows.
 from __future__ import annotations
 
 import enum
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, g
@@ -75,6 +76,18 @@ def insert_if_absent(model, **values) -> bool:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(model).values(**values).on_conflict_do_nothing().returning(*model.__table__.primary_key)
     return session.execute(statement).first() is not None
+
+
+@contextmanager
+def savepoint():
+    """A SAVEPOINT in the current transaction: what the block writes is rolled back if it raises
+    (and the error re-raised); what was written before stays. On SQLite the transaction is begun
+    first if it was not yet, as the driver would not (see ``insert_if_absent``)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+    with session.begin_nested():
+        yield
 
 
 def database_url(app: Flask) -> str:

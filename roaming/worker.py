@@ -16,6 +16,8 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from federation.client import DeliveryError
+from roaming import plugins
+from roaming.catalogue import operations as catalogue
 from roaming.catalogue.changes import last_change_number
 from roaming.catalogue.models import ChangeCounter
 from roaming.coordinator import operations as coordinator
@@ -61,9 +63,12 @@ class Worker:
         self.app = app
         self.backoff = Backoff()
         self.stopping = threading.Event()
+        with app.app_context():
+            self.plugin_jobs = plugins.jobs()
 
     def run_once(self) -> None:
         jobs = (
+            self._withdraw_unoffered_services,
             self._refresh_registry,
             self._announce_changes,
             self._visits_clock,
@@ -73,6 +78,7 @@ class Worker:
             self._deliver,
             self._notify,
             self._pull_peers,
+            self._run_plugin_jobs,
         )
         for job in jobs:
             with self.app.app_context():
@@ -92,6 +98,29 @@ class Worker:
         thread = threading.Thread(target=self.run_forever, name="roaming-worker", daemon=True)
         thread.start()
         return thread
+
+    def _withdraw_unoffered_services(self, now: float) -> None:
+        """Once per start: services of a kind no enabled plugin provides are withdrawn (partners
+        see them deleted), and those whose plugin is back are published again."""
+        if self.backoff.due("service-kinds", now):
+            withdrawn, restored = catalogue.reconcile_service_kinds()
+            if withdrawn or restored:
+                self.app.logger.info("Services withdrawn: %d, published again: %d", withdrawn, restored)
+            self.backoff.succeeded("service-kinds", now, float("inf"))
+
+    def _run_plugin_jobs(self, now: float) -> None:
+        for plugin, job in self.plugin_jobs:
+            name = f"{plugin}:{job.name}"
+            if not self.backoff.due(name, now):
+                continue
+            try:
+                job.run()
+            except Exception:  # noqa: BLE001 - a plugin's job must not stop the others
+                self.app.logger.exception("Plugin '%s' job %s failed", plugin, job.name)
+                session.rollback()
+                self.backoff.failed(name, now)
+                continue
+            self.backoff.succeeded(name, now, job.interval_seconds)
 
     def _refresh_registry(self, now: float) -> None:
         if not registry.configured() or not self.backoff.due("registry", now):

@@ -12,7 +12,7 @@ import hmac
 import secrets
 from functools import wraps
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, redirect, request, url_for
 from flask import session as browser_session
 
 from roaming.accounts import operations
@@ -106,6 +106,26 @@ def require(*roles: Role):
             return view(*args, **kwargs)
 
         wrapper.required_roles = roles  # read by the authorisation tests and the API docs
+        return wrapper
+
+    return decorator
+
+
+def require_page(*roles: Role):
+    """Decorator for pages: a visitor who is not logged in is sent to the login page (and back);
+    a logged-in user without one of ``roles`` gets 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = current_user()
+            if user is None:
+                return redirect(url_for("account_pages.login", next=request.full_path.rstrip("?")))
+            if roles and user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.required_roles = roles
         return wrapper
 
     return decorator

@@ -13,7 +13,7 @@ from roaming.api import patch_schema, secured
 from roaming.catalogue import operations as ops
 from roaming.catalogue.models import CatalogueItem, Desk, Event, Location, MeetingRoom, Service
 from roaming.catalogue.schemas import ChangeFeedSchema, ChangeQuerySchema, ClusterProfileSchema
-from roaming.catalogue.service_kinds import service_kinds
+from roaming.plugins import service_kinds
 
 blp = Blueprint("catalogue", __name__, url_prefix="/api", description="The catalogue this node publishes")
 
@@ -112,5 +112,5 @@ def sectors():
 
 @blp.get("/reference/service-kinds")
 def kinds():
-    """The service kinds this node knows"""
-    return {"service_kinds": [{"kind": kind, "label": label} for kind, label in service_kinds().items()]}
+    """The service kinds this node offers: the agreement's and those of its enabled plugins"""
+    return {"service_kinds": [{"kind": kind.name, "label": kind.label} for kind in service_kinds().values()]}

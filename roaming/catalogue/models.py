@@ -133,6 +133,7 @@ class Service(CatalogueItem, Base):
     member_rate_currency: Mapped[str | None] = mapped_column(String(3))
     member_rate_unit: Mapped[RateUnit | None] = mapped_column(value_enum(RateUnit))
     options: Mapped[dict] = mapped_column(JSON, default=dict)
+    withdrawn: Mapped[bool] = mapped_column(default=False)  # its kind's plugin is disabled: not published
 
     location: Mapped[Location | None] = relationship()
 

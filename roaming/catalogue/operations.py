@@ -23,6 +23,7 @@ from roaming.catalogue.models import (
 )
 from roaming.db import session
 from roaming.errors import Conflict, NotFound
+from roaming.plugins import call_guarded, service_kinds
 from roaming.schemas import merged_and_validated
 
 SCHEMAS: dict[type[CatalogueItem], type[Schema]] = {
@@ -46,6 +47,8 @@ LABELS = {
 def list_items(model: type[CatalogueItem], *, offset: int = 0, limit: int | None = None, **filters):
     """``(items, total)``: one page of ``model`` rows in id order, with equality ``filters``."""
     query = select(model).filter_by(**{k: v for k, v in filters.items() if v is not None})
+    if model is Service:
+        query = query.where(Service.withdrawn.is_(False))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     items = session.scalars(query.order_by(model.id).offset(offset).limit(limit)).all()
     return items, total
@@ -55,6 +58,8 @@ def get_item(model: type[CatalogueItem], item_id: int) -> CatalogueItem:
     item = session.get(model, item_id)
     if item is None:
         raise NotFound(f"No {LABELS[model]} with id {item_id}.")
+    if isinstance(item, Service) and item.withdrawn:
+        raise NotFound(f"Service {item_id} is withdrawn: no enabled plugin provides its kind '{item.kind}'.")
     return item
 
 
@@ -62,6 +67,7 @@ def create_item(model: type[CatalogueItem], data: dict) -> CatalogueItem:
     """Create a row from data already loaded by the model's schema."""
     item = add_item(model, data)
     session.commit()
+    _published(item, is_new=True)
     return item
 
 
@@ -78,7 +84,28 @@ def update_item(item: CatalogueItem, patch: dict) -> CatalogueItem:
     """Apply a partial update given as raw (JSON) values; the merged result is validated whole."""
     _apply(item, merged_and_validated(SCHEMAS[type(item)], item, patch))
     session.commit()
+    _published(item, is_new=False)
     return item
+
+
+def _published(item: CatalogueItem, is_new: bool) -> None:
+    if isinstance(item, Service):
+        call_guarded("roaming_service_published", service=item, is_new=is_new)
+        session.commit()
+
+
+def reconcile_service_kinds() -> tuple[int, int]:
+    """Withdraw the services whose kind no enabled plugin provides (partners see them deleted)
+    and bring back those whose kind is offered again; returns (withdrawn, restored)."""
+    known = set(service_kinds())
+    withdrawn = restored = 0
+    for service in session.scalars(select(Service)):
+        missing = service.kind not in known
+        if missing != service.withdrawn:
+            service.withdrawn = missing
+            withdrawn, restored = withdrawn + missing, restored + (not missing)
+    session.commit()
+    return withdrawn, restored
 
 
 def delete_item(item: CatalogueItem) -> None:
@@ -102,14 +129,18 @@ def change_feed(since: int, limit: int) -> dict:
                 "seq": change.seq,
                 "kind": change.kind,
                 "uid": change.uid,
-                "deleted": change.item is None,
-                "item": None if change.item is None else SCHEMAS[type(change.item)]().dump(change.item),
+                "deleted": _unpublished(change.item),
+                "item": None if _unpublished(change.item) else SCHEMAS[type(change.item)]().dump(change.item),
             }
             for change in changes
         ],
         "cursor": cursor,
         "more": cursor < last_change_number(session),
     }
+
+
+def _unpublished(item: CatalogueItem | None) -> bool:
+    return item is None or (isinstance(item, Service) and item.withdrawn)
 
 
 def get_profile() -> ClusterProfile:

@@ -10,7 +10,7 @@ from marshmallow import ValidationError, fields, validate, validates, validates_
 
 from roaming import reference
 from roaming.catalogue.models import WEEKDAYS, ManagementLabel, RateUnit
-from roaming.catalogue.service_kinds import validate_service_kind
+from roaming.catalogue.service_kinds import kind_of, options_json_schema, validate_service_kind
 from roaming.schemas import BaseSchema, CountryField, ItemSchema, MemberRateMixin, email, language_list, text, url
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -117,11 +117,25 @@ class ServiceSchema(MemberRateMixin, ItemSchema):
     free_under_agreement = fields.Boolean(load_default=True)
     free_allowance = text(300, load_default="", metadata={"description": "What the agreement makes free"})
     member_rate_unit = fields.Enum(RateUnit, by_value=True, allow_none=True)
-    options = fields.Dict(load_default=dict)
+    options = fields.Dict(load_default=dict, metadata={"description": "The host's own notes on the service"})
+    kind_label = fields.Method("_kind_label", dump_only=True)
+    request_options = fields.Method(
+        "_request_options",
+        dump_only=True,
+        metadata={"description": "JSON Schema of what a visitor chooses when requesting it (null: nothing)"},
+    )
 
     @validates("kind")
     def _known_kind(self, value, **_kwargs):
         validate_service_kind(value)
+
+    def _kind_label(self, service) -> str | None:
+        kind = kind_of(service.kind)
+        return kind.label if kind else None
+
+    def _request_options(self, service) -> dict | None:
+        kind = kind_of(service.kind)
+        return options_json_schema(kind, service) if kind else None
 
 
 class LocalDateTime(fields.AwareDateTime):

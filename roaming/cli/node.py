@@ -72,11 +72,9 @@ def run_command(host, port):
     """Serve the node over HTTP until interrupted (Ctrl+C or SIGTERM)."""
     app = current_app._get_current_object()
     engine = engine_for(app)
-    current, head = migrate.current_revision(engine), migrate.head_revision()
-    if current != head:
-        raise click.ClickException(
-            f"The database is at migration {current or 'none'}, the code needs {head}: run 'roaming db upgrade'."
-        )
+    behind = migrate.behind(app, engine)
+    if behind:
+        raise click.ClickException(f"The database is not up to date ({'; '.join(behind)}): run 'roaming db upgrade'.")
     server = make_server(host, port, app, threaded=True)
     worker = Worker(app) if app.config["WORKER_IN_PROCESS"] else None
     if worker:

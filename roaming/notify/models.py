@@ -28,3 +28,4 @@ class Notification(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_by: Mapped[list[str]] = mapped_column(JSON, default=list)  # transports (plugins) that succeeded

@@ -1,8 +1,9 @@
 """Queueing and sending notifications.
 
 ``queue`` adds a notification to the caller's transaction, so it exists if and only if the change
-it reports does. ``send_due`` hands each due one to every ``roaming_notify`` implementation; a
-failure is retried with a doubling delay, up to ``NOTIFY_MAX_ATTEMPTS`` times.
+it reports does. ``send_due`` hands each due one to every ``roaming_notify`` implementation (one
+per transport); a transport that fails is tried again with a doubling delay, up to
+``NOTIFY_MAX_ATTEMPTS`` times, and the transports that succeeded are not called again.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from roaming.db import session, utcnow
 from roaming.notify import Attachment, Message, Recipient
 from roaming.notify.models import Notification
-from roaming.plugins import hook
+from roaming.plugins import call_each
 
 
 def queue(recipient: Recipient, message: Message) -> Notification:
@@ -46,10 +47,16 @@ def send_due(limit: int = 100) -> int:
     ).all()
     for notification in due:
         notification.attempts += 1
-        try:
-            hook().roaming_notify(recipient=_recipient(notification), message=_message(notification))
-        except Exception as error:  # noqa: BLE001 - any transport failure is retried
-            _failed(notification, error)
+        outcome = call_each(
+            "roaming_notify",
+            skip=set(notification.delivered_by or []),
+            recipient=_recipient(notification),
+            message=_message(notification),
+        )
+        notification.delivered_by = [*(notification.delivered_by or []), *(t for t, e in outcome.items() if e is None)]
+        errors = {transport: error for transport, error in outcome.items() if error is not None}
+        if errors:
+            _failed(notification, errors)
         else:
             notification.sent_at, notification.last_error = utcnow(), None
             sent += 1
@@ -57,9 +64,9 @@ def send_due(limit: int = 100) -> int:
     return sent
 
 
-def _failed(notification: Notification, error: Exception) -> None:
+def _failed(notification: Notification, errors: dict[str, Exception]) -> None:
     config = current_app.config
-    notification.last_error = f"{type(error).__name__}: {error}"[:1000]
+    notification.last_error = "; ".join(f"{t}: {type(e).__name__}: {e}" for t, e in errors.items())[:1000]
     current_app.logger.warning("Notification %s to a recipient failed: %s", notification.id, notification.last_error)
     if notification.attempts >= config["NOTIFY_MAX_ATTEMPTS"]:
         notification.failed_at = utcnow()

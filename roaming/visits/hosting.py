@@ -21,18 +21,19 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from federation.attestation import AttestationRejected, verify_attestation
-from roaming.catalogue.models import Desk
+from roaming.catalogue.models import Desk, Service
+from roaming.catalogue.service_kinds import kind_of, options_schema
 from roaming.db import insert_if_absent, session, utcnow
-from roaming.errors import Conflict, Forbidden, NotFound
+from roaming.errors import Conflict, DomainError, Forbidden, NotFound
 from roaming.identity.operations import node_id
 from roaming.ledger import operations as ledger
 from roaming.peers.delivery import enqueue
 from roaming.peers.models import Peer
-from roaming.plugins import hook
+from roaming.plugins import call_guarded, hook
 from roaming.visits import calendar, notices
 from roaming.visits.documents import document, history_entry
 from roaming.visits.models import DayStatus, SeatAllocation, Visit, VisitDay, VisitRole, VisitState
-from roaming.visits.quotes import make_quote
+from roaming.visits.quotes import flat_messages, make_quote
 
 S = VisitState
 TRANSITIONS = {
@@ -41,6 +42,7 @@ TRANSITIONS = {
     S.CHECKED_IN: {S.COMPLETED},
 }
 RECEIPT_KINDS = ("confirmed", "declined", "expired", "completed")
+RELEASING_STATES = (S.DECLINED, S.EXPIRED, S.CANCELLED, S.NO_SHOW)  # services' reservations end
 ALLOCATION_ATTEMPTS = 5
 UPDATES_PATH = "/federation/visits/updates"
 
@@ -104,7 +106,7 @@ def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> t
         starts_on=request["first_day"],
         ends_on=request["last_day"],
         people=request["people"],
-        services=[{"uid": s.uid, "name": s.name, "kind": s.kind} for s in quote.services],
+        services=[_service_entry(service, quote.service_options.get(service.uid)) for service in quote.services],
         message=request.get("message", ""),
         price=quote.price(),
         terms=terms,
@@ -115,7 +117,9 @@ def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> t
         days=[VisitDay(day=day, status=DayStatus.BOOKED) for day in quote.days],
     )
     refusals = [
-        message for messages in hook().roaming_validate_visit(visit=visit, terms=terms) for message in messages or []
+        str(message)
+        for messages in hook().roaming_validate_visit(visit=visit, terms=terms)
+        for message in messages or []
     ]
     if refusals:
         raise ValidationError({"visit": refusals})
@@ -133,9 +137,10 @@ def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> t
             raise
         return existing, False
     _allocate(visit, desk)
+    _reserve_services(visit, quote)
     if instant:
         _issue_receipt(visit, "confirmed")
-    hook().roaming_visit_created(visit=visit, origin="host")
+    call_guarded("roaming_visit_created", visit=visit, origin="host")
     _publish(visit)
     notices.new_request(visit)
     session.commit()
@@ -163,6 +168,41 @@ def verified_visitor(peer: Peer, subject: str, attestation: str) -> dict:
         )
     except AttestationRejected as rejected:
         raise AttestationRefused(rejected.reason) from None
+
+
+def _service_entry(service: Service, options: dict | None) -> dict:
+    entry = {"uid": service.uid, "name": service.name, "kind": service.kind}
+    schema = options_schema(kind_of(service.kind), service) if options is not None else None
+    if schema is not None:
+        entry["options"] = schema.dump(options)
+    return entry
+
+
+def _reserve_services(visit: Visit, quote) -> None:
+    """Let each service's kind reserve what it needs; a refusal is named by the service's options."""
+    for service in quote.services:
+        kind = kind_of(service.kind)
+        if kind is None or kind.reserve is None:
+            continue
+        try:
+            kind.reserve(visit=visit, service=service, options=quote.service_options.get(service.uid, {}))
+        except ValidationError as error:
+            session.rollback()
+            name = f"service_options.{service.uid}"
+            raise ValidationError(
+                {f"{name}.{path}" if path else name: [message] for path, message in flat_messages(error.messages)}
+            ) from None
+        except DomainError:
+            session.rollback()
+            raise
+
+
+def _release_services(visit: Visit) -> None:
+    for entry in visit.services:
+        kind = kind_of(entry.get("kind", ""))
+        service = session.scalar(select(Service).where(Service.uid == entry["uid"]))
+        if kind is not None and kind.release is not None and service is not None:
+            kind.release(visit=visit, service=service)
 
 
 def _resource(desk: Desk) -> dict:
@@ -392,8 +432,10 @@ def _change(visit: Visit, new: VisitState, by: str, note: str, reason: str | Non
         visit.reason = reason
     if new.value in RECEIPT_KINDS:
         _issue_receipt(visit, new.value)
+    if new in RELEASING_STATES:
+        _release_services(visit)
     _bump(visit, history_entry(new, by, note))
-    hook().roaming_visit_state_changed(visit=visit, old=old, new=new)
+    call_guarded("roaming_visit_state_changed", visit=visit, old=old, new=new)
     notices.state_changed(visit, old, new)
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from roaming.accounts.security import csrf_valid, current_user
+from roaming.accounts.security import STAFF, csrf_valid, require_page
 from roaming.db import session
 from roaming.errors import DomainError, NotFound
 from roaming.visits import feeds, hosting
@@ -54,13 +54,9 @@ def checkin(token: str):
 
 
 @bp.route("/host/visits/<uid>", methods=["GET", "POST"])
+@require_page(*STAFF)
 def review(uid: str):
     """Host staff see a request and approve or decline it (the staff e-mail links here)."""
-    user = current_user()
-    if user is None:
-        return redirect(url_for("account_pages.login", next=request.full_path.rstrip("?")))
-    if not user.role.is_staff:
-        abort(403)
     try:
         visit = hosting.hosted_visit(uid)
     except NotFound:

@@ -7,13 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from roaming.catalogue.models import Desk, RateUnit, Service
+from roaming.catalogue.service_kinds import kind_of, options_schema
 from roaming.db import session
 from roaming.peers.models import Peer
+from roaming.plugins import hook
 from roaming.visits import calendar
-from roaming.visits.models import SeatAllocation, Visit, VisitRole, VisitState
+from roaming.visits.models import Visit, VisitRole, VisitState
 from roaming.visits.terms import effective_terms
 
 COUNTED_STATES = (
@@ -31,6 +34,7 @@ class Quote:
     desk: Desk | None = None
     days: list[date] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)
+    service_options: dict[str, dict] = field(default_factory=dict)  # uid -> options as loaded
     price_lines: list[dict] = field(default_factory=list)
     currency: str | None = None
     visits_used: int = 0
@@ -68,7 +72,7 @@ class Quote:
 
 
 def make_quote(peer: Peer, company_ref: str, request: dict, now: datetime) -> Quote:
-    """``request``: desk (uid), first_day, last_day, people, services (uids)."""
+    """``request``: desk (uid), first_day, last_day, people, services (uids), service_options."""
     quote = Quote(terms=effective_terms(peer))
     quote.desk = session.scalar(select(Desk).where(Desk.uid == request["desk"]))
     if quote.desk is None:
@@ -80,6 +84,8 @@ def make_quote(peer: Peer, company_ref: str, request: dict, now: datetime) -> Qu
     _check_seats(quote, request["people"])
     _price_days(quote, request["people"])
     _price_services(quote, request.get("services", []), request["people"])
+    for service in quote.services:
+        _check_options(quote, service, request.get("service_options", {}).get(service.uid))
     return quote
 
 
@@ -138,17 +144,21 @@ def _check_allowance(quote: Quote, peer: Peer, company_ref: str, first_day: date
         )
 
 
-def free_seats(desk: Desk, day: date) -> int:
-    taken = session.scalar(
-        select(func.count())
-        .select_from(SeatAllocation)
-        .where(SeatAllocation.desk_id == desk.id, SeatAllocation.day == day)
-    )
-    return desk.seats - taken
+def free_seats(desk: Desk, first: date, last: date) -> dict[date, int]:
+    """Free seats of ``desk`` per day: the smallest of the ``roaming_availability`` answers (the
+    built-in one counts our seat allocations; a plugin may consult an external system)."""
+    free: dict[date, int] = {}
+    for answer in hook().roaming_availability(resource=desk, start=first, end=last):
+        for day, units in (answer or {}).items():
+            free[day] = min(units, free.get(day, units))
+    return free
 
 
 def _check_seats(quote: Quote, people: int) -> None:
-    full = [day.isoformat() for day in quote.days if free_seats(quote.desk, day) < people]
+    if not quote.days:
+        return
+    free = free_seats(quote.desk, quote.days[0], quote.days[-1])
+    full = [day.isoformat() for day in quote.days if free.get(day, 0) < people]
     if full:
         quote.problem("first_day", f"{quote.desk.name} has no free seat for {people} on {', '.join(full)}.")
 
@@ -156,7 +166,9 @@ def _check_seats(quote: Quote, people: int) -> None:
 def _rate_for(kind: str, location_id: int) -> Service | None:
     """The member-rate service of ``kind`` at the location, else the host's general one."""
     candidates = session.scalars(
-        select(Service).where(Service.kind == kind, Service.member_rate_amount.is_not(None)).order_by(Service.id)
+        select(Service)
+        .where(Service.kind == kind, Service.member_rate_amount.is_not(None), Service.withdrawn.is_(False))
+        .order_by(Service.id)
     ).all()
     local = [service for service in candidates if service.location_id == location_id]
     return (local or candidates or [None])[0]
@@ -189,7 +201,7 @@ def _price_days(quote: Quote, people: int) -> None:
 
 def _price_services(quote: Quote, uids: list[str], people: int) -> None:
     for uid in uids:
-        service = session.scalar(select(Service).where(Service.uid == uid))
+        service = session.scalar(select(Service).where(Service.uid == uid, Service.withdrawn.is_(False)))
         if service is None:
             quote.problem("services", f"This host offers no service {uid}.")
             continue
@@ -202,3 +214,33 @@ def _price_services(quote: Quote, uids: list[str], people: int) -> None:
         _add_line(
             quote, f"{service.name} at member rate", service.member_rate_amount * quantity, service.member_rate_currency
         )
+
+
+def _check_options(quote: Quote, service: Service, given: dict | None) -> None:
+    """Validate the options chosen for ``service`` with its kind's schema; problems are named
+    ``service_options.<uid>.<field>``."""
+    name = f"service_options.{service.uid}"
+    kind = kind_of(service.kind)
+    schema = options_schema(kind, service) if kind else None
+    if schema is None:
+        if given:
+            quote.problem(name, f"{service.name} takes no options.")
+        return
+    try:
+        quote.service_options[service.uid] = schema.load(given or {})
+    except ValidationError as error:
+        for path, message in flat_messages(error.messages):
+            quote.problem(f"{name}.{path}" if path else name, message)
+
+
+def flat_messages(messages, prefix: str = ""):
+    """``(dotted field path, message)`` pairs from marshmallow's nested error messages."""
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            path = str(key) if key != "_schema" else ""
+            yield from flat_messages(value, f"{prefix}.{path}".strip(".") if path else prefix)
+    elif isinstance(messages, list | tuple):
+        for message in messages:
+            yield from flat_messages(message, prefix)
+    else:
+        yield prefix, str(messages)

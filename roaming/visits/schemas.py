@@ -10,6 +10,23 @@ from roaming.visits.models import DayStatus, VisitRole, VisitState
 UID = validate.Length(equal=36, error="A 36-character id (UUID) is expected.")
 
 
+def service_options_field():
+    return fields.Dict(
+        keys=fields.String(validate=UID),
+        values=fields.Dict(),
+        load_default=dict,
+        validate=validate.Length(max=20),
+        metadata={"description": "Per service uid: the options chosen (see the service's request_options)"},
+    )
+
+
+def check_service_options(data: dict) -> None:
+    """Options may only be given for services that are asked for."""
+    stray = sorted(set(data.get("service_options") or {}) - set(data.get("services") or []))
+    if stray:
+        raise ValidationError(f"Options for services not asked for: {', '.join(stray)}.", "service_options")
+
+
 class PlannedVisitSchema(BaseSchema):
     """What a visitor asks a host for."""
 
@@ -19,11 +36,13 @@ class PlannedVisitSchema(BaseSchema):
     last_day = fields.Date(required=True)
     people = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=50))
     services = fields.List(fields.String(validate=UID), load_default=list, validate=validate.Length(max=20))
+    service_options = service_options_field()
 
     @validates_schema
     def _in_order(self, data, **_kwargs):
         if data.get("first_day") and data.get("last_day") and data["last_day"] < data["first_day"]:
             raise ValidationError("The last day is before the first day.", "last_day")
+        check_service_options(data)
 
 
 class VisitRequestSchema(PlannedVisitSchema):
@@ -117,6 +136,11 @@ class WireQuoteSchema(BaseSchema):
     last_day = fields.Date(required=True)
     people = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=50))
     services = fields.List(fields.String(validate=UID), load_default=list, validate=validate.Length(max=20))
+    service_options = service_options_field()
+
+    @validates_schema
+    def _options_for_services(self, data, **_kwargs):
+        check_service_options(data)
 
 
 class WireRequestSchema(BaseSchema):
@@ -127,7 +151,12 @@ class WireRequestSchema(BaseSchema):
     last_day = fields.Date(required=True)
     people = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=50))
     services = fields.List(fields.String(validate=UID), load_default=list, validate=validate.Length(max=20))
+    service_options = service_options_field()
     message = text(2000, load_default="")
+
+    @validates_schema
+    def _options_for_services(self, data, **_kwargs):
+        check_service_options(data)
 
 
 class WireCancelSchema(BaseSchema):

@@ -36,7 +36,7 @@ from roaming.peers.delivery import enqueue
 from roaming.peers.models import Peer, PeerStatus
 from roaming.peers.operations import client
 from roaming.peers.trust import resolver_for
-from roaming.plugins import hook
+from roaming.plugins import call_guarded
 from roaming.visits import notices
 from roaming.visits.documents import VisitDocumentSchema, apply_document
 from roaming.visits.models import Visit, VisitRole, VisitState
@@ -147,7 +147,9 @@ def request_visit(user: User, data: dict) -> tuple[Visit, bool]:
         starts_on=data["first_day"],
         ends_on=data["last_day"],
         people=data["people"],
-        services=[{"uid": uid_} for uid_ in data.get("services", [])],
+        services=[
+            {"uid": uid_, "options": data.get("service_options", {}).get(uid_, {})} for uid_ in data.get("services", [])
+        ],
         message=data.get("message", ""),
         person_id=person.id,
         visitor={"name": person.name, "email": person.email, "language": person.language},
@@ -155,7 +157,7 @@ def request_visit(user: User, data: dict) -> tuple[Visit, bool]:
         next_send_at=utcnow() + timedelta(seconds=RESEND_BASE_SECONDS),  # the worker waits for the inline try
     )
     session.add(visit)
-    hook().roaming_visit_created(visit=visit, origin="home")
+    call_guarded("roaming_visit_created", visit=visit, origin="home")
     session.commit()
     send_request(visit, inline=True)
     return visit, True
@@ -230,6 +232,7 @@ def _wire_request(data: dict) -> dict:
         "last_day": data["last_day"].isoformat(),
         "people": data["people"],
         "services": list(data.get("services", [])),
+        "service_options": {uid: options for uid, options in data.get("service_options", {}).items() if options},
     }
 
 
@@ -245,6 +248,7 @@ def _request_payload(visit: Visit) -> dict:
             "last_day": visit.ends_on,
             "people": visit.people,
             "services": [service["uid"] for service in visit.services],
+            "service_options": {service["uid"]: service.get("options") or {} for service in visit.services},
         }
     )
     return {"visit_id": visit.uid, "attestation": token, "message": visit.message, **wire}
@@ -287,7 +291,7 @@ def apply_host_document(peer: Peer, data: object, visit: Visit | None = None) ->
         session.commit()
         return None
     if visit.state is not old_state:
-        hook().roaming_visit_state_changed(visit=visit, old=old_state, new=visit.state)
+        call_guarded("roaming_visit_state_changed", visit=visit, old=old_state, new=visit.state)
         if visit.state is VisitState.COMPLETED:
             followup.schedule(visit)
     if first or visit.state is not old_state:

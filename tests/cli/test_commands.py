@@ -96,7 +96,7 @@ def test_db_status_and_upgrade(run):
     status = run("db", "status")
     assert status.exit_code == 0 and migrate.head_revision() in status.output and "upgrade" not in status.output
     upgrade = run("db", "upgrade")
-    assert upgrade.exit_code == 0 and f"Database at {migrate.head_revision()}" in upgrade.output
+    assert upgrade.exit_code == 0 and f"core: at {migrate.head_revision()}" in upgrade.output
 
 
 def test_users_commands(run, app, make_person):

@@ -1,0 +1,198 @@
+"""The node's plugins: loading the enabled ones, their settings and service kinds, calling hooks.
+
+Plugins are found through the ``roaming.plugins`` entry-point group; the entry name is the
+plugin's name (its settings table, blueprint name, table prefix and migration history). Installed
+is not enabled: only the names in the ``plugins`` setting are loaded, and one that is missing or
+fails to import stops start-up with a ``PluginError`` naming it. Core behaviour ships as built-in
+plugins (``core``: the agreement's service kinds and desk availability; ``email``), so the hooks
+are exercised by the core's own tests. The contracts are in ``roaming.hookspecs``.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib.metadata import EntryPoint, entry_points
+
+import pluggy
+from flask import Flask, current_app
+
+from roaming.db import savepoint
+from roaming.hookspecs import PROJECT, SPECS, Job, ServiceKind, hookimpl
+
+__all__ = ["Job", "PluginError", "ServiceKind", "hookimpl", "hook", "settings", "service_kinds"]
+
+ENTRY_POINT_GROUP = "roaming.plugins"
+BUILTINS = ("core", "email")
+NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+
+class PluginError(RuntimeError):
+    """A plugin could not be loaded or set up; the message names it and says what to do."""
+
+
+def installed_entry_points() -> dict[str, EntryPoint]:
+    return {entry.name: entry for entry in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def enabled_names(config) -> list[str]:
+    """The ``plugins`` setting, checked: a list of plugin names."""
+    names = config.get("PLUGINS") or []
+    if isinstance(names, str) or not all(isinstance(name, str) for name in names):
+        raise PluginError(f'The plugins setting must be a list of names, e.g. plugins = ["makerspace"]; got {names!r}.')
+    for name in names:
+        if not NAME.match(name) or name in BUILTINS:
+            raise PluginError(f"'{name}' in the plugins setting is not a plugin name.")
+    return list(dict.fromkeys(names))
+
+
+def load_plugin(name: str, entry_point: EntryPoint | None):
+    """Import the plugin's module; a missing or failing plugin raises ``PluginError``."""
+    if entry_point is None:
+        raise PluginError(
+            f"Plugin '{name}' is enabled but not installed (no '{ENTRY_POINT_GROUP}' entry point of that "
+            f"name): install it (pip install roaming-plugin-{name}) or run 'roaming plugins disable {name}'."
+        )
+    try:
+        return entry_point.load()
+    except Exception as error:  # noqa: BLE001 - any import failure is reported with the plugin's name
+        raise PluginError(
+            f"Plugin '{name}' failed to load ({entry_point.value}): {type(error).__name__}: {error}. "
+            f"Fix or reinstall it, or run 'roaming plugins disable {name}'."
+        ) from error
+
+
+def new_manager() -> pluggy.PluginManager:
+    """A plugin manager with the hook specifications and the built-in plugins."""
+    from roaming.notify import email
+    from roaming.plugins import builtin
+
+    manager = pluggy.PluginManager(PROJECT)
+    for spec in SPECS:
+        manager.add_hookspecs(spec)
+    manager.register(builtin, name="core")
+    manager.register(email, name="email")
+    return manager
+
+
+def init_app(app: Flask) -> None:
+    """Load the enabled plugins, their settings and service kinds; raises ``PluginError``."""
+    manager = new_manager()
+    available = installed_entry_points()
+    for name in enabled_names(app.config):
+        manager.register(load_plugin(name, available.get(name)), name=name)
+    try:
+        manager.check_pending()
+    except pluggy.PluginValidationError as error:
+        raise PluginError(f"Plugin '{error.plugin_name}' implements a hook that does not exist: {error}") from None
+    app.extensions["roaming.plugins"] = manager
+    app.extensions["roaming.plugin_settings"] = _settings(app, manager)
+    app.extensions["roaming.service_kinds"] = _service_kinds(manager)
+
+
+def finish_app(app: Flask) -> None:
+    """After the core is set up: plugins' blueprints, then ``roaming_startup``."""
+    manager = app.extensions["roaming.plugins"]
+    for hook_name in ("roaming_register_blueprints", "roaming_startup"):
+        for impl in getattr(manager.hook, hook_name).get_hookimpls():
+            _setup_call(impl, hook_name, app=app)
+
+
+def _setup_call(impl, hook_name: str, **kwargs):
+    try:
+        return impl.function(**{key: kwargs[key] for key in impl.argnames})
+    except PluginError:
+        raise
+    except Exception as error:  # noqa: BLE001 - reported with the plugin's name, start-up stops
+        raise PluginError(
+            f"Plugin '{impl.plugin_name}' failed in {hook_name}: {type(error).__name__}: {error}"
+        ) from error
+
+
+def _settings(app: Flask, manager: pluggy.PluginManager) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for impl in manager.hook.roaming_default_settings.get_hookimpls():
+        name = impl.plugin_name
+        defaults = dict(_setup_call(impl, "roaming_default_settings") or {})
+        given = app.config.get(name.upper()) or {}
+        if not isinstance(given, dict):
+            raise PluginError(f"The [{name}] settings must be a table of keys, got {given!r}.")
+        overrides = {str(key).lower(): value for key, value in given.items()}
+        unknown = sorted(overrides.keys() - defaults.keys())
+        if unknown:
+            raise PluginError(
+                f"Plugin '{name}' has no setting {', '.join(unknown)}; "
+                f"it declares: {', '.join(sorted(defaults)) or 'none'}."
+            )
+        found[name] = {**defaults, **overrides}
+    return found
+
+
+def _service_kinds(manager: pluggy.PluginManager) -> dict[str, tuple[str, ServiceKind]]:
+    kinds: dict[str, tuple[str, ServiceKind]] = {}
+    for impl in manager.hook.roaming_register_service_kinds.get_hookimpls():  # built-ins (trylast) first
+        for kind in _setup_call(impl, "roaming_register_service_kinds") or []:
+            if kind.name in kinds:
+                raise PluginError(
+                    f"Service kind '{kind.name}' is registered by both '{kinds[kind.name][0]}' "
+                    f"and '{impl.plugin_name}'."
+                )
+            kinds[kind.name] = (impl.plugin_name, kind)
+    return kinds
+
+
+# -- at run time ---------------------------------------------------------------------------------
+
+
+def plugin_manager() -> pluggy.PluginManager:
+    return current_app.extensions["roaming.plugins"]
+
+
+def hook():
+    return plugin_manager().hook
+
+
+def settings(name: str) -> dict:
+    """The settings of plugin ``name``: its declared defaults with the node's overrides."""
+    return current_app.extensions["roaming.plugin_settings"].get(name, {})
+
+
+def service_kinds() -> dict[str, ServiceKind]:
+    """Every service kind the node offers now, by name (core kinds first)."""
+    return {name: kind for name, (_plugin, kind) in current_app.extensions["roaming.service_kinds"].items()}
+
+
+def jobs() -> list[tuple[str, Job]]:
+    """``(plugin, job)`` for every job the enabled plugins run in the worker."""
+    found = []
+    for impl in plugin_manager().hook.roaming_register_jobs.get_hookimpls():
+        found += [(impl.plugin_name, job) for job in _setup_call(impl, "roaming_register_jobs") or []]
+    return found
+
+
+def call_guarded(hook_name: str, **kwargs) -> None:
+    """Call a side-effect hook's implementations one by one, each in a savepoint: one that raises
+    is logged with its plugin's name and its writes rolled back; the caller's change goes on."""
+    for impl in reversed(getattr(hook(), hook_name).get_hookimpls()):
+        try:
+            with savepoint():
+                impl.function(**{key: kwargs[key] for key in impl.argnames})
+        except Exception:  # noqa: BLE001 - a plugin's failure must not undo or block the change
+            current_app.logger.exception(
+                "Plugin '%s' failed in %s; carrying on without it.", impl.plugin_name, hook_name
+            )
+
+
+def call_each(hook_name: str, skip: set[str], **kwargs) -> dict[str, Exception | None]:
+    """Call each implementation whose plugin is not in ``skip``; returns plugin -> its error or
+    None (used for notification transports, which are retried one by one)."""
+    outcome: dict[str, Exception | None] = {}
+    for impl in reversed(getattr(hook(), hook_name).get_hookimpls()):
+        if impl.plugin_name in skip:
+            continue
+        try:
+            impl.function(**{key: kwargs[key] for key in impl.argnames})
+        except Exception as error:  # noqa: BLE001 - the caller records and retries it
+            outcome[impl.plugin_name] = error
+        else:
+            outcome[impl.plugin_name] = None
+    return outcome

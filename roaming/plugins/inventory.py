@@ -1,0 +1,140 @@
+"""What plugins a node has and switching them on and off (for ``roaming plugins`` and the admin
+page). Enabling writes the node's configuration, proves the plugin loads (or puts the
+configuration back) and runs its migrations; the running node picks the change up when it
+restarts, and its worker then withdraws or publishes the services concerned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from roaming.config import configured_plugins, write_plugins_setting
+from roaming.plugins import BUILTINS, PluginError, installed_entry_points, load_plugin, new_manager
+
+HOOK_WORDS = {
+    "roaming_migrations_dir": "its own tables",
+    "roaming_register_blueprints": "pages or API endpoints",
+    "roaming_validate_visit": "checks on visit requests",
+    "roaming_availability": "desk availability",
+    "roaming_visit_created": "reacts to new visits",
+    "roaming_visit_state_changed": "reacts to visit changes",
+    "roaming_service_published": "reacts to catalogue changes",
+    "roaming_notify": "a notification transport",
+    "roaming_startup": "a start-up step",
+}
+
+
+@dataclass
+class PluginInfo:
+    name: str
+    version: str
+    summary: str
+    builtin: bool = False
+    enabled: bool = False  # in the node's configuration now
+    running: bool = False  # loaded by the app asking
+    adds: list[str] = field(default_factory=list)
+    error: str | None = None  # why it does not load
+
+
+def plugins_of(app: Flask) -> list[PluginInfo]:
+    """Built-in and installed plugins, what each adds, whether enabled (configuration) and
+    running (this app); a plugin that does not load is listed with its error."""
+    configured = configured_plugins(Path(app.instance_path))
+    manager = app.extensions["roaming.plugins"]
+    found = [_describe(name, manager, name, builtin=True) for name in BUILTINS]
+    entries = installed_entry_points()
+    for name in sorted(set(entries) | set(configured)):
+        entry = entries.get(name)
+        dist = getattr(entry, "dist", None)
+        info = PluginInfo(
+            name=name,
+            version=dist.version if dist else "",
+            summary=(dist.metadata["Summary"] or "") if dist else "",
+            enabled=name in configured,
+            running=manager.get_plugin(name) is not None,
+        )
+        try:
+            scratch = manager if info.running else new_manager()
+            if not info.running:
+                scratch.register(load_plugin(name, entry), name=name)
+            info.adds = _describe(name, scratch, name).adds
+        except PluginError as error:
+            info.error = str(error)
+        found.append(info)
+    return found
+
+
+def _describe(name: str, manager, plugin_name: str, builtin: bool = False) -> PluginInfo:
+    info = PluginInfo(name=name, version="built in", summary="", builtin=builtin, enabled=True, running=True)
+    plugin = manager.get_plugin(plugin_name)
+    implemented = {caller.name: caller for caller in manager.get_hookcallers(plugin) or []}
+    for hook_name, caller in implemented.items():
+        function = next(impl.function for impl in caller.get_hookimpls() if impl.plugin_name == plugin_name)
+        if hook_name == "roaming_register_service_kinds":
+            labels = ", ".join(f"{kind.name} ({kind.label})" for kind in function() or [])
+            info.adds.append(f"service kinds: {labels}")
+        elif hook_name == "roaming_register_commands":
+            group = click.Group()
+            function(cli=group)
+            info.adds.append("commands: " + ", ".join(f"roaming {command}" for command in sorted(group.commands)))
+        elif hook_name == "roaming_register_jobs":
+            info.adds.append("background jobs: " + ", ".join(job.name for job in function() or []))
+        elif hook_name == "roaming_default_settings":
+            defaults = function() or {}
+            info.adds.append("settings: " + ", ".join(f"{key} = {value!r}" for key, value in defaults.items()))
+        elif hook_name in HOOK_WORDS:
+            info.adds.append(HOOK_WORDS[hook_name])
+    return info
+
+
+def enable(app: Flask, name: str) -> list[str]:
+    """Enable an installed plugin: configuration, a load test and its migrations. Returns what
+    was done, in words; raises ``PluginError`` with nothing changed when it does not load."""
+    from roaming import create_app, migrate
+    from roaming.db import engine_for
+
+    instance = Path(app.instance_path)
+    if name not in installed_entry_points():
+        raise PluginError(f"No plugin '{name}' is installed (pip install roaming-plugin-{name}).")
+    before = configured_plugins(instance)
+    if name in before:
+        return [f"{name} is enabled already."]
+    _write(instance, [*before, name])
+    try:
+        trial = create_app({"INSTANCE_PATH": instance})
+    except Exception:
+        _write(instance, before)
+        raise
+    done = [f"Enabled {name} in the node's configuration."]
+    try:
+        history = next((h for h in migrate.histories(trial) if h.name == name), None)
+        if history is not None:
+            migrate.upgrade(engine_for(trial), "head", history)
+            done.append(f"Its tables are at migration {migrate.current_revision(engine_for(trial), history)}.")
+    finally:
+        engine_for(trial).dispose()
+    return [*done, "Restart the node (and its workers) to start using it."]
+
+
+def disable(app: Flask, name: str) -> list[str]:
+    """Disable a plugin: its services are withdrawn and its pages gone after the restart; its
+    tables and data stay (``roaming db downgrade base --plugin NAME`` drops them)."""
+    instance = Path(app.instance_path)
+    before = configured_plugins(instance)
+    if name not in before:
+        return [f"{name} is not enabled."]
+    _write(instance, [other for other in before if other != name])
+    return [
+        f"Disabled {name}; its tables and data are kept.",
+        "Restart the node (and its workers): its services are then withdrawn from partners.",
+    ]
+
+
+def _write(instance: Path, names: list[str]) -> None:
+    try:
+        write_plugins_setting(instance, names)
+    except RuntimeError as error:
+        raise PluginError(str(error)) from None

@@ -1,0 +1,34 @@
+"""The admin page for plugins: what is installed and enabled, and the switches."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, get_flashed_messages, redirect, render_template, url_for
+
+from roaming.accounts.models import Role
+from roaming.accounts.security import require_page
+from roaming.plugins import PluginError, inventory
+
+bp = Blueprint("plugin_pages", __name__)
+
+
+@bp.get("/admin/plugins")
+@require_page(Role.ADMIN)
+def plugins():
+    infos = inventory.plugins_of(current_app._get_current_object())
+    pending = any(info.enabled != info.running for info in infos)
+    return render_template(
+        "plugins/admin.html", plugins=infos, pending=pending, messages=get_flashed_messages(with_categories=True)
+    )
+
+
+@bp.post("/admin/plugins/<name>/<any(enable, disable):action>")
+@require_page(Role.ADMIN)
+def switch(name: str, action: str):
+    """Enable or disable a plugin (the CSRF token is checked for every logged-in POST)."""
+    switch_plugin = inventory.enable if action == "enable" else inventory.disable
+    try:
+        for line in switch_plugin(current_app._get_current_object(), name):
+            flash(line, "info")
+    except PluginError as error:
+        flash(str(error), "error")
+    return redirect(url_for("plugin_pages.plugins"))
