@@ -64,7 +64,7 @@ def create_instance(
     save_key(node_key, path)
 
     app = create_app({"INSTANCE_PATH": path})
-    migrate.upgrade(engine_for(app))
+    migrate.upgrade_all(app, engine_for(app))
     password = secrets.token_urlsafe(12)
     admin_email = admin_email or f"admin@{parsed.hostname}"
     with app.app_context():

@@ -47,6 +47,15 @@ instance_option = click.option(
 class RoamingGroup(click.Group):
     """The core's commands, and those of the node's enabled plugins."""
 
+    def resolve_command(self, ctx, args):
+        info = ctx.ensure_object(ScriptInfo)
+        for index, word in enumerate(args):  # --instance after the command's name: needed now
+            if word == "--instance" and index + 1 < len(args):
+                info.data.setdefault("instance", args[index + 1])
+            elif word.startswith("--instance="):
+                info.data.setdefault("instance", word.split("=", 1)[1])
+        return super().resolve_command(ctx, args)
+
     def get_command(self, ctx, cmd_name):
         return super().get_command(ctx, cmd_name) or self._plugin_commands(ctx).get(cmd_name)
 
@@ -55,9 +64,8 @@ class RoamingGroup(click.Group):
 
     @staticmethod
     def _plugin_commands(ctx) -> dict[str, click.Command]:
-        info = ctx.ensure_object(ScriptInfo)
         try:
-            app = info.load_app()
+            app = ctx.ensure_object(ScriptInfo).load_app()
         except Exception:  # noqa: BLE001 - no node here (or it does not start): core commands only
             return {}
         group = click.Group()

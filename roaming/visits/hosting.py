@@ -189,9 +189,8 @@ def _reserve_services(visit: Visit, quote) -> None:
         except ValidationError as error:
             session.rollback()
             name = f"service_options.{service.uid}"
-            raise ValidationError(
-                {f"{name}.{path}" if path else name: [message] for path, message in flat_messages(error.messages)}
-            ) from None
+            problems = flat_messages(error.normalized_messages())
+            raise ValidationError({f"{name}.{path}" if path else name: [text] for path, text in problems}) from None
         except DomainError:
             session.rollback()
             raise

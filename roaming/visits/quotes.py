@@ -229,7 +229,7 @@ def _check_options(quote: Quote, service: Service, given: dict | None) -> None:
     try:
         quote.service_options[service.uid] = schema.load(given or {})
     except ValidationError as error:
-        for path, message in flat_messages(error.messages):
+        for path, message in flat_messages(error.normalized_messages()):
             quote.problem(f"{name}.{path}" if path else name, message)
 
 
