@@ -98,7 +98,8 @@ class Node:
 @contextmanager
 def running_node(folder: Path, name: str, country: str, database_url: str | None = None, **settings):
     """A node serving on a free port; ``settings`` go into its roaming.toml (server and CLI see
-    them). ``database_url``: its database (default: SQLite in the instance folder)."""
+    them; a dict becomes a table, as a plugin's settings). ``database_url``: its database
+    (default: SQLite in the instance folder)."""
     port = free_port("127.0.0.1")
     created = create_instance(
         folder / name.lower().replace(" ", "-"),
@@ -108,7 +109,11 @@ def running_node(folder: Path, name: str, country: str, database_url: str | None
         database_url=database_url,
     )
     with (created.path / "roaming.toml").open("a") as config:
-        config.writelines(f"{key} = {json.dumps(value)}\n" for key, value in settings.items())
+        config.writelines(
+            f"{key} = {json.dumps(value)}\n" for key, value in settings.items() if not isinstance(value, dict)
+        )
+        for table, values in ((key, value) for key, value in settings.items() if isinstance(value, dict)):
+            config.write(f"\n[{table}]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in values.items()))
     node = Node(name, created.path, port, created.admin_email, created.admin_password)
     try:
         node.start()
