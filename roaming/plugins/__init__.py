@@ -78,12 +78,15 @@ def init_app(app: Flask) -> None:
     """Load the enabled plugins, their settings and service kinds; raises ``PluginError``."""
     manager = new_manager()
     available = installed_entry_points()
-    for name in enabled_names(app.config):
-        manager.register(load_plugin(name, available.get(name)), name=name)
     try:
+        for name in enabled_names(app.config):
+            manager.register(load_plugin(name, available.get(name)), name=name)
         manager.check_pending()
     except pluggy.PluginValidationError as error:
-        raise PluginError(f"Plugin '{error.plugin_name}' implements a hook that does not exist: {error}") from None
+        name = manager.get_name(error.plugin) or repr(error.plugin)
+        raise PluginError(
+            f"Plugin '{name}' implements a hook that does not exist or with other arguments: {error}"
+        ) from None
     app.extensions["roaming.plugins"] = manager
     app.extensions["roaming.plugin_settings"] = _settings(app, manager)
     app.extensions["roaming.service_kinds"] = _service_kinds(manager)

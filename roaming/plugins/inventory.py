@@ -24,6 +24,7 @@ HOOK_WORDS = {
     "roaming_service_published": "reacts to catalogue changes",
     "roaming_notify": "a notification transport",
     "roaming_startup": "a start-up step",
+    "roaming_register_jobs": "background jobs",
 }
 
 
@@ -42,6 +43,11 @@ class PluginInfo:
 def plugins_of(app: Flask) -> list[PluginInfo]:
     """Built-in and installed plugins, what each adds, whether enabled (configuration) and
     running (this app); a plugin that does not load is listed with its error."""
+    with app.app_context():
+        return _plugins_of(app)
+
+
+def _plugins_of(app: Flask) -> list[PluginInfo]:
     configured = configured_plugins(Path(app.instance_path))
     manager = app.extensions["roaming.plugins"]
     found = [_describe(name, manager, name, builtin=True) for name in BUILTINS]
@@ -73,21 +79,26 @@ def _describe(name: str, manager, plugin_name: str, builtin: bool = False) -> Pl
     implemented = {caller.name: caller for caller in manager.get_hookcallers(plugin) or []}
     for hook_name, caller in implemented.items():
         function = next(impl.function for impl in caller.get_hookimpls() if impl.plugin_name == plugin_name)
-        if hook_name == "roaming_register_service_kinds":
-            labels = ", ".join(f"{kind.name} ({kind.label})" for kind in function() or [])
-            info.adds.append(f"service kinds: {labels}")
-        elif hook_name == "roaming_register_commands":
-            group = click.Group()
-            function(cli=group)
-            info.adds.append("commands: " + ", ".join(f"roaming {command}" for command in sorted(group.commands)))
-        elif hook_name == "roaming_register_jobs":
-            info.adds.append("background jobs: " + ", ".join(job.name for job in function() or []))
-        elif hook_name == "roaming_default_settings":
-            defaults = function() or {}
-            info.adds.append("settings: " + ", ".join(f"{key} = {value!r}" for key, value in defaults.items()))
-        elif hook_name in HOOK_WORDS:
-            info.adds.append(HOOK_WORDS[hook_name])
+        try:
+            info.adds.append(_what_it_adds(hook_name, function))
+        except Exception:  # noqa: BLE001 - a plugin that is not running may need its settings to say more
+            info.adds.append(HOOK_WORDS.get(hook_name, hook_name.removeprefix("roaming_").replace("_", " ")))
+    info.adds = [line for line in info.adds if line]
     return info
+
+
+def _what_it_adds(hook_name: str, function) -> str | None:
+    if hook_name == "roaming_register_service_kinds":
+        return "service kinds: " + ", ".join(f"{kind.name} ({kind.label})" for kind in function() or [])
+    if hook_name == "roaming_register_commands":
+        group = click.Group()
+        function(cli=group)
+        return "commands: " + ", ".join(f"roaming {command}" for command in sorted(group.commands))
+    if hook_name == "roaming_register_jobs":
+        return "background jobs: " + ", ".join(job.name for job in function() or [])
+    if hook_name == "roaming_default_settings":
+        return "settings: " + ", ".join(f"{key} = {value!r}" for key, value in (function() or {}).items())
+    return HOOK_WORDS.get(hook_name)
 
 
 def enable(app: Flask, name: str) -> list[str]:
