@@ -1,22 +1,47 @@
-"""plugins/README.md is checked against the code: every hook specification has its section."""
+"""docs/plugins.md is checked against the code: every hook specification has its section with the
+exact signature, no section names a hook that does not exist, and the commands it shows exist."""
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
+import shlex
 from pathlib import Path
 
-from roaming.plugins import NotifySpecs, VisitSpecs
+import click
 
-GUIDE = (Path(__file__).parents[1] / "plugins" / "README.md").read_text()
+from roaming.cli import cli
+from roaming.hookspecs import SPECS, ServiceKind
+
+GUIDE = (Path(__file__).parents[1] / "docs" / "plugins.md").read_text()
 
 
-def test_every_hook_has_a_section_with_its_arguments():
-    documented = dict(re.findall(r"^### `(roaming_\w+)\(([^)]*)\)`", GUIDE, flags=re.MULTILINE))
+def test_every_hook_has_a_section_with_its_exact_signature():
+    documented = re.findall(r"^### `(roaming_\w+)\(([^)]*)\)`$", GUIDE, flags=re.MULTILINE)
     specs = {
         name: ", ".join(list(inspect.signature(function).parameters)[1:])
-        for spec in (VisitSpecs, NotifySpecs)
+        for spec in SPECS
         for name, function in vars(spec).items()
         if name.startswith("roaming_")
     }
-    assert documented == specs
+    assert len(documented) == len(set(documented)), "a hook has two sections"
+    assert dict(documented) == specs
+
+
+def test_the_service_kind_fields_are_the_documented_ones():
+    shown = re.search(r"`roaming\.plugins\.ServiceKind\(([^)]*)\)`", GUIDE).group(1)
+    assert [part.split("=")[0].strip() for part in shown.split(",")] == [
+        f.name for f in dataclasses.fields(ServiceKind)
+    ]
+
+
+def test_the_commands_in_the_guide_exist_with_their_options():
+    for line in re.findall(r"^roaming [^\n#]+", GUIDE, flags=re.MULTILINE):
+        words = shlex.split(line)[1:]
+        command: click.Command = cli
+        while isinstance(command, click.Group) and words and words[0] in command.commands:
+            command, words = command.commands[words[0]], words[1:]
+        assert not isinstance(command, click.Group), f"not a command: {line}"
+        options = {option for param in command.params for option in getattr(param, "opts", [])}
+        assert {word for word in words if word.startswith("--")} <= options, line

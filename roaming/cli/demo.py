@@ -39,7 +39,14 @@ def free_port(host: str) -> int:
     show_default=True,
     help="Play a few visits, an event and a follow-up answer, so that the ledger has figures.",
 )
-def demo_command(host, folder, history):
+@click.option(
+    "--plugin",
+    "plugins",
+    multiple=True,
+    metavar="NAME",
+    help="Enable this installed plugin on every node (repeat for more).",
+)
+def demo_command(host, folder, history, plugins):
     """Start a demo federation of three cluster nodes (SQLite, loopback) until Ctrl+C.
 
     CyberForum coordinates; Systematic Paris-Region and it@cork are admitted members. Each node
@@ -54,9 +61,10 @@ def demo_command(host, folder, history):
         urls = {slug: f"http://{host}:{port}" for slug, port in ports.items()}
         steps = len(CLUSTERS) + 1 + history
         with click.progressbar(length=steps, label="Building the demo federation", file=sys.stderr) as bar:
-            coordinator = build_node(COORDINATOR, base, urls[COORDINATOR], {"coordinator_enabled": True})
+            enabled = {"plugins": list(plugins)} if plugins else {}
+            coordinator = build_node(COORDINATOR, base, urls[COORDINATOR], {"coordinator_enabled": True, **enabled})
             bar.update(1)
-            member_settings = {"coordinator_url": coordinator.url, "coordinator_key": coordinator.key_id}
+            member_settings = {"coordinator_url": coordinator.url, "coordinator_key": coordinator.key_id, **enabled}
             members = []
             for slug in CLUSTERS:
                 if slug != COORDINATOR:

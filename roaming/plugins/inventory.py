@@ -115,7 +115,7 @@ def enable(app: Flask, name: str) -> list[str]:
         return [f"{name} is enabled already."]
     _write(instance, [*before, name])
     try:
-        trial = create_app({"INSTANCE_PATH": instance})
+        trial = create_app({"INSTANCE_PATH": instance, "SECRET_KEY": app.config["SECRET_KEY"]})
     except Exception:
         _write(instance, before)
         raise
