@@ -5,12 +5,14 @@ from alembic import context
 
 import roaming.models  # noqa: F401 - registers every table on Base.metadata
 from roaming.db import Base
+from roaming.migrate import CORE, owned_by
 
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     version_table=context.config.attributes.get("version_table", "alembic_version"),
+    include_object=owned_by(context.config.attributes.get("history", CORE)),
     render_as_batch=True,  # SQLite can only alter tables by copying them
     compare_type=True,
 )

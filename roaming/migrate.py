@@ -39,6 +39,26 @@ class History:
 CORE_HISTORY = History(CORE, str(files("migrations") / "versions"))
 
 
+def owned_tables(history_name: str) -> set[str]:
+    """The tables whose models belong to a history: the core's (``roaming.*``) or a plugin's
+    (``roaming_<plugin>``), so comparing or autogenerating one never touches another's."""
+    from roaming.db import Base
+
+    prefix = "roaming." if history_name == CORE else f"roaming_{history_name}"
+    return {mapper.local_table.name for mapper in Base.registry.mappers if mapper.class_.__module__.startswith(prefix)}
+
+
+def owned_by(history_name: str):
+    """An Alembic ``include_object`` filter keeping the history's own tables (and their parts)."""
+    owned = owned_tables(history_name)
+
+    def include(obj, name, type_, _reflected, _compare_to):
+        table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+        return table is None or table in owned
+
+    return include
+
+
 def histories(app: Flask) -> list[History]:
     """The core's history, then each enabled plugin's that has migrations."""
     found = [CORE_HISTORY]
@@ -63,6 +83,7 @@ def alembic_config(connection=None, history: History = CORE_HISTORY) -> Config:
     config.set_main_option("version_locations", history.versions)
     config.attributes["connection"] = connection
     config.attributes["version_table"] = history.version_table
+    config.attributes["history"] = history.name
     return config
 
 

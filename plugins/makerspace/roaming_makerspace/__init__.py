@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from roaming.plugins import ServiceKind, hookimpl
+from roaming_makerspace import models  # noqa: F401 - its tables on the metadata, for its migrations
 
 NAME = "makerspace"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from roaming.plugins import Job, hookimpl
+from roaming_webhooks import models  # noqa: F401 - its tables on the metadata, for its migrations
 
 NAME = "webhooks"
 DELIVERY_INTERVAL_SECONDS = 1.0
