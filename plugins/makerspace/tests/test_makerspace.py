@@ -50,7 +50,7 @@ def test_a_partners_visitor_books_equipment_and_disabling_hides_it(tmp_path):
         machine = re.search(r"\(([0-9a-f-]{36})\)", added.stdout).group(1)
 
         _sync(home)
-        results = wait_for(lambda: _search(home, visitor), timeout=30)
+        results = wait_for(lambda: _search(home, visitor), timeout=60)
         service = next(result["item"] for result in results if result["item"]["kind"] == "makerspace")
         options = service["request_options"]
         assert options["properties"]["equipment"]["enum"] == [machine]
@@ -110,7 +110,7 @@ def test_a_partners_visitor_books_equipment_and_disabling_hides_it(tmp_path):
             _sync(home)
             return not _search(home, visitor)
 
-        wait_for(withdrawn_at_partner, timeout=30)
+        wait_for(withdrawn_at_partner, timeout=60)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
