@@ -32,7 +32,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 class ServiceKind:
     """A kind of service a node can publish (returned by ``roaming_register_service_kinds``).
 
-    ``name`` is unique on the node (a plugin's kinds start with its own name); ``label`` is what
+    ``name`` is unique on the node (a plugin's kinds should start with its own name); ``label`` is what
     visitors read. ``options(service)`` returns the marshmallow schema (an instance) of what a
     visitor chooses when requesting a service of this kind (None: it takes no options); it is
     validated on the host at request time and published to partners as JSON Schema.

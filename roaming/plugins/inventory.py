@@ -50,7 +50,10 @@ def plugins_of(app: Flask) -> list[PluginInfo]:
 def _plugins_of(app: Flask) -> list[PluginInfo]:
     configured = configured_plugins(Path(app.instance_path))
     manager = app.extensions["roaming.plugins"]
-    found = [_describe(name, manager, name, builtin=True) for name in BUILTINS]
+    found = [
+        PluginInfo(name, "built in", "", builtin=True, enabled=True, running=True, adds=_adds(manager, name))
+        for name in BUILTINS
+    ]
     entries = installed_entry_points()
     for name in sorted(set(entries) | set(configured)):
         entry = entries.get(name)
@@ -66,25 +69,23 @@ def _plugins_of(app: Flask) -> list[PluginInfo]:
             scratch = manager if info.running else new_manager()
             if not info.running:
                 scratch.register(load_plugin(name, entry), name=name)
-            info.adds = _describe(name, scratch, name).adds
+            info.adds = _adds(scratch, name)
         except PluginError as error:
             info.error = str(error)
         found.append(info)
     return found
 
 
-def _describe(name: str, manager, plugin_name: str, builtin: bool = False) -> PluginInfo:
-    info = PluginInfo(name=name, version="built in", summary="", builtin=builtin, enabled=True, running=True)
-    plugin = manager.get_plugin(plugin_name)
-    implemented = {caller.name: caller for caller in manager.get_hookcallers(plugin) or []}
-    for hook_name, caller in implemented.items():
+def _adds(manager, plugin_name: str) -> list[str]:
+    """What the registered plugin adds, one line per hook it implements."""
+    lines = []
+    for caller in manager.get_hookcallers(manager.get_plugin(plugin_name)) or []:
         function = next(impl.function for impl in caller.get_hookimpls() if impl.plugin_name == plugin_name)
         try:
-            info.adds.append(_what_it_adds(hook_name, function))
+            lines.append(_what_it_adds(caller.name, function))
         except Exception:  # noqa: BLE001 - a plugin that is not running may need its settings to say more
-            info.adds.append(HOOK_WORDS.get(hook_name, hook_name.removeprefix("roaming_").replace("_", " ")))
-    info.adds = [line for line in info.adds if line]
-    return info
+            lines.append(HOOK_WORDS.get(caller.name, caller.name.removeprefix("roaming_").replace("_", " ")))
+    return [line for line in lines if line]
 
 
 def _what_it_adds(hook_name: str, function) -> str | None:

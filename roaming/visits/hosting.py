@@ -189,8 +189,10 @@ def _reserve_services(visit: Visit, quote) -> None:
         except ValidationError as error:
             session.rollback()
             name = f"service_options.{service.uid}"
-            problems = flat_messages(error.normalized_messages())
-            raise ValidationError({f"{name}.{path}" if path else name: [text] for path, text in problems}) from None
+            problems: dict[str, list[str]] = {}
+            for path, text in flat_messages(error.normalized_messages()):
+                problems.setdefault(f"{name}.{path}" if path else name, []).append(text)
+            raise ValidationError(problems) from None
         except DomainError:
             session.rollback()
             raise
