@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from roaming import api, db, errors, plugins
+from roaming import api, db, errors, i18n, plugins
 from roaming.config import DEFAULTS, ENV_PREFIX, read_instance_file, read_secret_key, resolve_instance_path
 
 
@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False  # keep schema field order in responses
 
     db.init_app(app)
+    i18n.init_app(app)
     plugins.init_app(app)
     errors.install_id_converter(app)
     _register_parts(app)
@@ -53,26 +54,33 @@ def _register_parts(app: Flask) -> None:
     from roaming.accounts import api as accounts_api
     from roaming.accounts import oidc, pages, security
     from roaming.catalogue import api as catalogue_api
+    from roaming.catalogue import pages as catalogue_pages
     from roaming.coordinator import api as coordinator_api
     from roaming.events import api as events_api
     from roaming.events import federation_api as events_federation_api
+    from roaming.events import pages as event_pages
     from roaming.followup import api as followup_api
     from roaming.followup import federation_api as followup_federation_api
     from roaming.followup import pages as followup_pages
     from roaming.identity import api as identity_api
     from roaming.ledger import api as ledger_api
     from roaming.ledger import federation_api as ledger_federation_api
+    from roaming.ledger import pages as ledger_pages
     from roaming.members import api as members_api
+    from roaming.members import pages as member_pages
+    from roaming.network import pages as network_pages
     from roaming.peers import api as federation_api
+    from roaming.peers import pages as peer_pages
     from roaming.peers import status_api as peers_api
     from roaming.plugins import pages as plugin_pages
     from roaming.privacy import api as privacy_api
     from roaming.privacy import federation_api as privacy_federation_api
     from roaming.search import api as search_api
+    from roaming.search import pages as search_pages
     from roaming.visits import api as visits_api
+    from roaming.visits import dashboard, terms
     from roaming.visits import federation_api as visits_federation_api
     from roaming.visits import pages as visit_pages
-    from roaming.visits import terms
 
     api.init_app(
         app,
@@ -107,3 +115,14 @@ def _register_parts(app: Flask) -> None:
     app.register_blueprint(followup_pages.bp)
     app.register_blueprint(privacy_federation_api.bp)
     app.register_blueprint(plugin_pages.bp)
+    for page_blueprint in (
+        catalogue_pages,
+        event_pages,
+        ledger_pages,
+        member_pages,
+        network_pages,
+        peer_pages,
+        search_pages,
+        dashboard,
+    ):
+        app.register_blueprint(page_blueprint.bp)

@@ -25,7 +25,7 @@ def login():
                 error = refused.message
             else:
                 login_browser_session(user)
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(safe_next(request.args.get("next")))
     status = 401 if error else 200
     return render_template("login.html", error=error, oidc_enabled=oidc.enabled()), status
 
@@ -49,7 +49,7 @@ def oidc_callback():
     return redirect(url_for("web.home"))
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only same-site paths: an open redirect after login would help phishing."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target

@@ -11,7 +11,7 @@ from roaming import reference
 from roaming.accounts.security import STAFF
 from roaming.api import patch_schema, secured
 from roaming.catalogue import operations as ops
-from roaming.catalogue.models import CatalogueItem, Desk, Event, Location, MeetingRoom, Service
+from roaming.catalogue.models import CatalogueItem, Desk, Event, Location, MeetingRoom, NewsItem, Service
 from roaming.catalogue.schemas import ChangeFeedSchema, ChangeQuerySchema, ClusterProfileSchema
 from roaming.plugins import service_kinds
 
@@ -91,6 +91,7 @@ register_collection("/desks", Desk)
 register_collection("/rooms", MeetingRoom)
 register_collection("/services", Service)
 register_collection("/events", Event)
+register_collection("/news", NewsItem)
 
 
 @blp.get("/catalogue/changes")

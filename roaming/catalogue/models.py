@@ -157,6 +157,18 @@ class Event(CatalogueItem, Base):
     location: Mapped[Location | None] = relationship()
 
 
+class NewsItem(CatalogueItem, Base):
+    """A piece of news the cluster publishes for the federation's "Cluster in focus" newsletter."""
+
+    __tablename__ = "news_item"
+    KIND = "news"
+
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str | None] = mapped_column(String(300))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
 class Tombstone(Base):
     """What is left of a deleted catalogue item, so that mirrors learn of the deletion."""
 
@@ -179,5 +191,5 @@ class ChangeCounter(Base):
 
 
 CATALOGUE_KINDS: dict[str, type[CatalogueItem]] = {
-    model.KIND: model for model in (ClusterProfile, Location, Desk, MeetingRoom, Service, Event)
+    model.KIND: model for model in (ClusterProfile, Location, Desk, MeetingRoom, Service, Event, NewsItem)
 }

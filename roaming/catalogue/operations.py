@@ -19,6 +19,7 @@ from roaming.catalogue.models import (
     Event,
     Location,
     MeetingRoom,
+    NewsItem,
     Service,
 )
 from roaming.db import session
@@ -33,6 +34,7 @@ SCHEMAS: dict[type[CatalogueItem], type[Schema]] = {
     MeetingRoom: schemas.MeetingRoomSchema,
     Service: schemas.ServiceSchema,
     Event: schemas.EventSchema,
+    NewsItem: schemas.NewsItemSchema,
 }
 LABELS = {
     ClusterProfile: "cluster profile",
@@ -41,6 +43,7 @@ LABELS = {
     MeetingRoom: "meeting room",
     Service: "service",
     Event: "event",
+    NewsItem: "news item",
 }
 
 

@@ -189,3 +189,10 @@ class ChangeFeedSchema(BaseSchema):
 class ChangeQuerySchema(BaseSchema):
     since = fields.Integer(load_default=0, validate=validate.Range(min=0))
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
+
+
+class NewsItemSchema(ItemSchema):
+    title = text(200, required=True)
+    body = text(5000, load_default="")
+    link = url(allow_none=True)
+    published_at = fields.AwareDateTime(dump_only=True)

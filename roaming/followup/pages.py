@@ -1,21 +1,25 @@
-"""The survey page behind each survey e-mail's personal link (no login needed; CSRF-protected)."""
+"""The survey page behind each survey e-mail's personal link (no login needed; CSRF-protected),
+and staff's view of the outcomes reported after visits."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
-from roaming.accounts.security import csrf_valid
+from roaming.accounts.security import STAFF, csrf_valid, require_page
 from roaming.errors import DomainError, NotFound
 from roaming.followup import operations as ops
 from roaming.followup.models import ValueBand
+from roaming.ledger.models import Book
+from roaming.ledger.operations import node_names
 
 bp = Blueprint("followup_pages", __name__)
 BANDS = {
-    ValueBand.NONE: "None",
-    ValueBand.UNDER_10K: "Under €10,000",
-    ValueBand.FROM_10K_TO_100K: "€10,000 to €100,000",
-    ValueBand.OVER_100K: "Over €100,000",
+    ValueBand.NONE: _l("None"),
+    ValueBand.UNDER_10K: _l("Under €10,000"),
+    ValueBand.FROM_10K_TO_100K: _l("€10,000 to €100,000"),
+    ValueBand.OVER_100K: _l("Over €100,000"),
 }
 
 
@@ -49,3 +53,16 @@ def survey(token: str):
             errors = {"form": [refused.message]}
     status = 422 if errors else 200
     return render_template("followup/survey.html", survey=chosen, errors=errors, form=form, bands=BANDS), status
+
+
+@bp.get("/staff/outcomes")
+@require_page(*STAFF)
+def outcomes():
+    """What came of the visits, per pair of clusters, and the case studies members let us publish."""
+    return render_template(
+        "followup/outcomes.html",
+        connections=ops.connections(Book.NODE),
+        studies=ops.case_studies(Book.NODE),
+        names=node_names(),
+        bands=BANDS,
+    )

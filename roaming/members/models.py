@@ -43,6 +43,7 @@ class Person(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     role: Mapped[str | None] = mapped_column(String(100))
     language: Mapped[str | None] = mapped_column(String(8))  # for messages to them; None: English
+    newsletter: Mapped[bool] = mapped_column(default=False)  # asked for the "Cluster in focus" digest
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     company: Mapped[MemberCompany] = relationship(back_populates="people")

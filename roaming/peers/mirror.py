@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from roaming.db import session
 from roaming.peers.models import MirroredItem, Peer
 
-TEXT_FIELDS = ("name", "title", "description", "city", "address", "free_allowance")
+TEXT_FIELDS = ("name", "title", "description", "body", "city", "address", "free_allowance")
 
 
 def apply_change(peer: Peer, change: dict) -> None:

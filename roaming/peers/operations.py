@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -10,6 +11,7 @@ from roaming.db import session, utcnow
 from roaming.errors import Conflict, DomainError, NotFound
 from roaming.identity.operations import key_ring, node_id
 from roaming.peers import mirror
+from roaming.peers.delivery import queue_status
 from roaming.peers.discovery import discover
 from roaming.peers.models import Peer, PeerKey, PeerStatus, TrustSource
 from roaming.peers.schemas import FeedSchema
@@ -106,3 +108,23 @@ def pull_catalogue(peer: Peer, progress=None) -> int:
     peer.last_synced_at, peer.last_sync_error, peer.sync_requested_at = utcnow(), None, None
     session.commit()
     return applied
+
+
+def sync_and_delivery_status() -> list[dict]:
+    """Per peer: its outbox (pending, delivered, failed) and whether our copy of its catalogue is
+    stale (older than three sync intervals)."""
+    stale_after = current_app.config["SYNC_INTERVAL_SECONDS"] * 3
+    rows = []
+    for queue in queue_status():
+        synced = queue.peer.last_synced_at
+        stale = synced is None or (utcnow() - synced).total_seconds() > stale_after
+        rows.append(
+            {
+                "peer": queue.peer,
+                "pending": queue.pending,
+                "delivered": queue.delivered,
+                "failed": queue.failed,
+                "stale": stale,
+            }
+        )
+    return rows

@@ -77,6 +77,25 @@ def list_hosted(state: VisitState | None = None) -> list[Visit]:
     return list(session.scalars(query))
 
 
+def todays_visitors(now: datetime | None = None) -> list[tuple[Visit, VisitDay]]:
+    """Hosted visits with a desk booked today (each location's own today), with today's row."""
+    now = now or utcnow()
+    near = now.date()
+    query = select(Visit).where(
+        Visit.role == VisitRole.HOST,
+        Visit.state.in_((S.CONFIRMED, S.CHECKED_IN)),
+        Visit.starts_on <= near + timedelta(days=1),
+        Visit.ends_on >= near - timedelta(days=1),
+    )
+    found = []
+    for visit in session.scalars(query.order_by(Visit.id)):
+        today = calendar.local_today(_location_of(visit), now)
+        row = next((day for day in visit.days if day.day == today and day.status is not DayStatus.CANCELLED), None)
+        if row is not None:
+            found.append((visit, row))
+    return found
+
+
 # -- requests ------------------------------------------------------------------------------------
 
 

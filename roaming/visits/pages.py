@@ -1,19 +1,30 @@
-"""Visit pages: the visitor's check-in link (with its QR code), host staff's decision page, and
-the personal calendar feed. Staff pages ask for a login first; forms carry the CSRF token."""
+"""Visit pages. Visitors: the request form (terms, free days left, price, problems beside the
+fields), "my visits" with each visit's timeline, cancelling, the calendar entry and the personal
+calendar feed, the check-in link. Host staff: the decision page. Pages ask for a login first;
+forms carry the CSRF token."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+import uuid
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from roaming.accounts.security import STAFF, csrf_valid, require_page
+from roaming.accounts.pages import safe_next
+from roaming.accounts.security import STAFF, csrf_valid, current_user, require_page
 from roaming.db import session
 from roaming.errors import DomainError, NotFound
-from roaming.visits import feeds, hosting
+from roaming.events.attending import my_registrations
+from roaming.followup.operations import my_surveys
+from roaming.search import operations as search
+from roaming.visits import feeds, hosting, ics, visiting
 from roaming.visits.documents import checkin_url
 from roaming.visits.models import Visit, VisitRole, VisitState
 from roaming.visits.notices import qr_svg
+from roaming.visits.quotes import flat_messages
+from roaming.visits.schemas import PlannedVisitSchema, VisitRequestSchema
 
 bp = Blueprint("visit_pages", __name__)
 
@@ -78,11 +89,131 @@ def review(uid: str):
         except DomainError as refused:
             error = refused.message
         else:
-            return redirect(url_for("visit_pages.review", uid=uid))
+            return redirect(safe_next(request.args.get("next")) if request.args.get("next") else request.path)
     return render_template(
         "visits/review.html",
         visit=visit,
         error=error,
         undecided=visit.state is VisitState.REQUESTED,
         chosen=request.args.get("decision"),  # from the e-mail's links: nothing changes until confirmed
+    )
+
+
+def _planned(form) -> dict:
+    """The form's fields as the visit schemas take them (unknown and empty ones left out)."""
+    data = {key: form.get(key) for key in ("host", "desk", "first_day", "last_day", "message") if form.get(key)}
+    people = form.get("people", "1")
+    data["people"] = int(people) if people.isdigit() else people
+    data["services"] = form.getlist("services")
+    return data
+
+
+def _field_errors(messages: dict) -> dict[str, list[str]]:
+    """Messages by dotted field path ("" -- about the whole form -- becomes "_form")."""
+    errors: dict[str, list[str]] = {}
+    for name, message in flat_messages(messages):
+        errors.setdefault(name or "_form", []).append(message)
+    return errors
+
+
+@bp.route("/visits/new", methods=["GET", "POST"])
+@require_page()
+def new_visit():
+    """Plan a visit: "Check" asks the host for its terms and a price; "Send" asks for the desk."""
+    form = request.form if request.method == "POST" else request.args
+    try:
+        peer = search.partner(form.get("host", ""))
+        desk = search.partner_item(peer, "desk", form.get("desk", ""))
+    except NotFound:
+        abort(404)
+    services = search.partner_items(peer).get("service", [])
+    errors: dict = {}
+    quote = None
+    data = _planned(form)
+    if request.method == "POST":
+        data["visit_id"] = form.get("visit_id") or str(uuid.uuid4())
+        try:
+            if not csrf_valid():
+                raise DomainError(_("The form expired; please send it again."))
+            visit, _created = visiting.request_visit(current_user(), VisitRequestSchema().load(data))
+        except ValidationError as invalid:
+            errors = _field_errors(invalid.messages)
+        except visiting.HostRefused as refused:
+            errors = _field_errors(refused.errors or {}) or {"_form": [refused.message]}
+        except DomainError as refused:
+            errors = {"_form": [refused.message]}
+        else:
+            flash(_("Your request was sent to %(host)s.", host=peer.name), "ok")
+            return redirect(url_for("visit_pages.my_visit", uid=visit.uid))
+    elif form.get("first_day") or form.get("last_day"):
+        try:
+            quote = visiting.ask_quote(current_user(), PlannedVisitSchema().load(data))
+        except ValidationError as invalid:
+            errors = _field_errors(invalid.messages)
+        except DomainError as refused:
+            errors = {"_form": [refused.message]}
+        else:
+            errors = _field_errors(quote.get("problems") or {})
+    return render_template(
+        "visits/new.html",
+        peer=peer,
+        desk=desk.data,
+        services=services,
+        form=form,
+        data=data,
+        quote=quote,
+        errors=errors,
+        visit_id=str(uuid.uuid4()),
+    ), 422 if errors else 200
+
+
+def _my_visit(uid: str):
+    try:
+        return visiting.my_visit(current_user(), uid)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/me/visits")
+@require_page()
+def my_visits():
+    user = current_user()
+    feed = feeds.feed_for(user.person) if user.person is not None else None
+    return render_template(
+        "visits/mine.html",
+        visits=sorted(visiting.my_visits(user), key=lambda visit: visit.starts_on, reverse=True),
+        registrations=my_registrations(user),
+        surveys=[survey for survey in my_surveys(user.person_id) if survey.answered_at is None],
+        feed_url=url_for("visit_pages.calendar_feed", token=feed.token, _external=True) if feed else None,
+    )
+
+
+@bp.get("/me/visits/<uid>")
+@require_page()
+def my_visit(uid: str):
+    return render_template("visits/visit.html", visit=_my_visit(uid))
+
+
+@bp.post("/me/visits/<uid>/cancel")
+@require_page()
+def cancel_visit(uid: str):
+    visit = _my_visit(uid)
+    try:
+        visiting.cancel(visit)
+    except DomainError as refused:
+        flash(refused.message, "error")
+    else:
+        flash(_("Your cancellation was sent to %(host)s.", host=visit.peer.name), "ok")
+    return redirect(url_for("visit_pages.my_visit", uid=uid))
+
+
+@bp.get("/me/visits/<uid>.ics")
+@require_page()
+def visit_calendar(uid: str):
+    """The visit as a calendar entry to download."""
+    visit = _my_visit(uid)
+    return Response(
+        ics.calendar([visit], name=visit.peer.name),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="visit-{visit.uid[:8]}.ics"'},
     )

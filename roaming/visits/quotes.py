@@ -38,6 +38,7 @@ class Quote:
     price_lines: list[dict] = field(default_factory=list)
     currency: str | None = None
     visits_used: int = 0
+    seats: dict[date, int] = field(default_factory=dict)  # free seats per working day
     problems: dict[str, list[str]] = field(default_factory=dict)
 
     def problem(self, name: str, message: str) -> None:
@@ -67,6 +68,7 @@ class Quote:
             "visits_per_year": limit,
             "confirmation": terms["desk_confirmation"],
             "price": self.price(),
+            "free_seats": {day.isoformat(): self.seats.get(day, 0) for day in self.days},
             "problems": self.problems,
         }
 
@@ -157,7 +159,7 @@ def free_seats(desk: Desk, first: date, last: date) -> dict[date, int]:
 def _check_seats(quote: Quote, people: int) -> None:
     if not quote.days:
         return
-    free = free_seats(quote.desk, quote.days[0], quote.days[-1])
+    free = quote.seats = free_seats(quote.desk, quote.days[0], quote.days[-1])
     full = [day.isoformat() for day in quote.days if free.get(day, 0) < people]
     if full:
         quote.problem("first_day", f"{quote.desk.name} has no free seat for {people} on {', '.join(full)}.")

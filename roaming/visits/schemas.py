@@ -115,6 +115,9 @@ class QuoteSchema(BaseSchema):
     visits_per_year = fields.Integer(allow_none=True)
     confirmation = fields.String(metadata={"description": "instant or approval"})
     price = fields.Dict()
+    free_seats = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata={"description": "Free seats per working day (ISO date)"}
+    )
     problems = fields.Dict(metadata={"description": "Why the visit cannot be made as planned, by field"})
     shared_with_host = fields.List(
         fields.String(), metadata={"description": "What the host will be told about the visitor, and nothing more"}

@@ -1,0 +1,52 @@
+"""Staff see the reciprocity ledger: per partner, the desk days we hosted for its members and
+those it hosted for ours, month by month, drawn as bar charts, with the totals and the CSV."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, render_template
+
+from roaming.accounts.security import STAFF, require_page
+from roaming.drawing import Bar, bar_scale
+from roaming.ledger import operations as ops
+
+bp = Blueprint("ledger_pages", __name__, url_prefix="/staff/ledger")
+MONTHS = 12
+
+
+def _last_months(today: date, count: int = MONTHS) -> list[str]:
+    months, year, month = [], today.year, today.month
+    for _ in range(count):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+@bp.get("")
+@require_page(*STAFF)
+def ledger():
+    months = _last_months(date.today())
+    partners: dict[str, dict] = {}
+    for row in ops.node_ledger():
+        partner = partners.setdefault(
+            row["partner"]["node_id"],
+            {
+                "name": row["partner"]["name"],
+                "hosted": 0,
+                "received": 0,
+                "visits_hosted": 0,
+                "visits_received": 0,
+                "months": {month: Bar(month[2:], 0, 0) for month in months},
+            },
+        )
+        side = "hosted" if row["direction"] == "hosted_for" else "received"
+        partner[side] += row["desk_days"]
+        partner[f"visits_{side}"] += row["visits"]
+        bar = partner["months"].get(row["period"])
+        if bar is not None:
+            setattr(bar, side, getattr(bar, side) + row["desk_days"])
+    for partner in partners.values():
+        partner["bars"] = list(partner["months"].values())
+        partner["scale"] = bar_scale(partner["bars"])
+    return render_template("ledger/ledger.html", partners=sorted(partners.values(), key=lambda p: p["name"]))

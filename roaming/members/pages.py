@@ -1,0 +1,106 @@
+"""Staff manage member companies and their people in the browser (the same operations and audit
+trail as the API)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+
+from roaming import reference
+from roaming.accounts.security import STAFF, csrf_valid, require_page
+from roaming.errors import DomainError, NotFound
+from roaming.i18n import LANGUAGES
+from roaming.members import operations as ops
+from roaming.members.models import CompanyStatus
+from roaming.members.schemas import CompanySchema, PersonSchema
+from roaming.privacy.operations import audit, audit_read
+
+bp = Blueprint("member_pages", __name__, url_prefix="/staff/members")
+
+
+def _filled(form, names: tuple[str, ...]) -> dict:
+    return {name: form[name].strip() if form.get(name, "").strip() else None for name in names}
+
+
+def _submit(save) -> dict:
+    """Run ``save`` for a posted form; the errors by field, or {} when it worked."""
+    try:
+        if not csrf_valid():
+            raise DomainError(_("The form expired; please send it again."))
+        save()
+    except ValidationError as invalid:
+        return {key if key != "_schema" else "_form": value for key, value in invalid.normalized_messages().items()}
+    except DomainError as refused:
+        return {"_form": [refused.message]}
+    return {}
+
+
+@bp.route("", methods=["GET", "POST"])
+@require_page(*STAFF)
+def companies():
+    errors: dict = {}
+    if request.method == "POST":
+        data = _filled(request.form, ("name", "country", "sector", "website"))
+        errors = _submit(lambda: ops.create_company(CompanySchema().load(data)))
+        if not errors:
+            flash(_("%(name)s is a member now.", name=data["name"]), "ok")
+            return redirect(url_for("member_pages.companies"))
+    listed, _total = ops.list_companies()
+    return render_template(
+        "members/companies.html",
+        companies=listed,
+        errors=errors,
+        form=request.form,
+        sectors=[(sector, sector) for sector in reference.SECTORS],
+    ), 422 if errors else 200
+
+
+def _company(company_id: int):
+    try:
+        return ops.get_company(company_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/<int:company_id>", methods=["GET", "POST"])
+@require_page(*STAFF)
+def company(company_id: int):
+    chosen = _company(company_id)
+    errors: dict = {}
+    if request.method == "POST":
+        data = _filled(request.form, ("name", "email", "role", "language"))
+
+        def add():
+            loaded = PersonSchema().load(data)
+            audit("person.create", f"company:{company_id}")
+            ops.add_person(chosen, loaded)
+
+        errors = _submit(add)
+        if not errors:
+            flash(_("%(name)s was added.", name=data["name"]), "ok")
+            return redirect(url_for("member_pages.company", company_id=company_id))
+    audit_read("people.list", f"company:{company_id}")
+    return render_template(
+        "members/company.html", company=chosen, errors=errors, form=request.form, languages=LANGUAGES
+    ), 422 if errors else 200
+
+
+@bp.post("/<int:company_id>/status")
+@require_page(*STAFF)
+def status(company_id: int):
+    chosen = _company(company_id)
+    new = CompanyStatus.SUSPENDED if chosen.status is CompanyStatus.ACTIVE else CompanyStatus.ACTIVE
+    errors = _submit(lambda: ops.update_company(chosen, {"status": new.value}))
+    if errors:
+        flash(" ".join(text for texts in errors.values() for text in texts), "error")
+    else:
+        flash(
+            _(
+                "%(name)s is %(status)s.",
+                name=chosen.name,
+                status=_("suspended") if new is CompanyStatus.SUSPENDED else _("active"),
+            ),
+            "ok",
+        )
+    return redirect(url_for("member_pages.company", company_id=company_id))

@@ -1,0 +1,156 @@
+"""Every page renders for the people it is for (Flask's test client; the browser journeys across
+two running nodes are in test_journeys.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from roaming.accounts.models import Role
+from roaming.catalogue.models import Location, NewsItem
+from roaming.db import session
+
+STAFF_PAGES = (
+    "/staff",
+    "/staff/catalogue",
+    "/staff/catalogue/locations/new",
+    "/staff/catalogue/desks/new",
+    "/staff/catalogue/rooms/new",
+    "/staff/catalogue/services/new",
+    "/staff/catalogue/events/new",
+    "/staff/catalogue/news/new",
+    "/staff/catalogue/profile",
+    "/staff/members",
+    "/staff/partners",
+    "/staff/ledger",
+    "/staff/outcomes",
+)
+PUBLIC_PAGES = ("/", "/network", "/network/newsletter", "/login")
+
+
+def csrf_of(page: bytes) -> str:
+    return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+
+
+@pytest.fixture
+def staff_client(client, make_user, login):
+    login(make_user(role=Role.HOST_STAFF))
+    return client
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages_render_for_anyone(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert b'<main id="main">' in response.data
+
+
+@pytest.mark.parametrize("path", STAFF_PAGES)
+def test_staff_pages_render_for_staff(staff_client, path):
+    response = staff_client.get(path)
+    assert response.status_code == 200, response.data[:500]
+
+
+@pytest.mark.parametrize("path", STAFF_PAGES + ("/search", "/me/visits"))
+def test_pages_send_anonymous_visitors_to_the_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert "/login?next=" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("path", STAFF_PAGES)
+def test_members_cannot_open_staff_pages(client, make_user, login, path):
+    login(make_user(role=Role.MEMBER))
+    assert client.get(path).status_code == 403
+
+
+def test_member_pages_render(client, make_user, login):
+    login(make_user(role=Role.MEMBER))
+    for path in ("/search", "/search?kind=desk&country=IE", "/me/visits", "/network/newsletter"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    assert b"Calendar feed" in client.get("/me/visits").data
+
+
+def test_search_filters_with_bad_values_are_named(client, make_user, login):
+    login(make_user(role=Role.MEMBER))
+    for query, field in (("language=xx&q=desk", "language"), ("date_from=2026-12-10&date_to=2026-12-01", "date_to")):
+        response = client.get(f"/search?{query}")
+        assert response.status_code == 422
+        page = response.data.decode()
+        assert f'id="{field}-error"' in page
+        assert re.search(rf'id="{field}"[^>]*aria-invalid="true"', page)
+
+
+def test_a_location_with_bad_input_shows_the_errors_beside_the_fields_and_keeps_nothing(staff_client, app):
+    token = csrf_of(staff_client.get("/staff/catalogue/locations/new").data)
+    form = {
+        "csrf_token": token,
+        "name": "Harbour hub",
+        "address": "",
+        "city": "Cork",
+        "country": "XX",
+        "timezone": "Europe/Nowhere",
+        "latitude": "north",
+    }
+    response = staff_client.post("/staff/catalogue/locations/new", data=form)
+    assert response.status_code == 422
+    page = response.data.decode()
+    for name in ("address", "country", "timezone", "latitude"):
+        assert f'id="{name}-error"' in page, name
+        assert re.search(rf'id="{name}"[^>]*aria-invalid="true"', page), name
+    assert 'value="Harbour hub"' in page  # what was typed is kept
+    with app.app_context():
+        assert session.query(Location).count() == 0
+
+
+def test_staff_create_a_location_and_a_news_item(staff_client, app):
+    token = csrf_of(staff_client.get("/staff/catalogue/locations/new").data)
+    form = {
+        "csrf_token": token,
+        "name": "Harbour hub",
+        "address": "1 Quay St",
+        "city": "Cork",
+        "country": "IE",
+        "timezone": "Europe/Dublin",
+        "latitude": "51.8985",
+        "longitude": "-8.4756",
+        "opening_hours": "mon 09:00-18:00\ntue 09:00-12:00, 13:00-18:00",
+    }
+    response = staff_client.post("/staff/catalogue/locations/new", data=form)
+    assert response.status_code == 302, response.data[:800]
+    response = staff_client.post("/staff/catalogue/news/new", data={"csrf_token": token, "title": "New lab opens"})
+    assert response.status_code == 302
+    with app.app_context():
+        location = session.query(Location).one()
+        assert location.opening_hours == {"mon": [["09:00", "18:00"]], "tue": [["09:00", "12:00"], ["13:00", "18:00"]]}
+        assert location.latitude == pytest.approx(51.8985)
+        assert session.query(NewsItem).one().title == "New lab opens"
+    assert b"New lab opens" in staff_client.get("/network/newsletter").data
+
+
+def test_forms_without_the_csrf_token_are_refused(staff_client):
+    response = staff_client.post("/staff/catalogue/news/new", data={"title": "Forged"})
+    assert response.status_code == 403
+
+
+def test_language_from_the_browser_and_from_the_switch(client):
+    assert "Anmelden" in client.get("/login", headers={"Accept-Language": "de-DE,de;q=0.9"}).data.decode()
+    assert "Se connecter" in client.get("/login", headers={"Accept-Language": "fr"}).data.decode()
+    token = csrf_of(client.get("/").data)
+    client.post("/language", data={"csrf_token": token, "language": "fr", "next": "/network"})
+    page = client.get("/network", headers={"Accept-Language": "de"}).data.decode()
+    assert '<html lang="fr">' in page and "Le réseau" in page
+
+
+def test_a_members_language_choice_is_saved_in_their_profile(client, make_user, login, app):
+    user = make_user(role=Role.MEMBER)
+    login(user)
+    token = csrf_of(client.get("/me/visits").data)
+    client.post("/language", data={"csrf_token": token, "language": "de", "next": "/me/visits"})
+    with app.app_context():
+        from roaming.members.models import Person
+
+        assert session.get(Person, user.person_id).language == "de"
+    assert "Meine Besuche" in client.get("/me/visits").data.decode()
