@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, get_flashed_messages, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 
 from roaming.accounts.models import Role
 from roaming.accounts.security import require_page
@@ -16,9 +16,7 @@ bp = Blueprint("plugin_pages", __name__)
 def plugins():
     infos = inventory.plugins_of(current_app._get_current_object())
     pending = any(info.enabled != info.running for info in infos)
-    return render_template(
-        "plugins/admin.html", plugins=infos, pending=pending, messages=get_flashed_messages(with_categories=True)
-    )
+    return render_template("plugins/admin.html", plugins=infos, pending=pending)
 
 
 @bp.post("/admin/plugins/<name>/<any(enable, disable):action>")
