@@ -1,0 +1,89 @@
+"""The main pages in Chromium: no serious or critical accessibility violations (axe-core), no
+sideways scrolling on a phone, and no page heavier than a few hundred kilobytes."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
+
+from roaming.db import session
+from roaming.peers.models import MirroredItem
+from tests.support.visits import next_monday, node_id_of
+from tests.web.conftest import MEMBER, STAFF, log_in
+
+MAX_PAGE_BYTES = 300_000
+PHONE = {"width": 375, "height": 740}
+
+
+def _pages(home, host) -> dict[str, list[str]]:
+    """Who looks at what: anonymous visitors, the member at home, the staff and admin at the host."""
+    host_id, monday = node_id_of(host), next_monday(3)
+    with home.app_context():
+        desk_uid, event_uid = (
+            session.scalar(select(MirroredItem.uid).where(MirroredItem.kind == kind)) for kind in ("desk", "event")
+        )
+    return {
+        "anonymous": [f"{home.url}/", f"{home.url}/login", f"{home.url}/network", f"{home.url}/network/newsletter"],
+        "member": [
+            f"{home.url}/search?kind=desk",
+            f"{home.url}/clusters/{host_id}",
+            f"{home.url}/clusters/{host_id}/desks/{desk_uid}",
+            f"{home.url}/visits/new?host={host_id}&desk={desk_uid}&first_day={monday}&last_day={monday}",
+            f"{home.url}/clusters/{host_id}/events/{event_uid}",
+            f"{home.url}/me/visits",
+        ],
+        "staff": [
+            f"{host.url}/staff",
+            f"{host.url}/staff/catalogue",
+            f"{host.url}/staff/catalogue/events/new",
+            f"{host.url}/staff/members",
+            f"{host.url}/staff/partners",
+            f"{host.url}/staff/ledger",
+            f"{host.url}/staff/outcomes",
+        ],
+        "admin": [f"{host.url}/admin/plugins"],
+    }
+
+
+def _size(response) -> int:
+    return 0 if 300 <= response.status < 400 else len(response.body())
+
+
+def _signed_in(new_page, who: str, home, host, **options):
+    page = new_page(**options)
+    if who == "member":
+        log_in(page, home, MEMBER)
+    elif who == "staff":
+        log_in(page, host, STAFF)
+    elif who == "admin":
+        log_in(page, host, host.admin_email, host.admin_password)
+    return page
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member", "staff", "admin"])
+def test_main_pages_have_no_serious_accessibility_violations_and_stay_light(nodes, new_page, who):
+    home, host = nodes
+    page = _signed_in(new_page, who, home, host)
+    axe, problems, sizes = Axe(), [], []
+    page.on("response", lambda response: sizes.append(_size(response)))
+    for url in _pages(home, host)[who]:
+        sizes.clear()
+        response = page.goto(url)
+        assert response.status == 200, url
+        assert sum(sizes) < MAX_PAGE_BYTES, f"{url}: {sum(sizes)} bytes with what it loads"
+        for violation in axe.run(page).response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                problems.append(f"{url}: {violation['id']} ({violation['impact']}) {violation['help']} at {targets}")
+    assert problems == []
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member", "staff"])
+def test_pages_fit_a_phone_screen(nodes, new_page, who):
+    home, host = nodes
+    page = _signed_in(new_page, who, home, host, viewport=PHONE, is_mobile=True, has_touch=True)
+    for url in _pages(home, host)[who]:
+        page.goto(url)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{url} scrolls sideways by {overflow}px on a phone"
