@@ -10,7 +10,7 @@ import pytest
 from roaming.accounts.models import Role
 
 PUBLIC, LOGIN, STAFF, ADMIN = "public", "login", "staff", "admin"
-ITEMS = ("locations", "desks", "rooms", "services", "events")
+ITEMS = ("locations", "desks", "rooms", "services", "events", "news")
 POLICY = {
     ("/api/cluster", "GET"): PUBLIC,
     ("/api/cluster", "PUT"): STAFF,

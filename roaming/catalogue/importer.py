@@ -4,7 +4,7 @@ JSON shape::
 
     {"cluster": {...profile...},
      "locations": [{"key": "hq", ...location..., "desks": [...], "rooms": [...]}],
-     "services": [{..., "location": "hq"}], "events": [{..., "location": "hq"}]}
+     "services": [{..., "location": "hq"}], "events": [{..., "location": "hq"}], "news": [{...}]}
 
 ``key`` names a location within the file; services and events refer to it by ``location``.
 In CSV files list cells are separated by ``;``, ``opening_hours`` and ``options`` are JSON, and
@@ -19,7 +19,16 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from roaming.catalogue import operations as ops
-from roaming.catalogue.models import CATALOGUE_KINDS, ClusterProfile, Desk, Event, Location, MeetingRoom, Service
+from roaming.catalogue.models import (
+    CATALOGUE_KINDS,
+    ClusterProfile,
+    Desk,
+    Event,
+    Location,
+    MeetingRoom,
+    NewsItem,
+    Service,
+)
 from roaming.db import session
 from roaming.importing import all_or_nothing, read_csv, read_json
 
@@ -40,7 +49,7 @@ def import_catalogue_file(path: Path, kind: str | None = None, progress=None) ->
 
 
 def import_catalogue_document(document: dict, progress=None) -> dict[str, int]:
-    counts = dict.fromkeys(("cluster", "location", "desk", "room", "service", "event"), 0)
+    counts = dict.fromkeys(("cluster", "location", "desk", "room", "service", "event", "news"), 0)
     with all_or_nothing() as problems:
         if not isinstance(document, dict):
             problems.add("document", "a JSON object with cluster, locations, services, events is expected")
@@ -62,7 +71,7 @@ def import_catalogue_document(document: dict, progress=None) -> dict[str, int]:
             for sub_index, room in enumerate(rooms):
                 _add_at(MeetingRoom, room, location, f"{where}.rooms[{sub_index}]", problems, counts)
             _tick(progress)
-        for model, section in ((Service, "services"), (Event, "events")):
+        for model, section in ((Service, "services"), (Event, "events"), (NewsItem, "news")):
             for index, raw in enumerate(document.get(section, [])):
                 where = f"{section}[{index}]"
                 if not _is_object(raw, where, problems):

@@ -127,13 +127,14 @@ def _print_summary(nodes: list[DemoNode], coordinator: DemoNode) -> None:
     click.echo("\nThe demo federation is running:\n")
     for node in nodes:
         role = "coordinator and member" if node is coordinator else "member"
-        click.echo(f"  {node.name} ({role})\n    {node.url}/   (API explorer: {node.url}/api/docs)")
+        click.echo(f"  {node.name} ({role})\n    {node.url}/")
         for role, email in node.logins.items():
             click.echo(f"    {role + ':':<12} {email}")
     click.echo(f"\n  Every demo login's password: {DEMO_PASSWORD}")
-    click.echo("  Each node mirrors the others' catalogues: log in and try GET /api/federation/search?q=desk")
-    click.echo("  The reciprocity ledger (host staff): GET /api/ledger, and on the coordinator /api/coordinator/ledger")
-    click.echo("  What visits led to: GET /api/followup/connections?scope=federation, /api/followup/case-studies")
+    first, second = nodes[0], nodes[-1]
+    click.echo(f"  Try it: log in at {first.url}/login as {first.logins['member']}, find a desk abroad and ask for it;")
+    click.echo(f"  requests that need approval wait on the host staff's dashboard ({second.url}/staff).")
+    click.echo(f"  The network's map and newsletter: {first.url}/network   The API explorer: {first.url}/api/docs")
     click.echo("\nPress Ctrl+C to stop.", nl=True)
 
 

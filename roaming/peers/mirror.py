@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
+from roaming.catalogue.models import CATALOGUE_KINDS
 from roaming.db import session
 from roaming.peers.models import MirroredItem, Peer
 
@@ -18,6 +19,8 @@ TEXT_FIELDS = ("name", "title", "description", "body", "city", "address", "free_
 
 
 def apply_change(peer: Peer, change: dict) -> None:
+    if change["kind"] not in CATALOGUE_KINDS:
+        return  # a kind from a newer version of the protocol: ignored, as the protocol says
     existing = session.scalar(
         select(MirroredItem).where(MirroredItem.peer_id == peer.id, MirroredItem.uid == change["uid"])
     )

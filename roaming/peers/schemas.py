@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, fields, validate
 
-from roaming.catalogue.models import CATALOGUE_KINDS
 from roaming.peers.models import PeerStatus, TrustSource
 from roaming.schemas import BaseSchema
 
@@ -51,7 +50,7 @@ class NodeMetadataInSchema(BaseSchema):
 
 class FeedChangeSchema(BaseSchema):
     seq = fields.Integer(required=True, validate=validate.Range(min=1))
-    kind = fields.String(required=True, validate=validate.OneOf(list(CATALOGUE_KINDS)))
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=30))  # unknown kinds are skipped
     uid = fields.String(required=True, validate=validate.Length(min=1, max=36))
     deleted = fields.Boolean(required=True)
     item = fields.Dict(allow_none=True, required=True)

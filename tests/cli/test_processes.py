@@ -103,7 +103,7 @@ def test_demo_starts_a_federation_and_stops_cleanly(tmp_path):
         deadline = time.monotonic() + TIMEOUT
         while "Press Ctrl+C" not in output and time.monotonic() < deadline and process.poll() is None:
             output += process.stdout.readline()
-        urls = re.findall(r"^    (http://127\.0\.0\.1:\d+)/ ", output, flags=re.MULTILINE)
+        urls = re.findall(r"^    (http://127\.0\.0\.1:\d+)/$", output, flags=re.MULTILINE)
         assert len(urls) == 3, output
         names = {requests.get(f"{url}/healthz", timeout=5).json()["node"] for url in urls}
         assert names == {"CyberForum", "Systematic Paris-Region", "it@cork European Tech Cluster"}
