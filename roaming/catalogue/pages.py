@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError
 
 from roaming.accounts.security import STAFF, csrf_valid, require_page
 from roaming.catalogue import operations as ops
@@ -15,6 +14,7 @@ from roaming.catalogue.forms import FORMS, to_data, to_form
 from roaming.catalogue.models import ClusterProfile, Desk, Event, Location, MeetingRoom, NewsItem, RateUnit, Service
 from roaming.catalogue.service_kinds import kind_of
 from roaming.errors import DomainError, NotFound
+from roaming.forms import submitted
 from roaming.labels import SERVICE_KINDS, label
 from roaming.plugins import service_kinds
 
@@ -84,19 +84,16 @@ def edit(kind: str, item_id: int | None = None):
     values = to_form(model, ops.SCHEMAS[model]().dump(item)) if item is not None else {}
     if request.method == "POST":
         values = request.form
-        try:
-            if not csrf_valid():
-                raise DomainError(_("The form expired; please send it again."))
-            data = to_data(model, request.form, locations)
+        data = to_data(model, request.form, locations)
+
+        def save():
             if item is None:
-                item = ops.create_item(model, ops.SCHEMAS[model]().load(data))
+                ops.create_item(model, ops.SCHEMAS[model]().load(data))
             else:
                 ops.update_item(item, data)
-        except ValidationError as invalid:
-            errors = _by_field(invalid.normalized_messages())
-        except DomainError as refused:
-            errors = {"_form": [refused.message]}
-        else:
+
+        errors = submitted(save)
+        if not errors:
             flash(_("Saved. Partners see the change at their next sync."), "ok")
             return redirect(url_for("catalogue_pages.overview") + f"#{kind}")
     return render_template(
@@ -109,23 +106,6 @@ def edit(kind: str, item_id: int | None = None):
         errors=errors,
         choices=_choices(locations),
     ), 422 if errors else 200
-
-
-def _by_field(messages: dict) -> dict[str, list[str]]:
-    """Marshmallow's messages with nested ones (a list item, a day of the opening hours) joined
-    under their top field."""
-    flat: dict[str, list[str]] = {}
-    for name, value in messages.items():
-        flat[name if name != "_schema" else "_form"] = _texts(value)
-    return flat
-
-
-def _texts(value) -> list[str]:
-    if isinstance(value, dict):
-        return [text for inner in value.values() for text in _texts(inner)]
-    if isinstance(value, list):
-        return [text for inner in value for text in _texts(inner)]
-    return [str(value)]
 
 
 @bp.post("/<kind>/<int:item_id>/delete")
@@ -154,16 +134,9 @@ def profile():
     errors: dict = {}
     if request.method == "POST":
         values = request.form
-        try:
-            if not csrf_valid():
-                raise DomainError(_("The form expired; please send it again."))
-            data = to_data(ClusterProfile, request.form, {})
-            ops.save_profile(ops.SCHEMAS[ClusterProfile]().load(data))
-        except ValidationError as invalid:
-            errors = _by_field(invalid.normalized_messages())
-        except DomainError as refused:
-            errors = {"_form": [refused.message]}
-        else:
+        data = to_data(ClusterProfile, request.form, {})
+        errors = submitted(lambda: ops.save_profile(ops.SCHEMAS[ClusterProfile]().load(data)))
+        if not errors:
             flash(_("Saved. Partners see the change at their next sync."), "ok")
             return redirect(url_for("catalogue_pages.overview"))
     return render_template(

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 
 from roaming import reference
-from roaming.accounts.security import STAFF, csrf_valid, require_page
-from roaming.errors import DomainError, NotFound
+from roaming.accounts.security import STAFF, require_page
+from roaming.errors import NotFound
+from roaming.forms import submitted
 from roaming.i18n import LANGUAGES
 from roaming.members import operations as ops
 from roaming.members.models import CompanyStatus
@@ -23,26 +23,13 @@ def _filled(form, names: tuple[str, ...]) -> dict:
     return {name: form[name].strip() if form.get(name, "").strip() else None for name in names}
 
 
-def _submit(save) -> dict:
-    """Run ``save`` for a posted form; the errors by field, or {} when it worked."""
-    try:
-        if not csrf_valid():
-            raise DomainError(_("The form expired; please send it again."))
-        save()
-    except ValidationError as invalid:
-        return {key if key != "_schema" else "_form": value for key, value in invalid.normalized_messages().items()}
-    except DomainError as refused:
-        return {"_form": [refused.message]}
-    return {}
-
-
 @bp.route("", methods=["GET", "POST"])
 @require_page(*STAFF)
 def companies():
     errors: dict = {}
     if request.method == "POST":
         data = _filled(request.form, ("name", "country", "sector", "website"))
-        errors = _submit(lambda: ops.create_company(CompanySchema().load(data)))
+        errors = submitted(lambda: ops.create_company(CompanySchema().load(data)))
         if not errors:
             flash(_("%(name)s is a member now.", name=data["name"]), "ok")
             return redirect(url_for("member_pages.companies"))
@@ -76,7 +63,7 @@ def company(company_id: int):
             audit("person.create", f"company:{company_id}")
             ops.add_person(chosen, loaded)
 
-        errors = _submit(add)
+        errors = submitted(add)
         if not errors:
             flash(_("%(name)s was added.", name=data["name"]), "ok")
             return redirect(url_for("member_pages.company", company_id=company_id))
@@ -91,7 +78,7 @@ def company(company_id: int):
 def status(company_id: int):
     chosen = _company(company_id)
     new = CompanyStatus.SUSPENDED if chosen.status is CompanyStatus.ACTIVE else CompanyStatus.ACTIVE
-    errors = _submit(lambda: ops.update_company(chosen, {"status": new.value}))
+    errors = submitted(lambda: ops.update_company(chosen, {"status": new.value}))
     if errors:
         flash(" ".join(text for texts in errors.values() for text in texts), "error")
     else:

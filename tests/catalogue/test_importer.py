@@ -25,7 +25,7 @@ def test_demo_catalogue_imports_whole(tmp_path, within):
     path = tmp_path / "catalogue.json"
     path.write_text(json.dumps(document))
     counts = within(import_catalogue_file, path)
-    assert counts == {"cluster": 1, "location": 2, "desk": 2, "room": 1, "service": 6, "event": 2}
+    assert counts == {"cluster": 1, "location": 2, "desk": 2, "room": 1, "service": 6, "event": 2, "news": 1}
     assert within(_count, Event) == 2
 
 

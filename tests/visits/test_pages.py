@@ -40,7 +40,7 @@ def test_the_decision_page_asks_for_a_login_then_decides(
     )
     assert declined.status_code == 302
     final = client.get(path).text
-    assert "declined" in final and "Fully booked by a conference." in final and "Approve</button>" not in final
+    assert "Declined" in final and "Fully booked by a conference." in final and "Approve</button>" not in final
     assert within(lambda: hosting.hosted_visit(visit.uid).state) is VisitState.DECLINED
 
 
