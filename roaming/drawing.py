@@ -20,6 +20,7 @@ class Place:
     here: bool = False
     x: float = 0.0
     y: float = 0.0
+    label_left: bool = False  # near the right edge: the label goes left of the dot
 
 
 @dataclass
@@ -51,7 +52,7 @@ def map_view(places: list[Place], links: list[tuple[str, str, int]] = (), width:
     south, north, west, east = south - margin, north + margin, west - margin * 1.5, east + margin * 1.5
     squeeze = math.cos(math.radians((north + south) / 2))
     span_x, span_y = (east - west) * squeeze, north - south
-    height = max(240, min(int(width * span_y / span_x), width))
+    height = max(240, min(int(width * span_y / span_x), int(width * 0.6)))
     scale = min(width / span_x, height / span_y)
 
     def x_of(longitude: float) -> float:
@@ -62,6 +63,7 @@ def map_view(places: list[Place], links: list[tuple[str, str, int]] = (), width:
 
     for place in places:
         place.x, place.y = x_of(place.longitude), y_of(place.latitude)
+        place.label_left = place.x > width * 0.6
     step = 5 if max(east - west, north - south) <= 40 else 10
     view = MapView(
         width,
@@ -85,7 +87,7 @@ class Bar:
     received: int
 
 
-def bar_scale(bars: list[Bar], height: int = 160) -> float:
+def bar_scale(bars: list[Bar], height: int = 150) -> float:
     """Pixels per unit so the tallest bar fills ``height``."""
     tallest = max([bar.hosted for bar in bars] + [bar.received for bar in bars] + [1])
     return height / tallest

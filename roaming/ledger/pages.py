@@ -15,8 +15,9 @@ bp = Blueprint("ledger_pages", __name__, url_prefix="/staff/ledger")
 MONTHS = 12
 
 
-def _last_months(today: date, count: int = MONTHS) -> list[str]:
-    months, year, month = [], today.year, today.month
+def _months_up_to(last: str, count: int = MONTHS) -> list[str]:
+    """``count`` months ("YYYY-MM") ending with ``last``."""
+    months, year, month = [], int(last[:4]), int(last[5:7])
     for _ in range(count):
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
@@ -26,9 +27,11 @@ def _last_months(today: date, count: int = MONTHS) -> list[str]:
 @bp.get("")
 @require_page(*STAFF)
 def ledger():
-    months = _last_months(date.today())
+    rows = ops.node_ledger()
+    # visits are booked ahead: the charts end with the latest month that has figures
+    months = _months_up_to(max([date.today().strftime("%Y-%m")] + [row["period"] for row in rows]))
     partners: dict[str, dict] = {}
-    for row in ops.node_ledger():
+    for row in rows:
         partner = partners.setdefault(
             row["partner"]["node_id"],
             {

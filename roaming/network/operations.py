@@ -93,7 +93,7 @@ def connections() -> list[tuple[str, str, int]]:
     for flow in ledger.flows(book()):
         key = tuple(sorted((flow.home, flow.host)))
         pairs[key] = pairs.get(key, 0) + max(flow.confirmed, flow.visits)
-    return [(first, second, count) for (first, second), count in sorted(pairs.items())]
+    return [(first, second, count) for (first, second), count in sorted(pairs.items()) if count]
 
 
 def recently_joined(clusters: list[Cluster], limit: int = 5) -> list[Cluster]:

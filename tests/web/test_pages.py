@@ -154,3 +154,36 @@ def test_a_members_language_choice_is_saved_in_their_profile(client, make_user, 
 
         assert session.get(Person, user.person_id).language == "de"
     assert "Meine Besuche" in client.get("/me/visits").data.decode()
+
+
+def test_the_ledger_charts_desk_days_per_partner_and_month_up_to_the_latest_booked(staff_client, within):
+    from roaming.db import utcnow
+    from roaming.identity.operations import node_id
+    from roaming.ledger.models import Book, Receipt
+    from roaming.peers.models import Peer, TrustSource
+
+    def record():
+        session.add(Peer(node_id="paris", name="Systematic", base_url="http://127.0.0.1:9", trust=TrustSource.PINNED))
+        me = node_id()
+        for issuer, audience, period, days in ((me, "paris", "2031-01", 3), ("paris", me, "2031-01", 1)):
+            session.add(
+                Receipt(
+                    book=Book.NODE,
+                    receipt_id=f"v-{issuer}:completed",
+                    issuer=issuer,
+                    audience=audience,
+                    kind="completed",
+                    subject=f"v-{issuer}",
+                    period=period,
+                    desk_days=days,
+                    token="t",
+                    issued_at=utcnow(),
+                )
+            )
+        session.commit()
+
+    within(record)
+    page = staff_client.get("/staff/ledger").data.decode()
+    assert "<td>Systematic</td><td>3</td><td>1</td>" in page.replace("\n", "").replace("  ", "")
+    assert ">31-01</text>" in page  # the chart ends with the month booked ahead
+    assert page.count('class="hosted"') == 12 and "<title>31-01: 3</title>" in page
