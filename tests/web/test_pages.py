@@ -10,6 +10,7 @@ import pytest
 from roaming.accounts.models import Role
 from roaming.catalogue.models import Location, NewsItem
 from roaming.db import session
+from tests.conftest import PASSWORD
 
 STAFF_PAGES = (
     "/staff",
@@ -187,3 +188,27 @@ def test_the_ledger_charts_desk_days_per_partner_and_month_up_to_the_latest_book
     assert "<td>Systematic</td><td>3</td><td>1</td>" in page.replace("\n", "").replace("  ", "")
     assert ">31-01</text>" in page  # the chart ends with the month booked ahead
     assert page.count('class="hosted"') == 12 and "<title>31-01: 3</title>" in page
+
+
+def test_a_member_subscribes_to_the_newsletter_and_staff_send_the_digest_in_their_language(app, make_user, within):
+    from roaming.catalogue.operations import create_item
+    from roaming.notify.models import Notification
+
+    member = make_user(role=Role.MEMBER)
+    within(lambda: create_item(NewsItem, {"title": "Hackathon in Cork", "body": "Teams wanted."}))
+    jana, desk = app.test_client(), app.test_client()
+    for client, user in ((jana, member), (desk, make_user(role=Role.HOST_STAFF))):
+        assert client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD}).status_code == 200
+    token = csrf_of(jana.get("/network/newsletter").data)
+    jana.post("/language", data={"csrf_token": token, "language": "fr", "next": "/"})
+    jana.post("/network/newsletter/subscription", data={"csrf_token": token, "subscribe": "yes"})
+    assert "Arrêter le résumé par e-mail" in jana.get("/network/newsletter").data.decode()
+
+    page = desk.get("/network/newsletter").data
+    response = desk.post("/network/newsletter/send?days=30", data={"csrf_token": csrf_of(page)})
+    assert response.status_code == 302
+    with app.app_context():
+        (mail,) = session.query(Notification).filter_by(kind="newsletter").all()
+        assert mail.recipient_email == member.email and mail.language == "fr"
+        assert mail.subject == "Cluster à la une : les nouvelles de la fédération"
+        assert "Hackathon in Cork" in mail.text and "Teams wanted." in mail.html
