@@ -37,8 +37,8 @@ class MapView:
     height: int
     places: list[Place]
     connections: list[Connection] = field(default_factory=list)
-    meridians: list[tuple[float, str]] = field(default_factory=list)  # (x, label)
-    parallels: list[tuple[float, str]] = field(default_factory=list)  # (y, label)
+    meridians: list[float] = field(default_factory=list)  # x of each graticule line
+    parallels: list[float] = field(default_factory=list)  # y of each graticule line
 
 
 def map_view(places: list[Place], links: list[tuple[str, str, int]] = (), width: int = 720) -> MapView:
@@ -69,8 +69,8 @@ def map_view(places: list[Place], links: list[tuple[str, str, int]] = (), width:
         width,
         height,
         places,
-        meridians=[(x_of(lon), f"{lon}°") for lon in range(math.ceil(west / step) * step, int(east) + 1, step)],
-        parallels=[(y_of(lat), f"{lat}°") for lat in range(math.ceil(south / step) * step, int(north) + 1, step)],
+        meridians=[x_of(lon) for lon in range(math.ceil(west / step) * step, int(east) + 1, step)],
+        parallels=[y_of(lat) for lat in range(math.ceil(south / step) * step, int(north) + 1, step)],
     )
     by_key = {place.key: place for place in places}
     for start, end, weight in links:

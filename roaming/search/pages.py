@@ -80,7 +80,8 @@ def _choices() -> dict:
     service_kinds = session.scalars(
         select(MirroredItem.service_kind).distinct().where(MirroredItem.service_kind.isnot(None))
     )
-    languages = set(LANGUAGES) | {"es", "it", "nl", "pl", "pt", "sv"}
+    profiles = session.scalars(select(MirroredItem.data).where(MirroredItem.kind == "cluster"))
+    languages = set(LANGUAGES).union(*(profile.get("languages") or [] for profile in profiles))
     return {
         "kinds": [(kind, label(ITEM_KINDS, kind)) for kind in CATALOGUE_KINDS],
         "countries": sorted(((code, country_name(code)) for code in countries if code), key=lambda pair: pair[1]),
