@@ -38,3 +38,8 @@ def _texts(value) -> list[str]:
     if isinstance(value, list):
         return [text for inner in value for text in _texts(inner)]
     return [str(value)]
+
+
+def as_text(errors: dict[str, list[str]]) -> str:
+    """All the messages in one line, for a flashed notice."""
+    return " ".join(text for texts in errors.values() for text in texts)

@@ -8,13 +8,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from roaming.accounts.security import STAFF, csrf_valid, require_page
+from roaming.accounts.security import STAFF, require_page
 from roaming.catalogue import operations as ops
 from roaming.catalogue.forms import FORMS, to_data, to_form
 from roaming.catalogue.models import ClusterProfile, Desk, Event, Location, MeetingRoom, NewsItem, RateUnit, Service
 from roaming.catalogue.service_kinds import kind_of
-from roaming.errors import DomainError, NotFound
-from roaming.forms import submitted
+from roaming.errors import NotFound
+from roaming.forms import as_text, submitted
 from roaming.labels import SERVICE_KINDS, label
 from roaming.plugins import service_kinds
 
@@ -111,16 +111,13 @@ def edit(kind: str, item_id: int | None = None):
 @bp.post("/<kind>/<int:item_id>/delete")
 @require_page(*STAFF)
 def delete(kind: str, item_id: int):
-    model = _model(kind)
     try:
-        item = ops.get_item(model, item_id)
-        if not csrf_valid():
-            raise DomainError(_("The form expired; please try again."))
-        ops.delete_item(item)
+        item = ops.get_item(_model(kind), item_id)
     except NotFound:
         abort(404)
-    except DomainError as refused:
-        flash(refused.message, "error")
+    errors = submitted(lambda: ops.delete_item(item))
+    if errors:
+        flash(as_text(errors), "error")
     else:
         flash(_("Deleted. Partners drop it at their next sync."), "ok")
     return redirect(url_for("catalogue_pages.overview") + f"#{kind}")

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from roaming import reference
 from roaming.accounts.security import STAFF, require_page
 from roaming.errors import NotFound
-from roaming.forms import submitted
+from roaming.forms import as_text, submitted
 from roaming.i18n import LANGUAGES
 from roaming.members import operations as ops
 from roaming.members.models import CompanyStatus
@@ -80,7 +80,7 @@ def status(company_id: int):
     new = CompanyStatus.SUSPENDED if chosen.status is CompanyStatus.ACTIVE else CompanyStatus.ACTIVE
     errors = submitted(lambda: ops.update_company(chosen, {"status": new.value}))
     if errors:
-        flash(" ".join(text for texts in errors.values() for text in texts), "error")
+        flash(as_text(errors), "error")
     else:
         flash(
             _(

@@ -70,9 +70,9 @@ def member_clusters() -> list[Cluster]:
         select(MirroredItem).where(MirroredItem.kind.in_(("cluster", "location"))).order_by(MirroredItem.id)
     ).all()
     for peer in peers:
-        own = [row.data for row in mirrored if row.peer_id == peer.id]
-        profile_data = next((data for data in own if "sectors" in data), {})
-        place = next((data for data in own if data.get("latitude") is not None and "address" in data), {})
+        own = [row for row in mirrored if row.peer_id == peer.id]
+        profile_data = next((row.data for row in own if row.kind == "cluster"), {})
+        place = next((row.data for row in own if row.kind == "location" and row.data.get("latitude") is not None), {})
         clusters.append(
             Cluster(
                 peer.node_id,

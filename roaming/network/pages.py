@@ -27,7 +27,7 @@ def network():
         "network/network.html",
         clusters=clusters,
         map=map_view(places, links) if places else None,
-        links=[(a, b, n) for a, b, n in links],
+        links=links,
         names={cluster.node_id: cluster.name for cluster in clusters},
         joined=ops.recently_joined(clusters),
     )

@@ -212,3 +212,16 @@ def test_a_member_subscribes_to_the_newsletter_and_staff_send_the_digest_in_thei
         assert mail.recipient_email == member.email and mail.language == "fr"
         assert mail.subject == "Cluster à la une : les nouvelles de la fédération"
         assert "Hackathon in Cork" in mail.text and "Teams wanted." in mail.html
+
+
+def test_staff_delete_an_item_unless_something_still_uses_it(staff_client, make_event, app):
+    event = make_event()
+    token = csrf_of(staff_client.get("/staff/catalogue").data)
+    refused = staff_client.post(f"/staff/catalogue/locations/{event.location_id}/delete", data={"csrf_token": token})
+    assert refused.status_code == 302
+    assert "is used by 1 event(s)" in staff_client.get("/staff/catalogue").data.decode()
+    staff_client.post(f"/staff/catalogue/events/{event.id}/delete", data={"csrf_token": token})
+    staff_client.post(f"/staff/catalogue/locations/{event.location_id}/delete", data={"csrf_token": token})
+    with app.app_context():
+        assert session.query(Location).count() == 0
+    assert staff_client.post("/staff/catalogue/desks/999/delete", data={"csrf_token": token}).status_code == 404
