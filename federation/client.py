@@ -58,9 +58,15 @@ class FederationClient:
     """``signing_key`` returns the node's current key; ``peer_keys`` the public keys accepted for
     answers from the peer being called, by key id."""
 
-    def __init__(self, signing_key: Callable[[], NodeKey], session: requests.Session | None = None):
+    def __init__(
+        self,
+        signing_key: Callable[[], NodeKey],
+        session: requests.Session | None = None,
+        request_id: Callable[[], str | None] = lambda: None,
+    ):
         self.signing_key = signing_key
         self.session = session or requests.Session()
+        self.request_id = request_id  # sent as X-Request-Id (unsigned: for matching logs only)
 
     def get(self, url: str, peer_keys: Callable[[str], Ed25519PublicKey | None]) -> Answer:
         """GET a signed JSON document from a peer; its answer must be signed by that peer."""
@@ -91,6 +97,9 @@ class FederationClient:
         headers = {"Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = "application/json"
+        request_id = self.request_id()
+        if request_id:
+            headers["X-Request-Id"] = request_id
         headers = sign_request(method, url, headers, body, key.key.private_key, key.key_id)
         try:
             response = self.session.request(method, url, data=body, headers=headers, timeout=TIMEOUT)

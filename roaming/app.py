@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from roaming import api, db, errors, i18n, plugins
+from roaming import api, db, errors, i18n, logs, plugins
 from roaming.config import DEFAULTS, ENV_PREFIX, read_instance_file, read_secret_key, resolve_instance_path
 
 
@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False  # keep schema field order in responses
 
     db.init_app(app)
+    logs.init_app(app)
     i18n.init_app(app)
     plugins.init_app(app)
     errors.install_id_converter(app)

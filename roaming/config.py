@@ -45,6 +45,9 @@ DEFAULTS: dict[str, object] = {
     "PEER_UNAVAILABLE_AFTER_SECONDS": 3 * 24 * 3600,  # failing this long: marked unavailable
     "WORKER_IN_PROCESS": True,  # run the delivery and periodic jobs inside `roaming run`
     "WORKER_TICK_SECONDS": 1.0,
+    # operations
+    "LOG_LEVEL": "INFO",
+    "LOG_FORMAT": "text",  # or "json": one object per line, for a log collector
     # visits
     "AGREEMENT_TERMS": {},  # [agreement_terms] table: this node's (on the coordinator: the federation's) terms
     "VISIT_CLOCK_SECONDS": 30.0,  # how often requests expire, no-shows are released, visits complete

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from werkzeug.local import LocalProxy
@@ -63,19 +63,22 @@ def value_enum(enum_class: type[enum.Enum]) -> Enum:
     )
 
 
-def insert_if_absent(model, **values) -> bool:
-    """``INSERT ... ON CONFLICT DO NOTHING`` in the current transaction; True if the row was new.
+def insert_if_absent(model, *, executor: Session | Connection | None = None, **values) -> bool:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the current transaction (of the app's session, or
+    of ``executor``); True if the row was new.
 
     Used instead of savepoints: Python's sqlite3 driver does not begin a transaction before a
     SAVEPOINT, so releasing one would commit everything before it. On PostgreSQL a conflicting
     row that another transaction has not committed yet makes this wait for that transaction.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    executor = session if executor is None else executor
+    dialect = executor.dialect if isinstance(executor, Connection) else executor.get_bind().dialect
+    if dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(model).values(**values).on_conflict_do_nothing().returning(*model.__table__.primary_key)
-    return session.execute(statement).first() is not None
+    return executor.execute(statement).first() is not None
 
 
 @contextmanager

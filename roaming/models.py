@@ -11,3 +11,4 @@ from roaming.notify import models as notify  # noqa: F401
 from roaming.peers import models as peers  # noqa: F401
 from roaming.privacy import models as privacy  # noqa: F401
 from roaming.visits import models as visits  # noqa: F401
+from roaming.worker import models as worker  # noqa: F401

@@ -1,12 +1,15 @@
-"""Shared fixtures. Each test gets its own instance folder with a migrated SQLite database
-(copied from one migrated template, so migrations run once per session). Factories create
+"""Shared fixtures. Each test gets its own instance folder with a migrated database (copied from
+one migrated template, so migrations run once per session): SQLite, or PostgreSQL when the suite
+runs with ``ROAMING_TEST_DATABASE=postgresql``. Factories create
 rows with sensible defaults, each in its own app context like a separate request:
 ``make_location(city="Cork")``. The returned rows are detached: read their columns, not lazy
 relationships."""
 
 from __future__ import annotations
 
+import json
 import shutil
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,9 +20,12 @@ from roaming.accounts.models import Role
 from roaming.accounts.operations import create_user, issue_token
 from roaming.catalogue.models import Desk, Event, Location, MeetingRoom, Service
 from roaming.catalogue.operations import create_item, save_profile
+from roaming.config import CONFIG_FILE
 from roaming.db import engine_for, make_engine
 from roaming.db import session as db_session
+from roaming.instance import create_instance
 from roaming.members.models import MemberCompany, Person
+from tests.support.postgres import database_name, fresh_database, suite_backend, suite_database
 
 PASSWORD = "correct horse battery"
 
@@ -32,20 +38,59 @@ def _add(row):
 
 @pytest.fixture(scope="session")
 def template_database(tmp_path_factory):
+    """One migrated database the test instances copy: a SQLite file, or on the PostgreSQL run
+    (``ROAMING_TEST_DATABASE=postgresql``) a PostgreSQL database used as CREATE DATABASE template."""
+    if suite_backend() == "postgresql":
+        with fresh_database() as url:
+            engine = make_engine(url)
+            migrate.upgrade(engine)
+            engine.dispose()
+            yield url
+        return
     path = tmp_path_factory.mktemp("template") / "roaming.db"
     engine = make_engine(f"sqlite:///{path}")
     migrate.upgrade(engine)
     engine.dispose()
-    return path
+    yield path
 
 
 @pytest.fixture
-def instance_path(tmp_path, template_database):
-    folder = tmp_path / "instance"
-    folder.mkdir()
-    shutil.copy(template_database, folder / "roaming.db")
-    save_key(generate_key(), folder)
-    return folder
+def instance_folder(tmp_path, template_database):
+    """A factory of instance folders holding a signing key and a migrated database of their own
+    (its URL in roaming.toml on the PostgreSQL run, so servers and commands find it)."""
+    databases = ExitStack()
+
+    def make(name: str = "instance"):
+        folder = tmp_path / name
+        folder.mkdir()
+        if suite_backend() == "postgresql":
+            url = databases.enter_context(fresh_database(template=database_name(template_database)))
+            (folder / CONFIG_FILE).write_text(f"database_url = {json.dumps(url)}\n")
+        else:
+            shutil.copy(template_database, folder / "roaming.db")
+        save_key(generate_key(), folder)
+        return folder
+
+    with databases:
+        yield make
+
+
+@pytest.fixture
+def instance_path(instance_folder):
+    return instance_folder()
+
+
+@pytest.fixture
+def new_instance(tmp_path):
+    """A factory of instances created as ``roaming init`` creates them, on the suite's database."""
+    databases = ExitStack()
+
+    def make(folder: str = "node", **fields):
+        fields = {"name": "Test", "country": "DE", "base_url": "http://127.0.0.1:9", **fields}
+        return create_instance(tmp_path / folder, database_url=databases.enter_context(suite_database()), **fields)
+
+    with databases:
+        yield make
 
 
 @pytest.fixture

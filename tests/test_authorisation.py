@@ -138,18 +138,12 @@ def test_matrix(app, client, role, make_user, make_person, make_desk, bearer):
             assert response.status_code == expected, (role, method, url, response.status_code)
 
 
-def test_a_token_from_another_node_is_worthless(app, client, make_user, bearer, tmp_path, template_database):
+def test_a_token_from_another_node_is_worthless(app, client, make_user, bearer, instance_folder):
     """Staff manage only their own node: accounts and tokens exist per node."""
-    import shutil
-
-    from federation.keys import generate_key, save_key
     from roaming import create_app
     from roaming.db import engine_for
 
-    other_instance = tmp_path / "other"
-    other_instance.mkdir()
-    shutil.copy(template_database, other_instance / "roaming.db")
-    save_key(generate_key(), other_instance)
+    other_instance = instance_folder("other")
     other = create_app({"INSTANCE_PATH": other_instance, "SECRET_KEY": "other", "TESTING": True})
     headers = bearer(make_user(role=Role.ADMIN))
     assert client.get("/api/users", headers=headers).status_code == 200

@@ -11,11 +11,12 @@ from flask.cli import with_appcontext
 from marshmallow import ValidationError
 from werkzeug.serving import make_server
 
-from roaming import migrate
+from roaming import logs, migrate
 from roaming.cli import instance_option
 from roaming.db import engine_for
 from roaming.instance import InstanceExists, create_instance
 from roaming.worker import Worker
+from roaming.worker.claims import WorkerAlreadyRunning
 
 
 @click.command("init")
@@ -71,12 +72,18 @@ def _messages(error: ValidationError):
 def run_command(host, port):
     """Serve the node over HTTP until interrupted (Ctrl+C or SIGTERM)."""
     app = current_app._get_current_object()
+    logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     engine = engine_for(app)
     behind = migrate.behind(app, engine)
     if behind:
         raise click.ClickException(f"The database is not up to date ({'; '.join(behind)}): run 'roaming db upgrade'.")
     server = make_server(host, port, app, threaded=True)
-    worker = Worker(app) if app.config["WORKER_IN_PROCESS"] else None
+    worker = None
+    if app.config["WORKER_IN_PROCESS"]:
+        try:
+            worker = Worker(app)
+        except WorkerAlreadyRunning as running:
+            click.echo(f"Serving without the in-process worker: {running}", err=True)
     if worker:
         worker.start_thread()
     for sig in (signal.SIGINT, signal.SIGTERM):  # also when started with SIGINT ignored
@@ -101,8 +108,15 @@ def _stop(_signum, _frame):
 @instance_option
 @with_appcontext
 def worker_command():
-    """Run the background jobs (registry, notices, sync) in the foreground until interrupted."""
-    worker = Worker(current_app._get_current_object())
+    """Run the background jobs (delivery, sync, the visits' clock, mail...) until interrupted.
+
+    On PostgreSQL start as many as you like, on any machines sharing the database; on SQLite one."""
+    app = current_app._get_current_object()
+    logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+    try:
+        worker = Worker(app)
+    except WorkerAlreadyRunning as running:
+        raise click.ClickException(str(running)) from None
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: worker.stopping.set())
     click.echo("Worker running (Ctrl+C to stop).", err=True)

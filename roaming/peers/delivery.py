@@ -23,14 +23,22 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from federation.client import DeliveryError, FederationClient
+from roaming import logs
 from roaming.db import insert_if_absent, session, utcnow
+from roaming.logs import current_request_id
 from roaming.peers.models import InboxMessage, OutboxMessage, Peer, PeerStatus
 
 
 def enqueue(peer: Peer, path: str, payload: dict) -> OutboxMessage:
     """Add a message for ``peer`` to the current transaction (the caller commits)."""
     message_id = uuid.uuid4().hex
-    message = OutboxMessage(peer=peer, message_id=message_id, path=path, payload={**payload, "message_id": message_id})
+    message = OutboxMessage(
+        peer=peer,
+        message_id=message_id,
+        path=path,
+        payload={**payload, "message_id": message_id},
+        request_id=current_request_id(),
+    )
     session.add(message)
     return message
 
@@ -42,18 +50,18 @@ class DeliveryReport:
     failed: int = 0
 
 
-def deliver_due(client: FederationClient, limit: int = 200) -> DeliveryReport:
+def deliver_due(client: FederationClient, peer_id: int | None = None, limit: int = 200) -> DeliveryReport:
+    """Send up to ``limit`` due messages (to one peer, or to all), in id order per peer. The worker
+    calls it per peer under that peer's claim, so no two processes send to one peer at once."""
     report, now = DeliveryReport(), utcnow()
-    due = session.scalars(
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.delivered_at.is_(None),
-            OutboxMessage.failed_at.is_(None),
-            OutboxMessage.next_attempt_at <= now,
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
+    query = select(OutboxMessage).where(
+        OutboxMessage.delivered_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
+        OutboxMessage.next_attempt_at <= now,
+    )
+    if peer_id is not None:
+        query = query.where(OutboxMessage.peer_id == peer_id)
+    due = session.scalars(query.order_by(OutboxMessage.id).limit(limit)).all()
     blocked: set[int] = set()
     for message in due:
         peer = message.peer
@@ -62,7 +70,8 @@ def deliver_due(client: FederationClient, limit: int = 200) -> DeliveryReport:
             continue
         message.attempts += 1
         try:
-            client.post(peer.base_url + message.path, message.payload)
+            with logs.request_id(message.request_id):
+                client.post(peer.base_url + message.path, message.payload)
         except DeliveryError as error:
             _failed(message, peer, error, now, report)
             blocked.add(peer.id)
@@ -72,6 +81,14 @@ def deliver_due(client: FederationClient, limit: int = 200) -> DeliveryReport:
             peer.unavailable_since, peer.last_delivery_error = None, None
             report.delivered += 1
         session.commit()
+    if report.delivered or report.retried or report.failed:
+        current_app.logger.info(
+            "Outbox: %d delivered, %d to retry, %d failed",
+            report.delivered,
+            report.retried,
+            report.failed,
+            extra={"delivered": report.delivered, "retried": report.retried, "failed": report.failed},
+        )
     return report
 
 

@@ -138,6 +138,7 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # permanent failure: not retried
+    request_id: Mapped[str | None] = mapped_column(String(64))  # of the request that caused it, sent along
 
     peer: Mapped[Peer] = relationship()
 

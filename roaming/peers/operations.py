@@ -10,6 +10,7 @@ from federation.client import DeliveryError, FederationClient
 from roaming.db import session, utcnow
 from roaming.errors import Conflict, DomainError, NotFound
 from roaming.identity.operations import key_ring, node_id
+from roaming.logs import current_request_id
 from roaming.peers import mirror
 from roaming.peers.delivery import queue_status
 from roaming.peers.discovery import discover
@@ -22,7 +23,7 @@ PAGE_SIZE = 500
 
 def client() -> FederationClient:
     ring = key_ring()
-    return FederationClient(ring.signing_key)
+    return FederationClient(ring.signing_key, request_id=current_request_id)
 
 
 def list_peers() -> list[Peer]:

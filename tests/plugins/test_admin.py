@@ -11,7 +11,6 @@ from pathlib import Path
 
 from roaming.accounts.models import Role
 from roaming.config import configured_plugins
-from roaming.instance import create_instance
 from tests.plugins.conftest import install_fake_plugin
 
 PASSWORD = "correct horse battery"
@@ -55,7 +54,7 @@ def test_admins_switch_plugins_on_the_page(app, make_user, site):
     assert "Disabled greeter" in disabled.text
 
 
-def test_a_new_plugin_from_the_template_installs_and_passes_its_test(tmp_path):
+def test_a_new_plugin_from_the_template_installs_and_passes_its_test(tmp_path, new_instance):
     created = subprocess.run(
         [sys.executable, "-m", "roaming", "plugins", "new", "coffee_club", "--directory", str(tmp_path)],
         capture_output=True,
@@ -79,7 +78,7 @@ def test_a_new_plugin_from_the_template_installs_and_passes_its_test(tmp_path):
         env=environment,
     )
     assert tested.returncode == 0, tested.stdout + tested.stderr
-    node = create_instance(tmp_path / "node", name="Test", country="DE", base_url="http://127.0.0.1:9")
+    node = new_instance()
     listed = subprocess.run(
         [sys.executable, "-m", "roaming", "plugins", "list", "--instance", str(node.path)],
         capture_output=True,

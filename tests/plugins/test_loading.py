@@ -10,7 +10,6 @@ import sys
 import pytest
 
 from roaming import create_app
-from roaming.instance import create_instance
 from roaming.plugins import PluginError
 from tests.plugins.conftest import install_fake_plugin
 
@@ -65,10 +64,10 @@ def test_a_plugin_that_cannot_load_stops_start_up_naming_it(site, instance_path,
         _app(instance_path, PLUGINS=enabled)
 
 
-def test_the_server_does_not_start_and_says_which_plugin(tmp_path):
+def test_the_server_does_not_start_and_says_which_plugin(tmp_path, new_instance):
     site = tmp_path / "site"
     install_fake_plugin(site, "broken", "import nonexistent_sdk\n")
-    node = create_instance(tmp_path / "node", name="Test", country="DE", base_url="http://127.0.0.1:9")
+    node = new_instance()
     with (node.path / "roaming.toml").open("a") as config:
         config.write('plugins = ["broken"]\n')
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), *sys.path])}
@@ -88,7 +87,7 @@ def test_the_server_does_not_start_and_says_which_plugin(tmp_path):
     assert roaming("db", "status").returncode == 0  # starts again without it
 
 
-def test_enabling_a_plugin_that_fails_keeps_the_configuration(site, tmp_path, monkeypatch):
+def test_enabling_a_plugin_that_fails_keeps_the_configuration(site, new_instance, monkeypatch):
     from click.testing import CliRunner
 
     from roaming.cli import cli
@@ -96,7 +95,7 @@ def test_enabling_a_plugin_that_fails_keeps_the_configuration(site, tmp_path, mo
 
     install_fake_plugin(site, "broken", "raise RuntimeError('needs an API key')\n")
     install_fake_plugin(site, "greeter", GREETER)
-    node = create_instance(tmp_path / "node", name="Test", country="DE", base_url="http://127.0.0.1:9")
+    node = new_instance()
     runner = CliRunner()
     refused = runner.invoke(cli, ["plugins", "enable", "broken", "--instance", str(node.path)])
     assert refused.exit_code == 1 and "Plugin 'broken' failed to load" in refused.output

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from roaming import create_app
 from roaming.cli.demo import free_port
 from roaming.db import engine_for
 from roaming.instance import create_instance
+from tests.support.postgres import suite_database
 
 START_TIMEOUT = 30
 
@@ -99,7 +100,16 @@ class Node:
 def running_node(folder: Path, name: str, country: str, database_url: str | None = None, **settings):
     """A node serving on a free port; ``settings`` go into its roaming.toml (server and CLI see
     them; a dict becomes a table, as a plugin's settings). ``database_url``: its database
-    (default: SQLite in the instance folder)."""
+    (default: the suite's, see ``tests.support.postgres.suite_database``)."""
+    with ExitStack() as databases:
+        if database_url is None:
+            database_url = databases.enter_context(suite_database())
+        with _serving(folder, name, country, database_url, settings) as node:
+            yield node
+
+
+@contextmanager
+def _serving(folder: Path, name: str, country: str, database_url: str | None, settings: dict):
     port = free_port("127.0.0.1")
     created = create_instance(
         folder / name.lower().replace(" ", "-"),

@@ -4,6 +4,9 @@ The server is the one at ``ROAMING_TEST_POSTGRES`` (a SQLAlchemy URL of a role a
 databases), by default ``postgresql+psycopg://roaming:roaming@127.0.0.1:5432/postgres`` as set up
 by ``.ci/postgres.sh``. Without a reachable server the tests that need it are skipped, except in
 CI (``CI`` set), where a missing server is a failure.
+
+``ROAMING_TEST_DATABASE=postgresql`` runs the whole suite on PostgreSQL: every test instance and
+every node process then gets a fresh PostgreSQL database instead of SQLite (``suite_database``).
 """
 
 from __future__ import annotations
@@ -18,20 +21,35 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 DEFAULT_URL = "postgresql+psycopg://roaming:roaming@127.0.0.1:5432/postgres"
+BACKENDS = ("sqlite", "postgresql")
 
 
 def server_url() -> str:
     return os.environ.get("ROAMING_TEST_POSTGRES", DEFAULT_URL)
 
 
+def suite_backend() -> str:
+    """The database the suite runs on: ``sqlite`` (default) or ``postgresql``."""
+    backend = os.environ.get("ROAMING_TEST_DATABASE", "sqlite")
+    if backend not in BACKENDS:
+        raise pytest.UsageError(f"ROAMING_TEST_DATABASE must be one of {', '.join(BACKENDS)}, not '{backend}'")
+    return backend
+
+
+def database_name(url: str) -> str:
+    return make_url(url).database
+
+
 @contextmanager
-def fresh_database():
-    """Yields the URL of a new, empty database; drops it (and its connections) at the end."""
+def fresh_database(template: str | None = None):
+    """Yields the URL of a new database (empty, or a copy of the database named ``template``);
+    drops it (and its connections) at the end."""
     admin = create_engine(server_url(), isolation_level="AUTOCOMMIT")
     name = f"roaming_test_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     except OperationalError as error:
         admin.dispose()
         if os.environ.get("CI"):
@@ -43,3 +61,14 @@ def fresh_database():
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def suite_database():
+    """The database URL for a new node under the suite's backend: None (SQLite in the node's
+    instance folder) or a fresh PostgreSQL database."""
+    if suite_backend() == "sqlite":
+        yield None
+        return
+    with fresh_database() as url:
+        yield url
