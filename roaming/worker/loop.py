@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import distinct, or_, select, update
+from sqlalchemy import or_, select, update
 
 from federation.client import DeliveryError
 from roaming import logs, plugins
@@ -145,10 +145,14 @@ class Worker:
 
 
 def _peers_with_due_messages() -> list[int]:
-    due = select(distinct(OutboxMessage.peer_id)).where(
-        OutboxMessage.delivered_at.is_(None),
-        OutboxMessage.failed_at.is_(None),
-        OutboxMessage.next_attempt_at <= utcnow(),
+    due = (
+        select(OutboxMessage.peer_id)
+        .where(
+            OutboxMessage.delivered_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.next_attempt_at <= utcnow(),
+        )
+        .distinct()
     )
     return list(session.scalars(due))
 
