@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from roaming import api, db, errors, i18n, logs, plugins
+from roaming import api, db, errors, hardening, i18n, logs, plugins
 from roaming.config import DEFAULTS, ENV_PREFIX, read_instance_file, read_secret_key, resolve_instance_path
 
 
@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.install_id_converter(app)
     _register_parts(app)
     plugins.finish_app(app)
+    hardening.init_app(app)
     return app
 
 
@@ -45,9 +46,7 @@ def _finish_config(app: Flask) -> None:
             f"No secret key for the instance at {app.instance_path}: "
             "create the instance with 'roaming init' or set ROAMING_SECRET_KEY."
         )
-    app.config["SESSION_COOKIE_NAME"] = "roaming_session"
-    https = str(app.config["BASE_URL"]).startswith("https://")
-    app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE")) or https
+    hardening.production_cookies(app)
 
 
 def _register_parts(app: Flask) -> None:

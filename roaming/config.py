@@ -25,9 +25,10 @@ DEFAULTS: dict[str, object] = {
     "BASE_URL": "http://127.0.0.1:5000",
     "DATABASE_URL": None,  # None: roaming.db in the instance folder
     "PLUGINS": [],  # the installed plugins this node loads (installed is not enabled)
-    "MAX_CONTENT_LENGTH": 1024 * 1024,
-    "SESSION_COOKIE_HTTPONLY": True,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,  # bytes of a request body; larger ones get 413
+    "MAX_FORM_PARTS": 200,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "API_TOKEN_DEFAULT_DAYS": 365,
     "KEY_ACTIVATE_AFTER_SECONDS": 3600,  # a new key is published this long before it signs
     "KEY_RETIRE_AFTER_SECONDS": 900,  # an old key stays published this long after it stopped signing
@@ -45,6 +46,13 @@ DEFAULTS: dict[str, object] = {
     "PEER_UNAVAILABLE_AFTER_SECONDS": 3 * 24 * 3600,  # failing this long: marked unavailable
     "WORKER_IN_PROCESS": True,  # run the delivery and periodic jobs inside `roaming run`
     "WORKER_TICK_SECONDS": 1.0,
+    # serving
+    "TRUSTED_PROXIES": [],  # addresses/networks of your reverse proxies, e.g. ["127.0.0.1"]
+    "PROXY_HOPS": 1,  # proxies in front of the node, each adding its X-Forwarded-* values
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",  # per process; "redis://host:6379" counts across processes
+    "LOGIN_RATE_LIMIT": "10 per 5 minutes",  # failed log-ins per client address
+    "FEDERATION_RATE_LIMIT": "1200 per minute",  # federation requests per peer address, all endpoints
     # operations
     "LOG_LEVEL": "INFO",
     "LOG_FORMAT": "text",  # or "json": one object per line, for a log collector

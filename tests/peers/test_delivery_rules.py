@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from federation.keys import generate_key
+from roaming import logs
 from roaming.db import session, utcnow
 from roaming.peers import delivery
 from roaming.peers.models import OutboxMessage, Peer, PeerKey, PeerStatus, TrustSource
@@ -131,3 +132,13 @@ def test_staff_see_each_peers_queue_and_staleness(app, client, scripted, peer_ro
     (row,) = client.get("/api/peers", headers=staff).json
     assert row["peer"]["name"] == "Scripted" and row["queued"] == 2 and row["stale"] is True
     assert "503" in row["peer"]["last_delivery_error"] and row["peer"]["consecutive_failures"] == 1
+
+
+def test_a_message_carries_the_request_id_of_the_request_that_caused_it(app, scripted, peer_row):
+    with app.app_context(), logs.request_id("member-click-0001"):
+        delivery.enqueue(session.get(Peer, peer_row), "/federation/notices", {"type": "catalogue.changed", "seq": 1})
+        session.commit()
+    _send(app, peer_row)  # outside any request: a fresh id
+    assert _deliver(app).delivered == 2
+    assert scripted.request_ids[0] == "member-click-0001"
+    assert scripted.request_ids[1] and scripted.request_ids[1] != "member-click-0001"

@@ -97,25 +97,28 @@ class Node:
 
 
 @contextmanager
-def running_node(folder: Path, name: str, country: str, database_url: str | None = None, **settings):
+def running_node(
+    folder: Path, name: str, country: str, database_url: str | None = None, base_url: str | None = None, **settings
+):
     """A node serving on a free port; ``settings`` go into its roaming.toml (server and CLI see
     them; a dict becomes a table, as a plugin's settings). ``database_url``: its database
-    (default: the suite's, see ``tests.support.postgres.suite_database``)."""
+    (default: the suite's, see ``tests.support.postgres.suite_database``). ``base_url``: its public
+    URL when a proxy stands in front of it (default: its own loopback address)."""
     with ExitStack() as databases:
         if database_url is None:
             database_url = databases.enter_context(suite_database())
-        with _serving(folder, name, country, database_url, settings) as node:
+        with _serving(folder, name, country, database_url, base_url, settings) as node:
             yield node
 
 
 @contextmanager
-def _serving(folder: Path, name: str, country: str, database_url: str | None, settings: dict):
+def _serving(folder: Path, name: str, country: str, database_url: str | None, base_url: str | None, settings: dict):
     port = free_port("127.0.0.1")
     created = create_instance(
         folder / name.lower().replace(" ", "-"),
         name=name,
         country=country,
-        base_url=f"http://127.0.0.1:{port}",
+        base_url=base_url or f"http://127.0.0.1:{port}",
         database_url=database_url,
     )
     with (created.path / "roaming.toml").open("a") as config:
