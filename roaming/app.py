@@ -7,7 +7,15 @@ from pathlib import Path
 from flask import Flask
 
 from roaming import api, db, errors, hardening, i18n, logs, plugins
-from roaming.config import DEFAULTS, ENV_PREFIX, read_instance_file, read_secret_key, resolve_instance_path
+from roaming.config import (
+    DEFAULTS,
+    ENV_PREFIX,
+    ConfigurationError,
+    read_instance_file,
+    read_secret_key,
+    resolve_instance_path,
+    secrets_from_files,
+)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -23,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(DEFAULTS)
     app.config.update(read_instance_file(instance_path))
     app.config.from_prefixed_env(ENV_PREFIX)
+    secrets_from_files(app.config)
     app.config.update(overrides)
     _finish_config(app)
     app.json.sort_keys = False  # keep schema field order in responses
@@ -42,11 +51,15 @@ def _finish_config(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_secret_key(Path(app.instance_path))
     if not app.config["SECRET_KEY"]:
-        raise RuntimeError(
+        raise ConfigurationError(
             f"No secret key for the instance at {app.instance_path}: "
             "create the instance with 'roaming init' or set ROAMING_SECRET_KEY."
         )
     hardening.production_cookies(app)
+    if app.config["LOG_FORMAT"] not in logs.LOG_FORMATS:
+        raise ConfigurationError(
+            f"log_format must be one of {', '.join(logs.LOG_FORMATS)}, not '{app.config['LOG_FORMAT']}'."
+        )
 
 
 def _register_parts(app: Flask) -> None:
@@ -68,6 +81,7 @@ def _register_parts(app: Flask) -> None:
     from roaming.ledger import pages as ledger_pages
     from roaming.members import api as members_api
     from roaming.members import pages as member_pages
+    from roaming.monitoring import views as monitoring
     from roaming.network import pages as network_pages
     from roaming.peers import api as federation_api
     from roaming.peers import pages as peer_pages
@@ -104,6 +118,7 @@ def _register_parts(app: Flask) -> None:
     security.init_app(app)
     oidc.init_app(app)
     app.register_blueprint(web.bp)
+    app.register_blueprint(monitoring.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(federation_api.bp)
     app.register_blueprint(coordinator_api.registry_bp)

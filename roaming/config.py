@@ -54,6 +54,7 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_RATE_LIMIT": "10 per 5 minutes",  # failed log-ins per client address
     "FEDERATION_RATE_LIMIT": "1200 per minute",  # federation requests per peer address, all endpoints
     # operations
+    "METRICS_ALLOWED": ["127.0.0.1", "::1"],  # who may read /metrics (after trusted-proxy handling)
     "LOG_LEVEL": "INFO",
     "LOG_FORMAT": "text",  # or "json": one object per line, for a log collector
     # visits
@@ -92,6 +93,24 @@ DEFAULTS: dict[str, object] = {
 }
 
 
+class ConfigurationError(RuntimeError):
+    """The node's settings do not allow it to start; the message names the setting."""
+
+
+def secrets_from_files(config: dict) -> None:
+    """``ROAMING_<KEY>_FILE=/path`` sets KEY to the file's content (stripped), the way container
+    and systemd credentials hand over secrets without putting them in the environment."""
+    for variable, path in os.environ.items():
+        if not (variable.startswith(f"{ENV_PREFIX}_") and variable.endswith("_FILE")):
+            continue
+        key = variable[len(ENV_PREFIX) + 1 : -len("_FILE")]
+        try:
+            config[key] = Path(path).read_text().strip()
+        except OSError as error:
+            raise ConfigurationError(f"{variable} names a file that cannot be read: {error.strerror}") from None
+        config.pop(f"{key}_FILE", None)
+
+
 def resolve_instance_path(explicit: str | os.PathLike | None = None) -> Path:
     """The instance folder: explicit argument, else ``ROAMING_INSTANCE``, else ``./instance``."""
     chosen = explicit or os.environ.get(f"{ENV_PREFIX}_INSTANCE") or "instance"
@@ -107,7 +126,7 @@ def read_instance_file(instance_path: Path) -> dict[str, object]:
         try:
             data = tomllib.load(handle)
         except tomllib.TOMLDecodeError as error:
-            raise RuntimeError(f"{path.name} in the instance folder is not valid TOML: {error}") from None
+            raise ConfigurationError(f"{path.name} in the instance folder is not valid TOML: {error}") from None
     return {key.upper(): value for key, value in data.items()}
 
 

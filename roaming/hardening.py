@@ -25,6 +25,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from roaming.config import ConfigurationError
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -69,7 +71,7 @@ def init_app(app: Flask) -> None:
         try:
             app.wsgi_app = TrustedProxyFix(app.wsgi_app, list(config["TRUSTED_PROXIES"]), int(config["PROXY_HOPS"]))
         except ValueError as error:
-            raise RuntimeError(f"trusted_proxies: {error}") from None
+            raise ConfigurationError(f"trusted_proxies: {error}") from None
     app.after_request(_security_headers)
     _limit_rates(app)
 

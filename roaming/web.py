@@ -1,12 +1,12 @@
-"""The node's front page, the language switch and the health check."""
+"""The node's front page and the language switch."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request
 from flask import session as browser_session
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-from roaming import __version__, i18n
+from roaming import i18n
 from roaming.accounts.pages import safe_next
 from roaming.accounts.security import csrf_token, csrf_valid, current_user
 from roaming.catalogue.models import ClusterProfile, Desk, Event, Location, MeetingRoom, Service
@@ -49,14 +49,3 @@ def language():
             user.person.language = chosen
             session.commit()
     return redirect(safe_next(request.form.get("next")))
-
-
-@bp.get("/healthz")
-def healthz():
-    """Liveness and database reachability, as JSON."""
-    try:
-        session.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
-        current_app.logger.exception("Health check: database unreachable")
-        return {"status": "unavailable", "database": "unreachable"}, 503
-    return {"status": "ok", "node": current_app.config["NODE_NAME"], "version": __version__}

@@ -13,6 +13,7 @@ from flask import Flask, current_app
 
 from roaming.accounts.models import User
 from roaming.accounts.operations import find_user_by_email
+from roaming.config import ConfigurationError
 from roaming.errors import Forbidden
 
 CLIENT_NAME = "cluster_idp"
@@ -23,7 +24,7 @@ def init_app(app: Flask) -> None:
         return
     missing = [key for key in ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET") if not app.config.get(key)]
     if missing:
-        raise RuntimeError(f"OIDC_ENABLED is set but {', '.join(missing)} is not.")
+        raise ConfigurationError(f"OIDC_ENABLED is set but {', '.join(missing)} is not.")
     oauth = OAuth(app)
     oauth.register(
         CLIENT_NAME,

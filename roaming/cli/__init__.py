@@ -13,12 +13,18 @@ from flask.cli import ScriptInfo
 
 from roaming import __version__
 from roaming.app import create_app
+from roaming.config import ConfigurationError
 from roaming.plugins import PluginError
 
 
 def _app_for_command():
     info = click.get_current_context().find_object(ScriptInfo)
     return create_app({"INSTANCE_PATH": info.data.get("instance")})
+
+
+def node_app():
+    """The node's app for commands that handle its start-up errors themselves."""
+    return _app_for_command()
 
 
 def node_without_plugins():
@@ -83,14 +89,14 @@ def cli() -> None:
 def main() -> None:
     try:
         cli.main(obj=ScriptInfo(create_app=_app_for_command), prog_name="roaming", standalone_mode=True)
-    except PluginError as error:  # a plugin that does not load stops start-up, named
+    except (PluginError, ConfigurationError) as error:  # start-up stopped by a plugin or a setting, named
         raise SystemExit(f"Error: {error}") from None
 
 
 def _register() -> None:
-    from roaming.cli import accounts, database, demo, federation, importing, keys, node, peers, plugins
+    from roaming.cli import accounts, check, database, demo, federation, importing, keys, node, peers, plugins
 
-    for module in (node, database, accounts, keys, peers, federation, importing, demo, plugins):
+    for module in (node, check, database, accounts, keys, peers, federation, importing, demo, plugins):
         module.register(cli)
 
 

@@ -15,8 +15,8 @@ from roaming import logs, migrate
 from roaming.cli import instance_option
 from roaming.db import engine_for
 from roaming.instance import InstanceExists, create_instance
-from roaming.worker import Worker
 from roaming.worker.claims import WorkerAlreadyRunning
+from roaming.worker.loop import Worker
 
 
 @click.command("init")

@@ -26,6 +26,7 @@ from federation.client import DeliveryError, FederationClient
 from roaming import logs
 from roaming.db import insert_if_absent, session, utcnow
 from roaming.logs import current_request_id
+from roaming.monitoring import metrics
 from roaming.peers.models import InboxMessage, OutboxMessage, Peer, PeerStatus
 
 
@@ -74,8 +75,10 @@ def deliver_due(client: FederationClient, peer_id: int | None = None, limit: int
                 client.post(peer.base_url + message.path, message.payload)
         except DeliveryError as error:
             _failed(message, peer, error, now, report)
+            metrics.DELIVERIES.labels("retried" if error.retry else "failed").inc()
             blocked.add(peer.id)
         else:
+            metrics.DELIVERIES.labels("delivered").inc()
             message.delivered_at, message.last_error = utcnow(), None
             peer.consecutive_failures, peer.failing_since, peer.breaker_open_until = 0, None, None
             peer.unavailable_since, peer.last_delivery_error = None, None

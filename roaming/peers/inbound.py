@@ -11,6 +11,7 @@ from marshmallow import Schema
 from federation.signing import KeyUnavailable, SignatureRejected, sign_response, verify_request
 from roaming.errors import error_body
 from roaming.identity.operations import key_ring
+from roaming.monitoring import metrics
 from roaming.peers.replay import DatabaseNonceStore
 from roaming.peers.trust import peer_for_key, resolve_any_peer_key
 
@@ -36,6 +37,7 @@ def signed_by_peer(view):
                 _nonce_store(),
             )
         except SignatureRejected as rejected:
+            metrics.SIGNATURE_FAILURES.inc()
             current_app.logger.warning(
                 "Refused signed %s %s: %s (Signature-Input: %s)",
                 request.method,

@@ -17,6 +17,7 @@ from flask import current_app
 from marshmallow import ValidationError, fields, validate
 from sqlalchemy import select
 
+from roaming.config import ConfigurationError
 from roaming.db import session
 from roaming.peers.models import Peer
 from roaming.schemas import BaseSchema, text
@@ -109,7 +110,7 @@ def check_config(app) -> None:
     try:
         validated(app.config.get("AGREEMENT_TERMS") or {})
     except ValidationError as error:
-        raise RuntimeError(
+        raise ConfigurationError(
             f"The [agreement_terms] settings are not valid: {error.messages['AGREEMENT_TERMS']}"
         ) from None
 

@@ -1,5 +1,2 @@
-"""Background work of a node: the worker loop and the claims that keep its jobs from running twice."""
-
-from roaming.worker.loop import Worker
-
-__all__ = ["Worker"]
+"""Background work of a node: the worker loop (``loop``) and the claims that keep its jobs from
+running twice (``claims``)."""

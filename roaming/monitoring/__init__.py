@@ -1,0 +1,1 @@
+"""Watching a running node: health and readiness, Prometheus metrics, and ``roaming check``."""

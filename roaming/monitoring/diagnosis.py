@@ -1,0 +1,145 @@
+"""``roaming check``: everything readiness checks, plus what a node's IT person should know about
+its settings, files and partners, each as a finding in plain words."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+from urllib.parse import urlparse
+
+import requests
+from flask import current_app
+from sqlalchemy import func, select
+
+from federation.keys import CURRENT
+from roaming.config import SECRET_KEY_FILE
+from roaming.db import database_url, session
+from roaming.monitoring.health import Finding, Level, check_database, check_registry, check_signing_key
+from roaming.peers.discovery import FETCH_TIMEOUT
+from roaming.peers.models import OutboxMessage, Peer, PeerStatus
+
+MIN_SECRET_LENGTH = 32
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def diagnose(contact_peers: bool = True) -> list[Finding]:
+    """All findings, settings first; ``contact_peers`` asks each active partner whether it answers."""
+    findings = check_settings() + check_files() + check_database()
+    if all(finding.ok for finding in findings if finding.area == "Database"):
+        findings += check_registry()
+        findings += check_peers(contact_peers)
+    return findings + check_signing_key()
+
+
+def check_settings() -> list[Finding]:
+    config = current_app.config
+    findings = []
+    url = urlparse(str(config["BASE_URL"]))
+    if url.scheme not in ("http", "https") or not url.hostname:
+        findings.append(
+            Finding("Base URL", Level.PROBLEM, f"'{config['BASE_URL']}' is not an http(s) URL", "Set base_url.")
+        )
+    elif url.scheme == "http" and url.hostname not in LOOPBACK_HOSTS:
+        findings.append(
+            Finding(
+                "Base URL",
+                Level.WARNING,
+                f"{config['BASE_URL']} is plain HTTP",
+                "Serve the node over HTTPS behind a proxy and set base_url to its https:// address.",
+            )
+        )
+    else:
+        findings.append(Finding("Base URL", Level.OK, f"partners reach this node at {config['BASE_URL']}"))
+    if len(str(config["SECRET_KEY"])) < MIN_SECRET_LENGTH:
+        findings.append(
+            Finding(
+                "Secret key",
+                Level.PROBLEM,
+                f"the session secret is shorter than {MIN_SECRET_LENGTH} characters",
+                "Use the secret_key file 'roaming init' writes, or a long random ROAMING_SECRET_KEY.",
+            )
+        )
+    else:
+        findings.append(Finding("Secret key", Level.OK, "set"))
+    if url.scheme == "https" and not config["TRUSTED_PROXIES"]:
+        findings.append(
+            Finding(
+                "Proxies",
+                Level.WARNING,
+                "no trusted_proxies: behind a TLS-terminating proxy, partners' signatures will not verify",
+                "Set trusted_proxies to your proxy's address (see docs/operations.md).",
+            )
+        )
+    if str(database_url(current_app)).startswith("sqlite"):
+        findings.append(
+            Finding(
+                "Database engine",
+                Level.OK,
+                "SQLite: one server process and one worker; 'roaming db copy' moves the node to PostgreSQL",
+            )
+        )
+    if str(config["RATELIMIT_STORAGE_URI"]).startswith("memory"):
+        findings.append(
+            Finding("Rate limits", Level.OK, "counted per server process; a redis:// storage counts across them")
+        )
+    return findings
+
+
+def check_files() -> list[Finding]:
+    """The instance's secret files must be readable by the node's user only."""
+    instance = Path(current_app.instance_path)
+    findings = []
+    for path in (instance / SECRET_KEY_FILE, instance / "keys" / CURRENT):
+        if not path.exists():
+            continue
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            findings.append(
+                Finding(
+                    "File permissions",
+                    Level.PROBLEM,
+                    f"{path.relative_to(instance)} can be read by other users (mode {mode:o})",
+                    f"chmod 600 {path}",
+                )
+            )
+    return findings or [Finding("File permissions", Level.OK, "secret files are private to the node's user")]
+
+
+def check_peers(contact: bool) -> list[Finding]:
+    peers = session.scalars(select(Peer).where(Peer.status == PeerStatus.ACTIVE).order_by(Peer.name)).all()
+    if not peers:
+        return [Finding("Partners", Level.WARNING, "none yet", "Join a federation or add a partner ('roaming peers').")]
+    failed_counts = dict(
+        session.execute(
+            select(OutboxMessage.peer_id, func.count())
+            .where(OutboxMessage.failed_at.is_not(None))
+            .group_by(OutboxMessage.peer_id)
+        ).all()
+    )
+    findings = []
+    for peer in peers:
+        problems = []
+        if contact:
+            problems += _contact(peer)
+        if peer.breaker_open_until or peer.unavailable_since:
+            problems.append(f"deliveries failing: {peer.last_delivery_error or 'no answer'}")
+        if failed_counts.get(peer.id):
+            problems.append(f"{failed_counts[peer.id]} message(s) refused for good")
+        synced = f"last synced {peer.last_synced_at:%Y-%m-%d %H:%M} UTC" if peer.last_synced_at else "never synced"
+        if problems:
+            findings.append(Finding(f"Partner {peer.name}", Level.WARNING, "; ".join(problems) + f" ({synced})"))
+        else:
+            findings.append(Finding(f"Partner {peer.name}", Level.OK, f"answers; {synced}"))
+    return findings
+
+
+def _contact(peer: Peer) -> list[str]:
+    try:
+        answer = requests.get(f"{peer.base_url}/.well-known/roaming-node", timeout=FETCH_TIMEOUT)
+        answer.raise_for_status()
+        node = answer.json().get("node_id")
+    except (requests.RequestException, ValueError, AttributeError) as error:
+        return [f"does not answer at {peer.base_url} ({type(error).__name__})"]
+    if node != peer.node_id:
+        return [f"{peer.base_url} answers as another node ({node})"]
+    return []

@@ -1,0 +1,79 @@
+"""``roaming check`` tells a node's IT person what is wrong, in plain words, without secrets."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from roaming.instance import create_instance
+
+
+@pytest.fixture
+def node(new_instance):
+    return new_instance()
+
+
+def check(node, *args, **environment):
+    return subprocess.run(
+        [sys.executable, "-m", "roaming", "check", "--offline", *args, "--instance", str(node.path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **environment},
+    )
+
+
+def test_a_healthy_node_passes(node):
+    result = check(node)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[ok]      Migrations: the database is at the code's latest migrations" in result.stdout
+    assert "0 problem(s)" in result.stdout
+
+
+def test_an_unreachable_database_is_named_without_its_password(tmp_path):
+    node = create_instance(tmp_path / "node", name="Test", country="DE", base_url="http://127.0.0.1:9")
+    secret_file = tmp_path / "database_url"
+    secret_file.write_text("postgresql+psycopg://roaming:s3cret-pw@127.0.0.1:9/roaming\n")
+    result = check(node, ROAMING_DATABASE_URL_FILE=str(secret_file))
+    assert result.returncode == 1
+    assert "[PROBLEM] Database: postgresql+psycopg://roaming:***@127.0.0.1:9/roaming cannot be reached" in result.stdout
+    assert "fix: Is the server running?" in result.stdout
+    assert "s3cret-pw" not in result.stdout + result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_keys_and_open_permissions_are_problems(node):
+    (node.path / "keys" / "current.pem").unlink()
+    (node.path / "secret_key").chmod(0o644)
+    result = check(node, ROAMING_BASE_URL="https://bra.example.org")
+    assert result.returncode == 1
+    assert "[PROBLEM] File permissions: secret_key can be read by other users (mode 644)" in result.stdout
+    assert f"fix: chmod 600 {node.path / 'secret_key'}" in result.stdout
+    assert "[PROBLEM] Signing key: cannot be loaded" in result.stdout
+    assert "[warning] Proxies: no trusted_proxies" in result.stdout
+    assert "2 problem(s), 2 warning(s)."  # and no partners yet in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("base_url = ", "roaming.toml in the instance folder is not valid TOML"),
+        ('trusted_proxies = ["the proxy"]', "trusted_proxies: 'the proxy' does not appear to be an IPv4 or IPv6"),
+        ('log_format = "xml"', "log_format must be one of text, json, not 'xml'"),
+    ],
+)
+def test_settings_that_stop_start_up_are_named(node, line, message):
+    with (node.path / "roaming.toml").open("a") as config:
+        config.write(line + "\n")
+    result = check(node)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"[PROBLEM] Configuration: {message}" in result.stdout
+    served = subprocess.run(
+        [sys.executable, "-m", "roaming", "run", "--instance", str(node.path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert served.returncode == 1 and f"Error: {message}" in served.stderr and "Traceback" not in served.stderr
