@@ -8,6 +8,7 @@ from sqlalchemy import text
 from roaming import create_app
 from roaming.config import write_instance_files
 from roaming.db import engine_for
+from roaming.instance import create_instance
 
 
 def test_layers_defaults_file_environment_overrides(tmp_path, monkeypatch):
@@ -42,8 +43,11 @@ def test_broken_config_file_is_a_clear_error(tmp_path):
         create_app({"INSTANCE_PATH": tmp_path, "SECRET_KEY": "x"})
 
 
-def test_sqlite_database_in_wal_mode(app):
+def test_sqlite_database_in_wal_mode(tmp_path):
+    node = create_instance(tmp_path / "node", name="Test", country="DE", base_url="http://127.0.0.1:9")
+    app = create_app({"INSTANCE_PATH": node.path})
     with engine_for(app).connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
-    assert str(engine_for(app).url).endswith("instance/roaming.db")
+    assert str(engine_for(app).url).endswith("node/roaming.db")
+    engine_for(app).dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import flag_modified
 
 from roaming.catalogue import schemas
 from roaming.catalogue.changes import changes_since, last_change_number
@@ -24,7 +25,7 @@ from roaming.catalogue.models import (
 )
 from roaming.db import session
 from roaming.errors import Conflict, NotFound
-from roaming.plugins import call_guarded, service_kinds
+from roaming.plugins import call_guarded, is_core_kind, service_kinds
 from roaming.schemas import merged_and_validated
 
 SCHEMAS: dict[type[CatalogueItem], type[Schema]] = {
@@ -99,7 +100,11 @@ def _published(item: CatalogueItem, is_new: bool) -> None:
 
 def reconcile_service_kinds() -> tuple[int, int]:
     """Withdraw the services whose kind no enabled plugin provides (partners see them deleted)
-    and bring back those whose kind is offered again; returns (withdrawn, restored)."""
+    and bring back those whose kind is offered again; returns (withdrawn, restored).
+
+    Services of plugin kinds are published again too: partners may hold a copy rendered by a
+    process that ran without the plugin (a service added from the command line before the
+    restart), and must get the request options of the plugin that now runs."""
     known = set(service_kinds())
     withdrawn = restored = 0
     for service in session.scalars(select(Service)):
@@ -107,6 +112,8 @@ def reconcile_service_kinds() -> tuple[int, int]:
         if missing != service.withdrawn:
             service.withdrawn = missing
             withdrawn, restored = withdrawn + missing, restored + (not missing)
+        elif not missing and not is_core_kind(service.kind):
+            flag_modified(service, "options")  # a new change number: partners fetch it again
     session.commit()
     return withdrawn, restored
 

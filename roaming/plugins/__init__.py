@@ -164,6 +164,12 @@ def service_kinds() -> dict[str, ServiceKind]:
     return {name: kind for name, (_plugin, kind) in current_app.extensions["roaming.service_kinds"].items()}
 
 
+def is_core_kind(name: str) -> bool:
+    """Whether a service kind is one of the agreement's own (not added by a plugin)."""
+    plugin, _kind = current_app.extensions["roaming.service_kinds"].get(name, (None, None))
+    return plugin == "core"
+
+
 def jobs() -> list[tuple[str, Job]]:
     """``(plugin, job)`` for every job the enabled plugins run in the worker."""
     found = []

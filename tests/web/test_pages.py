@@ -174,7 +174,7 @@ def test_the_ledger_charts_desk_days_per_partner_and_month_up_to_the_latest_book
                     issuer=issuer,
                     audience=audience,
                     kind="completed",
-                    subject=f"v-{issuer}",
+                    subject=f"visit-{period}-{days}",
                     period=period,
                     desk_days=days,
                     token="t",

@@ -50,8 +50,12 @@ def test_a_partners_visitor_books_equipment_and_disabling_hides_it(tmp_path):
         machine = re.search(r"\(([0-9a-f-]{36})\)", added.stdout).group(1)
 
         _sync(home)
-        results = wait_for(lambda: _search(home, visitor), timeout=60)
-        service = next(result["item"] for result in results if result["item"]["kind"] == "makerspace")
+
+        def offered_with_options():
+            """the partner sees the service as the restarted host renders it, with its options"""
+            return [result["item"] for result in _search(home, visitor) if result["item"]["request_options"]]
+
+        service = wait_for(offered_with_options, timeout=60)[0]
         options = service["request_options"]
         assert options["properties"]["equipment"]["enum"] == [machine]
         assert set(options["required"]) == {"equipment", "day", "start"}
