@@ -26,7 +26,7 @@ from flask import Flask, Response, g, request
 REQUEST_ID_HEADER = "X-Request-Id"
 PLAIN_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 LOG_FORMATS = ("text", "json")
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(process)d [%(request_id)s] %(message)s"
 STANDARD_RECORD_FIELDS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}
 
 _request_id: ContextVar[str | None] = ContextVar("roaming_request_id", default=None)
