@@ -1,13 +1,16 @@
-"""``roaming db``: migrations."""
+"""``roaming db``: migrations, and copying a node's database to another engine."""
 
 from __future__ import annotations
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from roaming import migrate
 from roaming.cli import instance_option
+from roaming.database_copy import CopyRefused, copy_database, count_rows
 from roaming.db import engine_for
 from roaming.plugins import PluginError
 
@@ -52,6 +55,36 @@ def status_command():
         click.echo(f"{history.name}: database {current or 'empty'}, code {head}")
     if migrate.behind(current_app, engine):
         click.echo("Run 'roaming db upgrade'.")
+
+
+@db_group.command("copy")
+@instance_option
+@click.option(
+    "--to",
+    "target_url",
+    required=True,
+    envvar="ROAMING_COPY_TARGET",
+    help="SQLAlchemy URL of a new, empty database, e.g. postgresql+psycopg://roaming@db/roaming "
+    "(or env ROAMING_COPY_TARGET, which keeps the password out of the process list).",
+)
+@with_appcontext
+def copy_command(target_url):
+    """Copy this node's database into a new, empty one (e.g. SQLite to PostgreSQL).
+
+    Stop the node and its workers first: what changes during the copy is not copied. The node's
+    own database is only read."""
+    source = engine_for(current_app)
+    target_shown = make_url(target_url).render_as_string(hide_password=True)
+    try:
+        with click.progressbar(length=count_rows(source), label=f"Copying to {target_shown}") as bar:
+            copied = copy_database(current_app, source, target_url, progress=lambda _table, rows: bar.update(rows))
+    except CopyRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    except SQLAlchemyError as error:
+        raise click.ClickException(f"The copy failed and was rolled back: {getattr(error, 'orig', error)}") from None
+    click.echo(f"Copied {sum(table.rows for table in copied)} rows in {len(copied)} tables; the counts match.")
+    click.echo(f"Now set database_url to {target_shown} (ROAMING_DATABASE_URL or ROAMING_DATABASE_URL_FILE for")
+    click.echo("the password), run 'roaming check', and start the node and its workers again.")
 
 
 @db_group.command("revision")
