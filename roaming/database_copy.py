@@ -45,7 +45,14 @@ def copy_database(
         if inspect(target).get_table_names():
             raise CopyRefused("The target database is not empty: copy into a new, empty database.")
         migrate.upgrade_all(app, target)
-        tables = [table for table in Base.metadata.sorted_tables if inspect(source).has_table(table.name)]
+        in_source, in_target = set(inspect(source).get_table_names()), set(inspect(target).get_table_names())
+        not_copied = in_source - in_target
+        if not_copied:  # tables of a plugin that is installed but not enabled now
+            raise CopyRefused(
+                f"The node's database has tables the copy would not hold ({', '.join(sorted(not_copied))}): "
+                "enable their plugin again, or drop them with 'roaming db downgrade base --plugin NAME'."
+            )
+        tables = [table for table in Base.metadata.sorted_tables if table.name in in_source]
         copied = []
         with source.connect() as reading, target.begin() as writing:
             for table in reversed(tables):

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 import roaming.models  # noqa: F401 - every table on Base.metadata
 from roaming import create_app
@@ -46,10 +46,12 @@ def _add_federation_state(app):
 
 
 def _all_rows(engine) -> dict[str, list[tuple]]:
+    present = set(inspect(engine).get_table_names())
     with engine.connect() as connection:
         return {
             table.name: [tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key.columns))]
             for table in Base.metadata.sorted_tables
+            if table.name in present
         }
 
 
