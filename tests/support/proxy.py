@@ -8,7 +8,6 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import ssl
-import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,6 +17,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from tests.support.server import BackgroundServer
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer"}
 
@@ -50,7 +51,7 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
-class TlsReverseProxy:
+class TlsReverseProxy(BackgroundServer):
     def __init__(self, folder: Path):
         self.ca_file, key_file = self_signed_certificate(folder)
         self.backend: str | None = None  # "http://127.0.0.1:<port>", set once the node runs
@@ -103,13 +104,3 @@ class TlsReverseProxy:
         self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         self.url = f"https://localhost:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
