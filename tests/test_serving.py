@@ -57,8 +57,8 @@ def test_gunicorn_serves_the_node_with_one_replay_cache_for_all_processes(new_in
         def answering():
             """gunicorn answers /healthz"""
             try:
-                return requests.get(f"{url}/healthz", timeout=1).ok
-            except requests.ConnectionError:
+                return requests.get(f"{url}/healthz", timeout=5).ok
+            except requests.RequestException:  # not listening yet, or still booting
                 return server.poll() is not None and AssertionError(log.read_text())
 
         assert wait_for(answering, timeout=60) is True, log.read_text()
