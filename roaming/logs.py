@@ -82,9 +82,8 @@ class _RoamingHandler(logging.StreamHandler):
 def configure(level: str = "INFO", log_format: str = "text") -> None:
     """Send log lines to standard error in ``log_format`` from ``level`` up (idempotent). Called
     by the processes' entry points (``roaming run``, ``roaming worker``, the WSGI module), not by
-    the app factory, so that embedding the app leaves the host's logging alone."""
-    if log_format not in LOG_FORMATS:
-        raise RuntimeError(f"log_format must be one of {', '.join(LOG_FORMATS)}, not '{log_format}'.")
+    the app factory, so that embedding the app leaves the host's logging alone. The app factory
+    has refused an unknown ``log_format`` already."""
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _RoamingHandler)]:
         root.removeHandler(handler)

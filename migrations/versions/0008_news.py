@@ -5,10 +5,10 @@ Revises: 0007_plugins
 Create Date: 2026-11-22 02:10:23.762257
 """
 
-from alembic import op
 import sqlalchemy as sa
-import roaming.db
+from alembic import op
 
+import roaming.db
 
 revision = "0008_news"
 down_revision = "0007_plugins"

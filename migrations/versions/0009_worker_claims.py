@@ -5,10 +5,10 @@ Revises: 0008_news
 Create Date: 2026-11-22 03:37:58.066499
 """
 
-from alembic import op
 import sqlalchemy as sa
-import roaming.db
+from alembic import op
 
+import roaming.db
 
 revision = "0009_worker_claims"
 down_revision = "0008_news"
@@ -22,7 +22,6 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("next_run_at", roaming.db.UTCDateTime(), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("last_run_at", roaming.db.UTCDateTime(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_job_claim")),
     )

@@ -25,7 +25,6 @@ from sqlalchemy import func, select
 from federation.client import DeliveryError, FederationClient
 from roaming import logs
 from roaming.db import insert_if_absent, session, utcnow
-from roaming.logs import current_request_id
 from roaming.monitoring import metrics
 from roaming.peers.models import InboxMessage, OutboxMessage, Peer, PeerStatus
 
@@ -38,7 +37,7 @@ def enqueue(peer: Peer, path: str, payload: dict) -> OutboxMessage:
         message_id=message_id,
         path=path,
         payload={**payload, "message_id": message_id},
-        request_id=current_request_id(),
+        request_id=logs.current_request_id(),
     )
     session.add(message)
     return message

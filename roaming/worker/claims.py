@@ -65,9 +65,13 @@ class Claims:
                 job()
             except Exception as error:
                 failures += 1
-                self._release(connection, name, started + timedelta(seconds=retry_delay(failures)), failures, error)
+                retry_at = started + timedelta(seconds=retry_delay(failures))
+                self._release(connection, name, retry_at, failures, f"{type(error).__name__}: {error}")
                 raise
-            self._release(connection, name, utcnow() + timedelta(seconds=interval), 0, None, started)
+            if interval or failures:
+                self._release(connection, name, utcnow() + timedelta(seconds=interval), 0, None)
+            else:
+                connection.rollback()  # due again at once, no failures to clear: only the lock to let go
             return True
 
     def _claim(self, connection: Connection, name: str) -> int | None:
@@ -84,12 +88,8 @@ class Claims:
             return None
         return row.failures
 
-    def _release(self, connection, name, next_run_at, failures, error, started=None) -> None:
-        values = {"next_run_at": next_run_at, "failures": failures}
-        if error is None:
-            values.update(last_run_at=started, last_error=None)
-        else:
-            values["last_error"] = f"{type(error).__name__}: {error}"[:1000]
+    def _release(self, connection: Connection, name: str, next_run_at, failures: int, error: str | None) -> None:
+        values = {"next_run_at": next_run_at, "failures": failures, "last_error": error and error[:1000]}
         connection.execute(update(claims).where(claims.c.name == name).values(**values))
         connection.commit()
 

@@ -54,7 +54,8 @@ class Worker:
     def run_once(self) -> None:
         """One pass over every job; each one that is due and unclaimed runs."""
         config = self.app.config
-        self._run("service-kinds", self._withdraw_unoffered_services)
+        if not self.reconciled:
+            self._run("service-kinds", self._withdraw_unoffered_services)
         if self._in_app_context(registry.configured):
             self._run("registry", self._refresh_registry, config["REGISTRY_REFRESH_SECONDS"])
         self._run("announce-changes", self._announce_changes)
@@ -107,8 +108,6 @@ class Worker:
     def _withdraw_unoffered_services(self) -> None:
         """Once per start: services of a kind no enabled plugin provides are withdrawn (partners
         see them deleted), and those whose plugin is back are published again."""
-        if self.reconciled:
-            return
         withdrawn, restored = catalogue.reconcile_service_kinds()
         if withdrawn or restored:
             self.app.logger.info("Services withdrawn: %d, published again: %d", withdrawn, restored)

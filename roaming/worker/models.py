@@ -19,5 +19,4 @@ class JobClaim(Base):
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     next_run_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     failures: Mapped[int] = mapped_column(Integer, default=0)  # consecutive
-    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from datetime import timedelta
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 import roaming.models  # noqa: F401 - every table on Base.metadata
 from roaming import create_app
@@ -16,6 +16,7 @@ from roaming.catalogue.models import Desk, Location
 from roaming.catalogue.operations import create_item
 from roaming.db import Base, engine_for, make_engine, session, utcnow
 from roaming.demo import build_node
+from roaming.instance import create_instance
 from roaming.peers import delivery
 from roaming.peers.models import MirroredItem, Peer, PeerStatus, SeenNonce, TrustSource
 from tests.support.postgres import fresh_database
@@ -97,3 +98,23 @@ def test_a_sqlite_node_moved_to_postgresql_keeps_all_its_data(tmp_path):
         )
         assert again.returncode == 1
         assert "The target database is not empty: copy into a new, empty database." in again.stderr
+
+
+def test_a_copy_that_fails_leaves_the_target_empty(tmp_path):
+    node = create_instance(tmp_path / "node", name="Test", country="DE", base_url="http://127.0.0.1:9")
+    source = make_engine(f"sqlite:///{node.path / 'roaming.db'}")
+    with source.begin() as connection:  # a table no enabled plugin or migration accounts for
+        connection.execute(text("CREATE TABLE leftover_plugin_rows (id INTEGER PRIMARY KEY)"))
+    source.dispose()
+    with fresh_database() as url:
+        refused = subprocess.run(
+            [sys.executable, "-m", "roaming", "db", "copy", "--to", url, "--instance", str(node.path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert refused.returncode == 1
+        assert "The node's database has tables the copy would not hold (leftover_plugin_rows)" in refused.stderr
+        target = make_engine(url)
+        assert inspect(target).get_table_names() == []
+        target.dispose()
