@@ -46,6 +46,16 @@ def _add_federation_state(app):
         session.commit()
 
 
+def _db_copy(instance, *args: str, **environment: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "roaming", "db", "copy", *args, "--instance", str(instance)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **environment},
+    )
+
+
 def _all_rows(engine) -> dict[str, list[tuple]]:
     present = set(inspect(engine).get_table_names())
     with engine.connect() as connection:
@@ -65,13 +75,7 @@ def test_a_sqlite_node_moved_to_postgresql_keeps_all_its_data(tmp_path):
     assert len(before["location"]) >= 1 and len(before["person"]) >= 1 and len(before["outbox_message"]) == 3
 
     with fresh_database() as url:
-        copied = subprocess.run(
-            [sys.executable, "-m", "roaming", "db", "copy", "--instance", str(node.instance)],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env={**os.environ, "ROAMING_COPY_TARGET": url},
-        )
+        copied = _db_copy(node.instance, ROAMING_COPY_TARGET=url)
         assert copied.returncode == 0, copied.stderr
         assert "the counts match" in copied.stdout and "roaming:***@" in copied.stdout
         assert "roaming:roaming@" not in copied.stdout + copied.stderr  # the password is not shown
@@ -90,12 +94,7 @@ def test_a_sqlite_node_moved_to_postgresql_keeps_all_its_data(tmp_path):
             assert desk.id > max(row[0] for row in before["desk"])
         engine_for(moved).dispose()
 
-        again = subprocess.run(
-            [sys.executable, "-m", "roaming", "db", "copy", "--to", url, "--instance", str(node.instance)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        again = _db_copy(node.instance, "--to", url)
         assert again.returncode == 1
         assert "The target database is not empty: copy into a new, empty database." in again.stderr
 
@@ -107,12 +106,7 @@ def test_a_copy_that_fails_leaves_the_target_empty(tmp_path):
         connection.execute(text("CREATE TABLE leftover_plugin_rows (id INTEGER PRIMARY KEY)"))
     source.dispose()
     with fresh_database() as url:
-        refused = subprocess.run(
-            [sys.executable, "-m", "roaming", "db", "copy", "--to", url, "--instance", str(node.path)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        refused = _db_copy(node.path, "--to", url)
         assert refused.returncode == 1
         assert "The node's database has tables the copy would not hold (leftover_plugin_rows)" in refused.stderr
         target = make_engine(url)
