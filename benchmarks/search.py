@@ -5,7 +5,7 @@ Each partner node gets a realistic catalogue (profile, 2 locations, desks, rooms
 mirrors through the HTTP API (test client, 50 results a page); the output is median and 95th
 percentile per query and the ratio 200-node p95 / 10-node p95.
 
-    python benchmarks/search.py [--items-per-node 250] [--rounds 30]
+    python -m benchmarks.search [--items-per-node 250] [--rounds 30]
 """
 
 from __future__ import annotations
@@ -49,23 +49,8 @@ def build(nodes: int, items_per_node: int, folder: Path):
     save_key(generate_key(), instance)
     app = create_app({"INSTANCE_PATH": instance, "SECRET_KEY": "bench", "WORKER_IN_PROCESS": False})
     migrate.upgrade(engine_for(app))
-    rng = random.Random(nodes)
-    seq = itertools.count(1)
     with app.app_context():
-        for n in range(nodes):
-            peer = Peer(
-                node_id=f"node-{n}",
-                name=f"Cluster {n}",
-                country=COUNTRIES[n % len(COUNTRIES)],
-                base_url=f"http://cluster{n}.example",
-                trust=TrustSource.REGISTRY,
-                status=PeerStatus.ACTIVE,
-            )
-            session.add(peer)
-            session.flush()
-            for change in catalogue(peer, items_per_node, rng, seq):
-                mirror.apply_change(peer, change)
-            session.commit()
+        fill_mirror(nodes, items_per_node)
         company = MemberCompany(name="Bench GmbH", country="DE")
         person = Person(company=company, name="Bench", email="bench@example.org")
         session.add_all([company, person])
@@ -75,6 +60,27 @@ def build(nodes: int, items_per_node: int, folder: Path):
         )
         _, token = issue_token(user, "bench", 1)
     return app, {"Authorization": f"Bearer {token}"}
+
+
+def fill_mirror(nodes: int, items_per_node: int) -> None:
+    """Mirror ``nodes`` partner nodes' catalogues of about ``items_per_node`` items each into the
+    database of the current app, through the code a sync uses (one commit per partner)."""
+    rng = random.Random(nodes)
+    seq = itertools.count(1)
+    for n in range(nodes):
+        peer = Peer(
+            node_id=f"node-{n}",
+            name=f"Cluster {n}",
+            country=COUNTRIES[n % len(COUNTRIES)],
+            base_url=f"http://cluster{n}.example",
+            trust=TrustSource.REGISTRY,
+            status=PeerStatus.ACTIVE,
+        )
+        session.add(peer)
+        session.flush()
+        for change in catalogue(peer, items_per_node, rng, seq):
+            mirror.apply_change(peer, change)
+        session.commit()
 
 
 def catalogue(peer, count, rng, seq):

@@ -53,6 +53,7 @@ def test_every_example_is_checked():
         "feed",
         "notice",
         "notice-answer",
+        "ping-answer",
         "attestation-header",
         "attestation-payload",
         "quote-request",

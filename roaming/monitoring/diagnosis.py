@@ -11,15 +11,19 @@ import requests
 from flask import current_app
 from sqlalchemy import func, select
 
+from federation.client import DeliveryError
 from federation.keys import CURRENT
 from roaming.config import SECRET_KEY_FILE
 from roaming.db import database_url, session
 from roaming.monitoring.health import Finding, Level, check_database, check_registry, check_signing_key
 from roaming.peers.discovery import FETCH_TIMEOUT
 from roaming.peers.models import OutboxMessage, Peer, PeerStatus
+from roaming.peers.operations import client
+from roaming.peers.trust import resolver_for
 
 MIN_SECRET_LENGTH = 32
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+PING_PATH = "/federation/ping"
 
 
 def diagnose(contact_peers: bool = True) -> list[Finding]:
@@ -142,4 +146,8 @@ def _contact(peer: Peer) -> list[str]:
         return [f"does not answer at {peer.base_url} ({type(error).__name__})"]
     if node != peer.node_id:
         return [f"{peer.base_url} answers as another node ({node})"]
+    try:
+        client().post(f"{peer.base_url}{PING_PATH}", {}, resolver_for(peer))
+    except DeliveryError as error:
+        return [f"refuses our signed requests: {error}" if error.status == 401 else f"signed ping failed: {error}"]
     return []

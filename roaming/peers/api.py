@@ -8,12 +8,21 @@ from marshmallow import ValidationError
 from roaming.catalogue.operations import change_feed
 from roaming.catalogue.schemas import ChangeQuerySchema
 from roaming.errors import error_body
+from roaming.identity.operations import node_id
 from roaming.peers import operations as ops
 from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import signed_by_peer, signed_json
 from roaming.peers.schemas import NoticeSchema
 
 bp = Blueprint("federation", __name__, url_prefix="/federation")
+
+
+@bp.post("/ping")
+@signed_by_peer
+def ping():
+    """Does this node accept the sender's signature? Changes nothing: a partner's `roaming check`
+    uses it to test trust both ways, and benchmarks as the cost of a signed exchange alone."""
+    return signed_json({"node_id": node_id(), "peer": g.peer.node_id})
 
 
 @bp.get("/catalogue/changes")

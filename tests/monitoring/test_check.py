@@ -53,7 +53,7 @@ def test_missing_keys_and_open_permissions_are_problems(node):
     assert f"fix: chmod 600 {node.path / 'secret_key'}" in result.stdout
     assert "[PROBLEM] Signing key: cannot be loaded" in result.stdout
     assert "[warning] Proxies: no trusted_proxies" in result.stdout
-    assert "2 problem(s), 2 warning(s)."  # and no partners yet in result.stdout
+    assert "2 problem(s), 2 warning(s)." in result.stdout  # the proxies, and no partners yet
 
 
 @pytest.mark.parametrize(

@@ -121,10 +121,23 @@ def test_adding_a_peer_with_the_wrong_fingerprint_is_refused(pair, tmp_path):
     assert again.returncode == 1 and "is a peer already" in again.stderr
 
 
+def test_ping_answers_signed_and_check_tests_trust_both_ways(pair):
+    karlsruhe, cork = pair
+    url = f"{cork.url}/federation/ping"
+    answer = requests.post(url, data=b"{}", headers=_signed(karlsruhe, "POST", url, body=b"{}"), timeout=10)
+    assert answer.status_code == 200 and "Signature" in answer.headers
+    assert set(answer.json()) == {"node_id", "peer"}
+    checked = karlsruhe.cli("check")
+    assert "[ok]      Partner it@cork: answers" in checked.stdout, checked.stdout
+
+
 def test_a_removed_peer_is_refused(pair):
     karlsruhe, cork = pair
     assert cork.cli("peers", "remove", "CyberForum").returncode == 0
     url = f"{cork.url}/federation/catalogue/changes?since=0"
     refused = requests.get(url, headers=_signed(karlsruhe, "GET", url), timeout=10)
     assert refused.status_code == 401 and "Unknown key" in refused.json()["message"]
+    checked = karlsruhe.cli("check")
+    assert "[warning] Partner it@cork: refuses our signed requests" in checked.stdout, checked.stdout
+    assert "Unknown key" in checked.stdout
     assert cork.cli("peers", "add", karlsruhe.url, "--fingerprint", karlsruhe.key_id).returncode == 0

@@ -1,6 +1,7 @@
-"""Real nodes for multi-node tests: each an instance folder and a ``roaming run`` process on a
-loopback port, stopped (with its whole process group) when the test ends. A node can be stopped
-and started again on the same port, as after a crash or an outage."""
+"""Real nodes for multi-node tests: each an instance folder and a ``roaming run`` process (or
+gunicorn with the documented configuration and a ``roaming worker``) on a loopback port, stopped
+(with their whole process groups) when the test ends. A node can be stopped and started again on
+the same port, as after a crash or an outage."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ class Node:
     port: int
     admin_email: str
     admin_password: str
-    process: subprocess.Popen | None = field(default=None, repr=False)
+    web_processes: int = 0  # 0: ``roaming run``; more: gunicorn with that many processes
+    processes: list[subprocess.Popen] = field(default_factory=list, repr=False)
 
     @property
     def url(self) -> str:
@@ -47,16 +49,27 @@ class Node:
         return KeyRing(self.instance).signing_key()
 
     def start(self) -> None:
+        instance = ["--instance", str(self.instance)]
+        if self.web_processes:
+            environment = {
+                **os.environ,
+                "ROAMING_INSTANCE": str(self.instance),
+                "ROAMING_BIND": f"127.0.0.1:{self.port}",
+                "ROAMING_WEB_PROCESSES": str(self.web_processes),
+            }
+            gunicorn = [sys.executable, "-m", "gunicorn", "-c", "python:roaming.gunicorn_conf", "roaming.wsgi:app"]
+            commands = [gunicorn, [sys.executable, "-m", "roaming", "worker", *instance]]
+        else:
+            environment = None
+            commands = [[sys.executable, "-m", "roaming", "run", *instance, "--port", str(self.port)]]
         with open(self.instance / "node.log", "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "roaming", "run", "--instance", str(self.instance), "--port", str(self.port)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            self.processes = [
+                subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=environment)
+                for command in commands
+            ]
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+            if any(process.poll() is not None for process in self.processes):
                 raise AssertionError(f"{self.name} exited: {(self.instance / 'node.log').read_text()[-3000:]}")
             try:
                 if requests.get(f"{self.url}/healthz", timeout=1).ok:
@@ -66,15 +79,16 @@ class Node:
         raise AssertionError(f"{self.name} did not start")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
-        """Stop the server (SIGKILL for a crash); waits until it is gone."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, sig)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        """Stop the server and its worker (SIGKILL for a crash); waits until they are gone."""
+        for process in self.processes:
+            if process.poll() is not None:
+                continue
+            os.killpg(process.pid, sig)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
         """Run a ``roaming`` command against this node's instance."""
@@ -98,21 +112,36 @@ class Node:
 
 @contextmanager
 def running_node(
-    folder: Path, name: str, country: str, database_url: str | None = None, base_url: str | None = None, **settings
+    folder: Path,
+    name: str,
+    country: str,
+    database_url: str | None = None,
+    base_url: str | None = None,
+    web_processes: int = 0,
+    **settings,
 ):
     """A node serving on a free port; ``settings`` go into its roaming.toml (server and CLI see
     them; a dict becomes a table, as a plugin's settings). ``database_url``: its database
     (default: the suite's, see ``tests.support.postgres.suite_database``). ``base_url``: its public
-    URL when a proxy stands in front of it (default: its own loopback address)."""
+    URL when a proxy stands in front of it (default: its own loopback address). ``web_processes``:
+    serve with gunicorn and that many processes, and a separate ``roaming worker``."""
     with ExitStack() as databases:
         if database_url is None:
             database_url = databases.enter_context(suite_database())
-        with _serving(folder, name, country, database_url, base_url, settings) as node:
+        with _serving(folder, name, country, database_url, base_url, web_processes, settings) as node:
             yield node
 
 
 @contextmanager
-def _serving(folder: Path, name: str, country: str, database_url: str | None, base_url: str | None, settings: dict):
+def _serving(
+    folder: Path,
+    name: str,
+    country: str,
+    database_url: str | None,
+    base_url: str | None,
+    web_processes: int,
+    settings: dict,
+):
     port = free_port("127.0.0.1")
     created = create_instance(
         folder / name.lower().replace(" ", "-"),
@@ -127,7 +156,7 @@ def _serving(folder: Path, name: str, country: str, database_url: str | None, ba
         )
         for table, values in ((key, value) for key, value in settings.items() if isinstance(value, dict)):
             config.write(f"\n[{table}]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in values.items()))
-    node = Node(name, created.path, port, created.admin_email, created.admin_password)
+    node = Node(name, created.path, port, created.admin_email, created.admin_password, web_processes)
     try:
         node.start()
         yield node

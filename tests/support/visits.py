@@ -3,12 +3,16 @@ API tokens, desks, dates, and waiting for the worker to carry a change across.""
 
 from __future__ import annotations
 
+import json
+import uuid
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
+from federation.attestation import sign_attestation
+from federation.keys import NodeKey
 from roaming.accounts.models import Role
 from roaming.accounts.operations import create_user, issue_token
 from roaming.catalogue.models import Desk, Event, Location
@@ -169,3 +173,18 @@ def complete_due(host, after: date) -> int:
     """Run the host's completion as of noon on ``after``; returns how many visits completed."""
     with host.app_context():
         return complete_finished(now=datetime.combine(after, time(12, 0), UTC))
+
+
+def signed_visit_request(home, host_id: str, home_id: str, dates: dict, n: int) -> tuple[bytes, NodeKey]:
+    """The body of a visit request straight from ``home`` to the host, with an attestation for
+    visitor ``n`` of company ``n`` (distinct pseudonyms), and the key to sign it with."""
+    key = home.signing_key()
+    visit_id = str(uuid.uuid4())
+    claims = {
+        "visit_id": visit_id,
+        "company": {"ref": f"company-{n:04d}", "name": f"Company {n}", "country": "DE", "status": "active"},
+        "person": {"ref": f"person-{n:04d}", "name": f"Visitor {n}", "email": f"v{n}@crowd.example", "language": "en"},
+    }
+    token = sign_attestation(claims, key, issuer=home_id, audience=host_id)
+    body = json.dumps({"visit_id": visit_id, "attestation": token, "people": 1, **dates}).encode()
+    return body, key

@@ -6,9 +6,7 @@ host's seat allocation (UNIQUE(desk, day, seat), no application lock) meets real
 
 from __future__ import annotations
 
-import json
 import threading
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -16,12 +14,20 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from federation.attestation import sign_attestation
 from federation.signing import sign_request
 from roaming.db import session
 from roaming.visits.models import SeatAllocation, Visit, VisitState
 from tests.support.postgres import fresh_database
-from tests.support.visits import add_desk, add_members, home_and_host, next_monday, node_id_of, plan, vary_terms
+from tests.support.visits import (
+    add_desk,
+    add_members,
+    home_and_host,
+    next_monday,
+    node_id_of,
+    plan,
+    signed_visit_request,
+    vary_terms,
+)
 
 VISITORS = 50
 
@@ -66,19 +72,6 @@ def test_fifty_requests_for_the_last_seat_give_one_booking(tmp_path, host_databa
             assert session.scalars(select(Visit.uid).where(Visit.desk_uid == desk)).all() == [winner["visit_id"]]
 
 
-def _signed_request(home, host_id: str, home_id: str, dates: dict, n: int) -> tuple[bytes, dict]:
-    key = home.signing_key()
-    visit_id = str(uuid.uuid4())
-    claims = {
-        "visit_id": visit_id,
-        "company": {"ref": f"company-{n:04d}", "name": f"Company {n}", "country": "DE", "status": "active"},
-        "person": {"ref": f"person-{n:04d}", "name": f"Visitor {n}", "email": f"v{n}@crowd.example", "language": "en"},
-    }
-    token = sign_attestation(claims, key, issuer=home_id, audience=host_id)
-    body = json.dumps({"visit_id": visit_id, "attestation": token, "people": 1, **dates}).encode()
-    return body, key
-
-
 def test_fifty_signed_requests_reaching_the_host_together_give_one_booking(tmp_path, host_database):
     """Straight at the host, released by a barrier, so the seat allocation itself races."""
     with home_and_host(tmp_path, host_database=host_database) as (home, host):
@@ -87,7 +80,7 @@ def test_fifty_signed_requests_reaching_the_host_together_give_one_booking(tmp_p
         host_id, home_id = node_id_of(host), node_id_of(home)
         dates = {"desk": desk, "first_day": next_monday().isoformat(), "last_day": next_monday().isoformat()}
         url = f"{host.url}/federation/visits"
-        bodies = [_signed_request(home, host_id, home_id, dates, n) for n in range(VISITORS)]
+        bodies = [signed_visit_request(home, host_id, home_id, dates, n) for n in range(VISITORS)]
         barrier = threading.Barrier(VISITORS)
 
         def send(item):
