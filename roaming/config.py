@@ -24,6 +24,7 @@ DEFAULTS: dict[str, object] = {
     "NODE_COUNTRY": None,
     "BASE_URL": "http://127.0.0.1:5000",
     "DATABASE_URL": None,  # None: roaming.db in the instance folder
+    "DATABASE_LOCK_WAIT_SECONDS": 30,  # a request waits this long for a lock, then gets 503
     "PLUGINS": [],  # the installed plugins this node loads (installed is not enabled)
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # bytes of a request body; larger ones get 413
     "MAX_FORM_PARTS": 200,

@@ -97,13 +97,16 @@ def database_url(app: Flask) -> str:
     return app.config["DATABASE_URL"] or f"sqlite:///{app.instance_path}/roaming.db"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine; SQLite gets WAL mode, foreign keys and a busy timeout on every connection."""
+def make_engine(url: str, lock_wait_seconds: float = 30) -> Engine:
+    """An engine; SQLite gets WAL mode, foreign keys and a busy timeout on every connection.
+    ``lock_wait_seconds``: how long a statement waits for a lock held by another connection
+    before failing (SQLite's busy timeout, PostgreSQL's ``lock_timeout``)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": lock_wait_seconds})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    lock_timeout = f"-c lock_timeout={int(lock_wait_seconds * 1000)}"
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": lock_timeout})
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -115,7 +118,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(database_url(app))
+    engine = make_engine(database_url(app), app.config["DATABASE_LOCK_WAIT_SECONDS"])
     app.extensions["roaming.engine"] = engine
     app.extensions["roaming.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)

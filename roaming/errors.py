@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 from marshmallow import ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import IntegerConverter
@@ -86,6 +86,30 @@ def _integrity_error(error: IntegrityError):
     return error_body(409, "The change conflicts with data saved meanwhile; reload and try again."), 409
 
 
+DATABASE_RETRY_AFTER_SECONDS = 5
+_SQLSTATE_DISK_FULL = "53100"
+_SQLSTATE_LOCK_NOT_AVAILABLE = "55P03"
+
+
+def _database_unavailable(error: OperationalError):
+    """The database is locked, full or unreachable: nothing of the request was saved (its
+    transaction is rolled back), so the client may retry; the admin reads the cause in the log."""
+    session.rollback()
+    cause = str(getattr(error, "orig", error)).strip().splitlines()[0][:200]  # no SQL, no parameters
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate == _SQLSTATE_DISK_FULL or "database or disk is full" in cause:
+        kind, message = (
+            "full",
+            "The node's database has no space left; nothing was saved. Its administrators see why in the log.",
+        )
+    elif sqlstate == _SQLSTATE_LOCK_NOT_AVAILABLE or "database is locked" in cause:
+        kind, message = "busy", "The node's database is busy; nothing was saved. Please try again in a moment."
+    else:
+        kind, message = "unavailable", "The node's database cannot be used right now; nothing was saved."
+    current_app.logger.error("Database %s on %s %s: %s", kind, request.method, request.url_rule or "-", cause)
+    return error_body(503, message), 503, {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+
+
 def _too_deep(_error: RecursionError):
     return error_body(400, "The JSON document is nested too deeply."), 400
 
@@ -105,6 +129,7 @@ def install_id_converter(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     """Register after flask-smorest's Api so these handlers win."""
     app.register_error_handler(IntegrityError, _integrity_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(RecursionError, _too_deep)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(ValidationError, _validation_error)

@@ -93,17 +93,17 @@ def new_instance(tmp_path):
         yield make
 
 
+TEST_CONFIG = {
+    "SECRET_KEY": "test-secret",
+    "TESTING": True,
+    "NODE_NAME": "Test cluster",
+    "BASE_URL": "http://127.0.0.1:5000",
+}
+
+
 @pytest.fixture
 def app(instance_path):
-    app = create_app(
-        {
-            "INSTANCE_PATH": instance_path,
-            "SECRET_KEY": "test-secret",
-            "TESTING": True,
-            "NODE_NAME": "Test cluster",
-            "BASE_URL": "http://127.0.0.1:5000",
-        }
-    )
+    app = create_app({"INSTANCE_PATH": instance_path, **TEST_CONFIG})
     yield app
     engine_for(app).dispose()
 
