@@ -65,4 +65,12 @@ def init_app(app: Flask, blueprints: list[ApiBlueprint]) -> Api:
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(_docs_assets)
+    _pagination_header_is_json(api)
     return api
+
+
+def _pagination_header_is_json(api: Api) -> None:
+    """flask-smorest sends X-Pagination as a JSON object but documents it with a plain schema,
+    which OpenAPI reads as the comma-separated "simple" style; say it is JSON."""
+    header = api.spec.components.headers["PAGINATION"]
+    header["content"] = {"application/json": {"schema": header.pop("schema")}}

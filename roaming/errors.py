@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 from marshmallow import ValidationError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import IntegerConverter
 
-from roaming.db import session
-
-MAX_ID = 2**63 - 1  # the largest id any supported database stores
+from roaming.db import MAX_ID, session
 
 
 class DomainError(Exception):
@@ -110,6 +108,13 @@ def _database_unavailable(error: OperationalError):
     return error_body(503, message), 503, {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
 
 
+def _out_of_range(error: Exception):
+    """A number no schema bounded (a page far beyond the last) that the database cannot hold."""
+    session.rollback()
+    current_app.logger.info("Out-of-range value on %s %s: %s", request.method, request.url_rule or "-", error)
+    return error_body(422, "A number in the request is too large."), 422
+
+
 def _too_deep(_error: RecursionError):
     return error_body(400, "The JSON document is nested too deeply."), 400
 
@@ -130,6 +135,8 @@ def init_app(app: Flask) -> None:
     """Register after flask-smorest's Api so these handlers win."""
     app.register_error_handler(IntegrityError, _integrity_error)
     app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(OverflowError, _out_of_range)
+    app.register_error_handler(DataError, _out_of_range)
     app.register_error_handler(RecursionError, _too_deep)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(ValidationError, _validation_error)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from roaming import reference
+from roaming.db import MAX_ID
 
 
 class BaseSchema(Schema):
@@ -31,13 +32,19 @@ def no_control_characters(value: str) -> None:
         raise ValidationError("Must not contain control characters.")
 
 
-def text(max_length: int, **kwargs) -> fields.String:
+def text(max_length: int, *, blank: bool | None = None, **kwargs) -> fields.String:
     """A string of at most ``max_length`` characters, without control characters (NUL breaks
-    PostgreSQL); required strings may not be blank."""
+    PostgreSQL). ``blank``: whether "" is accepted (default: only when the field is optional)."""
     checks = [validate.Length(max=max_length), no_control_characters]
-    if kwargs.get("required"):
+    if not (blank if blank is not None else not kwargs.get("required")):
         checks.append(validate.Length(min=1, error="Must not be blank."))
     return fields.String(validate=checks, **kwargs)
+
+
+def row_id(**kwargs) -> fields.Integer:
+    """The id of a row this node holds: a positive integer a database can store (a larger one
+    is refused by name instead of overflowing the driver)."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 def url(**kwargs) -> fields.Url:

@@ -87,3 +87,17 @@ def test_a_uniqueness_race_is_a_409(client, staff, make_person, monkeypatch):
         headers=staff,
     )
     assert response.status_code == 409 and "reload" in response.json["message"]
+
+
+def test_numbers_beyond_what_the_database_holds_are_422(client, staff):
+    """Found by tests/test_api_fuzz.py: these were 500s (the driver's integer overflow)."""
+    page = client.get(f"/api/locations?page={2**70}", headers=staff)
+    assert page.status_code == 422 and page.json["message"] == "A number in the request is too large."
+    desk = client.post("/api/desks", json={"location_id": 2**70, "name": "Desk", "seats": 1}, headers=staff)
+    assert desk.status_code == 422 and "location_id" in desk.json["errors"]["json"]
+
+
+def test_a_name_cannot_be_blanked(client, staff):
+    """Found by tests/test_api_fuzz.py: PATCH /api/me accepted an empty name."""
+    blanked = client.patch("/api/me", json={"name": ""}, headers=staff)
+    assert blanked.status_code == 422 and blanked.json["errors"]["json"]["name"] == ["Must not be blank."]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from roaming.accounts.models import Role
-from roaming.schemas import BaseSchema, email, text
+from roaming.schemas import BaseSchema, email, row_id, text
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -23,23 +23,23 @@ class UserSchema(BaseSchema):
     email = email(required=True)
     name = text(200, required=True)
     role = fields.Enum(Role, by_value=True, required=True)
-    person_id = fields.Integer(allow_none=True, metadata={"description": "Required for role member"})
-    company_id = fields.Integer(dump_only=True)
+    person_id = row_id(allow_none=True, metadata={"description": "Required for role member"})
+    company_id = fields.Integer(dump_only=True, allow_none=True)
     active = fields.Boolean(load_default=True)
     password = password(metadata={"description": "Omit for single sign-on only"})
     created_at = fields.AwareDateTime(dump_only=True)
-    last_login_at = fields.AwareDateTime(dump_only=True)
+    last_login_at = fields.AwareDateTime(dump_only=True, allow_none=True)
 
 
 class UserUpdateSchema(BaseSchema):
-    name = text(200)
+    name = text(200, blank=False)
     role = fields.Enum(Role, by_value=True)
     active = fields.Boolean()
     password = password()
 
 
 class MeUpdateSchema(BaseSchema):
-    name = text(200)
+    name = text(200, blank=False)
     current_password = fields.String(load_only=True)
     new_password = password()
 
@@ -59,9 +59,9 @@ class TokenSchema(BaseSchema):
         metadata={"description": "Lifetime in days (default from the node's settings)"},
     )
     created_at = fields.AwareDateTime(dump_only=True)
-    expires_at = fields.AwareDateTime(dump_only=True)
-    last_used_at = fields.AwareDateTime(dump_only=True)
-    revoked_at = fields.AwareDateTime(dump_only=True)
+    expires_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    last_used_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    revoked_at = fields.AwareDateTime(dump_only=True, allow_none=True)
 
 
 class NewTokenSchema(TokenSchema):

@@ -12,7 +12,13 @@ from roaming.accounts.security import STAFF
 from roaming.api import patch_schema, secured
 from roaming.catalogue import operations as ops
 from roaming.catalogue.models import CatalogueItem, Desk, Event, Location, MeetingRoom, NewsItem, Service
-from roaming.catalogue.schemas import ChangeFeedSchema, ChangeQuerySchema, ClusterProfileSchema
+from roaming.catalogue.schemas import (
+    ChangeFeedSchema,
+    ChangeQuerySchema,
+    ClusterProfileSchema,
+    SectorsSchema,
+    ServiceKindsSchema,
+)
 from roaming.plugins import service_kinds
 
 blp = Blueprint("catalogue", __name__, url_prefix="/api", description="The catalogue this node publishes")
@@ -103,6 +109,7 @@ def catalogue_changes(query):
 
 
 @blp.get("/reference/sectors")
+@blp.response(200, SectorsSchema)
 def sectors():
     """The sector list (European Cluster Collaboration Platform)"""
     return {
@@ -112,6 +119,7 @@ def sectors():
 
 
 @blp.get("/reference/service-kinds")
+@blp.response(200, ServiceKindsSchema)
 def kinds():
     """The service kinds this node offers: the agreement's and those of its enabled plugins"""
     return {"service_kinds": [{"kind": kind.name, "label": kind.label} for kind in service_kinds().values()]}

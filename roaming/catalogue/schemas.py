@@ -11,7 +11,17 @@ from marshmallow import ValidationError, fields, validate, validates, validates_
 from roaming import reference
 from roaming.catalogue.models import WEEKDAYS, ManagementLabel, RateUnit
 from roaming.catalogue.service_kinds import kind_of, options_json_schema, validate_service_kind
-from roaming.schemas import BaseSchema, CountryField, ItemSchema, MemberRateMixin, email, language_list, text, url
+from roaming.schemas import (
+    BaseSchema,
+    CountryField,
+    ItemSchema,
+    MemberRateMixin,
+    email,
+    language_list,
+    row_id,
+    text,
+    url,
+)
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -94,7 +104,7 @@ class LocationSchema(ItemSchema):
 
 
 class _ResourceSchema(ItemSchema):
-    location_id = fields.Integer(required=True)
+    location_id = row_id(required=True)
     name = text(200, required=True)
     amenities = fields.List(text(100), load_default=list)
     description = text(5000, load_default="")
@@ -113,7 +123,7 @@ class ServiceSchema(MemberRateMixin, ItemSchema):
     name = text(200, required=True)
     description = text(5000, load_default="")
     languages = language_list(load_default=list)
-    location_id = fields.Integer(allow_none=True)
+    location_id = row_id(allow_none=True)
     free_under_agreement = fields.Boolean(load_default=True)
     free_allowance = text(300, load_default="", metadata={"description": "What the agreement makes free"})
     member_rate_unit = fields.Enum(RateUnit, by_value=True, allow_none=True)
@@ -157,7 +167,7 @@ class EventSchema(MemberRateMixin, ItemSchema):
         validate=reference.validate_time_zone,
         metadata={"description": "IANA zone; defaults to the location's"},
     )
-    location_id = fields.Integer(allow_none=True)
+    location_id = row_id(allow_none=True)
     online_url = url(allow_none=True)
     languages = language_list(load_default=list)
     visitor_seats = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100_000))
@@ -196,3 +206,17 @@ class NewsItemSchema(ItemSchema):
     body = text(5000, load_default="")
     link = url(allow_none=True)
     published_at = fields.AwareDateTime(dump_only=True)
+
+
+class SectorsSchema(BaseSchema):
+    sectoral_industries = fields.List(fields.String())
+    emerging_industries = fields.List(fields.String())
+
+
+class ServiceKindSchema(BaseSchema):
+    kind = fields.String(metadata={"description": "The kind's name, as in a service's `kind`"})
+    label = fields.String()
+
+
+class ServiceKindsSchema(BaseSchema):
+    service_kinds = fields.List(fields.Nested(ServiceKindSchema))

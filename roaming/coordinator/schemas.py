@@ -18,10 +18,10 @@ class MembershipSchema(BaseSchema):
     key_ids = fields.Function(lambda m: [key["kid"] for key in m.jwks.get("keys", [])], dump_only=True)
     note = fields.String(dump_only=True)
     applied_at = fields.AwareDateTime(dump_only=True)
-    reviewed_at = fields.AwareDateTime(dump_only=True)
-    admitted_at = fields.AwareDateTime(dump_only=True)
-    suspended_at = fields.AwareDateTime(dump_only=True)
-    removed_at = fields.AwareDateTime(dump_only=True)
+    reviewed_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    admitted_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    suspended_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    removed_at = fields.AwareDateTime(dump_only=True, allow_none=True)
 
 
 class ApplicationSchema(BaseSchema):
