@@ -50,13 +50,13 @@ def _post_signed(sender, url, payload):
     return requests.post(url, data=body, headers=headers, timeout=TIMEOUT)
 
 
-def _request(home, host, desk, *, key=None, issuer=None, status="active", now=None):
+def _request(home, host, desk, *, key=None, issuer=None, audience=None, status="active", now=None):
     visit_id = str(uuid.uuid4())
     token = sign_attestation(
         _claims(visit_id, status),
         key or home.signing_key(),
         issuer=issuer or node_id_of(home),
-        audience=node_id_of(host),
+        audience=audience or node_id_of(host),
         now=now,
     )
     day = next_monday().isoformat()
@@ -79,6 +79,12 @@ def test_an_attestation_signed_by_another_node_is_refused(nodes):
 
     claimed = _request(home, host, desk, issuer=str(uuid.uuid4()))  # the sender's key, another issuer
     assert claimed.status_code == 403 and "another node" in claimed.json()["message"]
+
+
+def test_an_attestation_for_another_host_is_refused(nodes):
+    home, host, desk = nodes
+    answer = _request(home, host, desk, audience=str(uuid.uuid4()))  # e.g. replayed from a request to another host
+    assert answer.status_code == 403 and "meant for another host" in answer.json()["message"]
 
 
 def test_a_stale_attestation_is_refused(nodes):
