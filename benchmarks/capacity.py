@@ -66,8 +66,8 @@ class Load:
 
 
 def run_load(requests_to_send: list, concurrency: int) -> Load:
-    """Send each ``(method, url, body, key)`` signed at send time, ``concurrency`` at a time, each
-    thread on its own keep-alive connection."""
+    """Send each ``(method, url, body, key, headers)``, signed at send time with ``key`` (None:
+    unsigned), ``concurrency`` at a time, each thread on its own keep-alive connection."""
     local = threading.local()
 
     def send(item):

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from werkzeug.local import LocalProxy
@@ -107,8 +107,11 @@ def make_engine(url: str, lock_wait_seconds: float = 30) -> Engine:
         engine = create_engine(url, connect_args={"timeout": lock_wait_seconds})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    lock_timeout = f"-c lock_timeout={int(lock_wait_seconds * 1000)}"
-    return create_engine(url, pool_pre_ping=True, connect_args={"options": lock_timeout})
+    options = f"-c lock_timeout={int(lock_wait_seconds * 1000)}"
+    given = make_url(url).query.get("options")  # the URL's own ?options=... are kept
+    if given:
+        options = f"{given} {options}"
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

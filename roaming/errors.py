@@ -89,11 +89,17 @@ _SQLSTATE_DISK_FULL = "53100"
 _SQLSTATE_LOCK_NOT_AVAILABLE = "55P03"
 
 
+def _cause(error: Exception) -> str:
+    """The driver's own first line: a database error's text also holds the SQL and its
+    parameters (personal data), which must not reach the log."""
+    return str(getattr(error, "orig", error)).strip().splitlines()[0][:200]
+
+
 def _database_unavailable(error: OperationalError):
     """The database is locked, full or unreachable: nothing of the request was saved (its
     transaction is rolled back), so the client may retry; the admin reads the cause in the log."""
     session.rollback()
-    cause = str(getattr(error, "orig", error)).strip().splitlines()[0][:200]  # no SQL, no parameters
+    cause = _cause(error)
     sqlstate = getattr(error.orig, "sqlstate", None)
     if sqlstate == _SQLSTATE_DISK_FULL or "database or disk is full" in cause:
         kind, message = (
@@ -111,7 +117,7 @@ def _database_unavailable(error: OperationalError):
 def _out_of_range(error: Exception):
     """A number no schema bounded (a page far beyond the last) that the database cannot hold."""
     session.rollback()
-    current_app.logger.info("Out-of-range value on %s %s: %s", request.method, request.url_rule or "-", error)
+    current_app.logger.info("Out-of-range value on %s %s: %s", request.method, request.url_rule or "-", _cause(error))
     return error_body(422, "A number in the request is too large."), 422
 
 
