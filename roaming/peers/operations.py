@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from federation.client import DeliveryError, FederationClient
 from roaming.db import session, utcnow
@@ -81,17 +81,22 @@ def request_sync(peer: Peer) -> None:
 def pull_catalogue(peer: Peer, progress=None) -> int:
     """Pull every change since the peer's cursor into our mirror; returns how many were applied.
 
-    Each page commits with its cursor, so an interrupted sync resumes where it stopped.
+    Each page commits with its cursor, so an interrupted sync resumes where it stopped. Pulls of
+    one peer at once (the worker's and ``roaming sync``) apply each page once: a page is applied
+    holding the peer's row, and dropped if another pull moved the cursor while it was fetched.
     """
     federation_client, applied = client(), 0
     try:
         while True:
-            url = f"{peer.base_url}/federation/catalogue/changes?since={peer.sync_cursor}&limit={PAGE_SIZE}"
+            since = peer.sync_cursor
+            url = f"{peer.base_url}/federation/catalogue/changes?since={since}&limit={PAGE_SIZE}"
             answer = federation_client.get(url, resolver_for(peer))
             try:
                 feed = FeedSchema().load(answer.data)
             except ValidationError as error:
                 raise DomainError(f"{peer.name} sent a malformed change feed: {error.normalized_messages()}") from None
+            if not _hold_cursor(peer, since):
+                continue
             for change in feed["changes"]:
                 mirror.apply_change(peer, change)
             applied += len(feed["changes"])
@@ -109,6 +114,18 @@ def pull_catalogue(peer: Peer, progress=None) -> int:
     peer.last_synced_at, peer.last_sync_error, peer.sync_requested_at = utcnow(), None, None
     session.commit()
     return applied
+
+
+def _hold_cursor(peer: Peer, since: int) -> bool:
+    """Lock the peer's row until the next commit (a no-op update: a row lock on PostgreSQL, the
+    write lock on SQLite) and re-read its cursor; False, with nothing held, if it is no longer
+    ``since``."""
+    session.execute(update(Peer).where(Peer.id == peer.id).values(sync_cursor=Peer.sync_cursor))
+    session.refresh(peer, ["sync_cursor"])
+    if peer.sync_cursor == since:
+        return True
+    session.commit()
+    return False
 
 
 def sync_and_delivery_status() -> list[dict]:

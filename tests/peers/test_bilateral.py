@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -66,6 +67,29 @@ def test_sync_pulls_only_what_changed(pair):
 
     listed = karlsruhe.cli("peers", "list").stdout
     assert "it@cork" in listed and "pinned" in listed and "never" not in listed
+
+
+def test_syncs_of_one_peer_at_once_apply_each_change_once(pair):
+    """The worker's pull and `roaming sync` may meet; neither fails, nothing is applied twice."""
+    karlsruhe, cork = pair
+    with cork.app_context():
+        location = create_item(
+            Location,
+            {
+                "name": "Crowded",
+                "address": "Penrose Wharf",
+                "city": "Cork",
+                "country": "IE",
+                "timezone": "Europe/Dublin",
+            },
+        )
+        for n in range(100):
+            create_item(Desk, {"name": f"Desk {n}", "seats": 1, "location_id": location.id})
+    before = _mirrored(karlsruhe, "desk")
+    with ThreadPoolExecutor(4) as pool:
+        syncs = list(pool.map(lambda _: karlsruhe.cli("sync", "--peer", "it@cork"), range(4)))
+    assert [sync.returncode for sync in syncs] == [0] * 4, [sync.stderr[-500:] for sync in syncs]
+    assert _mirrored(karlsruhe, "desk") == before + 100
 
 
 def _signed(node, method, url, body=None, key=None, now=None):
