@@ -21,6 +21,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 
 from joserfc.jwk import OKPKey
@@ -35,7 +36,7 @@ LOCK = ".lock"
 class NodeKey:
     key: OKPKey
 
-    @property
+    @cached_property
     def key_id(self) -> str:
         return self.key.thumbprint()
 
@@ -76,10 +77,21 @@ def save_key(node_key: NodeKey, instance_path: str | os.PathLike, name: str = CU
 
 
 def load_key(instance_path: str | os.PathLike, name: str = CURRENT) -> NodeKey:
+    """The key in that file, parsed once per version of the file (a rotation replaces the file,
+    so the next call reads the new key)."""
     path = Path(instance_path) / KEYS_DIR / name
-    if not path.exists():
-        raise FileNotFoundError(f"No signing key at {KEYS_DIR}/{name} in the instance; run 'roaming init'.")
-    return NodeKey(OKPKey.import_key(path.read_bytes()))
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"No signing key at {KEYS_DIR}/{name} in the instance; run 'roaming init'.") from None
+    version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    held = _parsed_keys.get(path)
+    if held is None or held[0] != version:
+        held = _parsed_keys[path] = (version, NodeKey(OKPKey.import_key(path.read_bytes())))
+    return held[1]
+
+
+_parsed_keys: dict[Path, tuple[tuple[int, int, int], NodeKey]] = {}
 
 
 class RotationInProgress(Exception):

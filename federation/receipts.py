@@ -46,6 +46,14 @@ def receipt_id(subject: str, kind: str) -> str:
 
 def sign_receipt(claims: dict, key: NodeKey, *, issuer: str, audience: str, now: datetime | None = None) -> str:
     """``claims``: kind, subject, period, the counts and response_seconds."""
+    return signed_receipt(claims, key, issuer=issuer, audience=audience, now=now)[0]
+
+
+def signed_receipt(
+    claims: dict, key: NodeKey, *, issuer: str, audience: str, now: datetime | None = None
+) -> tuple[str, dict]:
+    """The receipt and its payload (what ``verify_receipt`` would return), for the issuer's own
+    book: it need not verify what it has just signed."""
     issued = int((now or datetime.now(UTC)).timestamp())
     payload = {
         "iss": issuer,
@@ -54,9 +62,10 @@ def sign_receipt(claims: dict, key: NodeKey, *, issuer: str, audience: str, now:
         "jti": receipt_id(claims["subject"], claims["kind"]),
         **claims,
     }
+    _check_claims(payload)
     header = {"alg": ALGORITHM, "kid": key.key_id, "typ": TYPE}
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
-    return jws.serialize_compact(header, body, key.key, algorithms=[ALGORITHM])
+    return jws.serialize_compact(header, body, key.key, algorithms=[ALGORITHM]), payload
 
 
 def verify_receipt(

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import select
 
-from federation.receipts import ReceiptRejected, sign_receipt, verify_receipt
+from federation.receipts import ReceiptRejected, signed_receipt, verify_receipt
 from roaming.db import insert_if_absent, session, utcnow
 from roaming.errors import DomainError
 from roaming.identity.operations import jwks, key_ring, metadata, node_id
@@ -63,8 +63,8 @@ def issue(peer: Peer, kind: str, subject: str, period: str, now: datetime | None
         "event_seats": counts.get("event_seats", 0),
         "response_seconds": counts.get("response_seconds"),
     }
-    token = sign_receipt(claims, key_ring().signing_key(), issuer=node_id(), audience=peer.node_id, now=now)
-    _record(Book.NODE, _verified(token))
+    token, payload = signed_receipt(claims, key_ring().signing_key(), issuer=node_id(), audience=peer.node_id, now=now)
+    _record(Book.NODE, payload | {"token": token})
 
 
 def tokens_for(subject: str) -> list[str]:
@@ -123,10 +123,6 @@ def record_reported(reporter: str, token: str) -> Receipt:
     if not _record(Book.FEDERATION, claims | {"token": token}):
         raise ReceiptRefused(f"Receipt {claims['jti']} was counted already.", 409)
     return session.scalar(select(Receipt).where(Receipt.book == Book.FEDERATION, Receipt.receipt_id == claims["jti"]))
-
-
-def _verified(token: str) -> dict:
-    return verify_receipt(token, issuer_key=_key_of) | {"token": token}
 
 
 def _key_of(node: str, key_id: str) -> dict | None:

@@ -27,10 +27,12 @@ S = VisitState
 
 
 def staff_recipients() -> list[Recipient]:
-    users = session.scalars(
-        select(User).where(User.active.is_(True), User.role.in_((Role.ADMIN, Role.HOST_STAFF))).order_by(User.id)
+    users = session.execute(
+        select(User.email, User.name)
+        .where(User.active.is_(True), User.role.in_((Role.ADMIN, Role.HOST_STAFF)))
+        .order_by(User.id)
     )
-    return [Recipient(user.email, user.name, "en") for user in users]
+    return [Recipient(email, name, "en") for email, name in users]
 
 
 def _base_url() -> str:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from marshmallow import ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from roaming.catalogue.models import Desk, RateUnit, Service
 from roaming.catalogue.service_kinds import kind_of, options_schema
@@ -76,7 +77,7 @@ class Quote:
 def make_quote(peer: Peer, company_ref: str, request: dict, now: datetime) -> Quote:
     """``request``: desk (uid), first_day, last_day, people, services (uids), service_options."""
     quote = Quote(terms=effective_terms(peer))
-    quote.desk = session.scalar(select(Desk).where(Desk.uid == request["desk"]))
+    quote.desk = session.scalar(select(Desk).where(Desk.uid == request["desk"]).options(joinedload(Desk.location)))
     if quote.desk is None:
         quote.problem("desk", "This host has no such desk (any more).")
         return quote
