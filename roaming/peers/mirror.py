@@ -7,7 +7,7 @@ cluster's sectors. When a location or the profile changes, the items that copy f
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
@@ -50,12 +50,27 @@ def _fill_search_columns(peer: Peer, row: MirroredItem) -> None:
     profile = _profile(peer) or {}
     row.country = place.get("country") or profile.get("country") or peer.country
     row.city = place.get("city") or profile.get("city")
+    row.city_key = city_key(row.city)
     row.service_kind = data.get("kind") if row.kind == "service" else None
     row.languages = _spaced(data.get("languages") or profile.get("languages") or [])
     row.sectors = _spaced(profile.get("sectors") or [], separator="|")
     row.search_text = " ".join(str(data.get(field) or "") for field in TEXT_FIELDS).lower()
     row.starts_at = _time(data.get("starts_at"))
     row.ends_at = _time(data.get("ends_at"))
+    row.sort_key = sort_key(row.kind, row.starts_at, profile.get("name") or peer.name)
+
+
+def city_key(city: str | None) -> str | None:
+    """A city as compared by search: trimmed and case-folded ("Cork", " cork " -> "cork")."""
+    return city.strip().casefold()[:100] if city else None
+
+
+def sort_key(kind: str, starts_at: datetime | None, cluster_name: str) -> str:
+    """Where an item comes in search results: dated items (events) first by start time, then the
+    rest by cluster name and kind."""
+    if starts_at is not None:
+        return "0 " + starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+    return f"1 {cluster_name.casefold()[:90]} {kind}"
 
 
 def _dependents(peer: Peer, row: MirroredItem) -> list[MirroredItem]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roaming.db import Base, UTCDateTime, utcnow, value_enum
@@ -79,21 +79,33 @@ class SeenNonce(Base):
 
 
 class MirroredItem(Base):
-    """A partner's catalogue item as we last received it, with columns to search by."""
+    """A partner's catalogue item as we last received it, with columns to search by.
+
+    Search results are ordered by ``sort_key`` then ``id``; each equality filter has an index
+    that ends in that order, so a page is read by walking one index and stops early."""
 
     __tablename__ = "mirrored_item"
-    __table_args__ = (UniqueConstraint("peer_id", "uid"),)
+    __table_args__ = (
+        UniqueConstraint("peer_id", "uid"),
+        Index("ix_mirrored_item_sort", "sort_key", "id"),
+        Index("ix_mirrored_item_kind_sort", "kind", "sort_key", "id"),
+        Index("ix_mirrored_item_country_sort", "country", "sort_key", "id"),
+        Index("ix_mirrored_item_city_sort", "city_key", "sort_key", "id"),
+        Index("ix_mirrored_item_service_kind_sort", "service_kind", "sort_key", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     peer_id: Mapped[int] = mapped_column(ForeignKey("peer.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(30), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
     uid: Mapped[str] = mapped_column(String(36))
     change_seq: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict] = mapped_column(JSON)
     # search columns, filled from data
-    country: Mapped[str | None] = mapped_column(String(2), index=True)
-    city: Mapped[str | None] = mapped_column(String(100), index=True)
-    service_kind: Mapped[str | None] = mapped_column(String(50), index=True)
+    sort_key: Mapped[str] = mapped_column(String(120), default="", server_default="")  # mirror.sort_key
+    country: Mapped[str | None] = mapped_column(String(2))
+    city: Mapped[str | None] = mapped_column(String(100))
+    city_key: Mapped[str | None] = mapped_column(String(100))  # case-folded, for equality
+    service_kind: Mapped[str | None] = mapped_column(String(50))
     languages: Mapped[str] = mapped_column(String(200), default="")  # " de en " for LIKE '% de %'
     sectors: Mapped[str] = mapped_column(Text, default="")
     search_text: Mapped[str] = mapped_column(Text, default="")  # lower-cased words

@@ -33,7 +33,7 @@ CALENDAR_WEEKS = 4
 def search():
     form = {key: value for key, value in request.args.items() if value.strip() and key != "page"}
     errors: dict = {}
-    items, total = [], 0
+    results = ops.Results([], 0, True)
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and int(page) > 0 else 1
     try:
@@ -41,7 +41,8 @@ def search():
     except ValidationError as invalid:
         errors = invalid.normalized_messages()
     else:
-        items, total = ops.search(filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        results = ops.search(filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    items = results.items
     places = ops.places_of({item.peer_id for item in items})
     pins = {}
     for item in items:
@@ -63,9 +64,10 @@ def search():
         form=form,
         errors=errors,
         items=items,
-        total=total,
+        total=results.total,
+        exact=results.exact,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pages=max(1, -(-results.total // PAGE_SIZE), 1 if results.exact else page + 1),
         places=places,
         place_of=ops.place_of,
         map=map_view(list(pins.values())) if pins else None,

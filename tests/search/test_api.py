@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 
@@ -10,6 +11,7 @@ from roaming.accounts.models import Role
 from roaming.db import session
 from roaming.peers import mirror
 from roaming.peers.models import Peer, PeerStatus, TrustSource
+from roaming.search import operations as ops
 
 SEQ = itertools.count(1)
 
@@ -152,3 +154,44 @@ def test_bad_filters_are_named(client, federation, member):
 
 def test_search_needs_a_login(client, federation):
     assert client.get("/api/federation/search").status_code == 401
+
+
+def test_order_events_by_start_then_clusters_by_name(client, federation, member):
+    # dated first by start time; then by the clusters' own names (it@cork, Systematic) and kind
+    assert uids(client, member) == ["e1", "e2", "c1", "d1", "l1", "s1", "c2", "s2"]
+
+
+def test_a_broad_search_counts_a_window_past_the_page(app, client, member, monkeypatch):
+    monkeypatch.setattr(ops, "COUNT_WINDOW", 10)
+    with app.app_context():
+        peer = _peer("crowd", "DE")
+        for n in range(25):
+            _feed(peer, "desk", f"desk-{n:02d}", {"id": n, "name": f"Desk {n}", "seats": 1})
+        session.commit()
+
+    def page(number):
+        response = client.get(f"/api/federation/search?kind=desk&page={number}&page_size=5", headers=member)
+        assert response.status_code == 200
+        return response.json, json.loads(response.headers["X-Pagination"]), response.headers["X-Total-Exact"]
+
+    rows, pagination, exact = page(1)
+    assert len(rows) == 5 and pagination["total"] == 10 and exact == "false"  # "more than 10"
+    rows, pagination, exact = page(4)  # 15 before it, 10 of the 10 remaining counted
+    assert [row["uid"] for row in rows] == [f"desk-{n:02d}" for n in range(15, 20)]
+    assert pagination["total"] == 25 and exact == "true"
+    rows, pagination, exact = page(9)  # past the end: the exact number
+    assert rows == [] and pagination["total"] == 25 and exact == "true"
+    seen = [row["uid"] for number in range(1, 6) for row in page(number)[0]]
+    assert seen == sorted(seen) and len(set(seen)) == 25  # one order across pages, nothing twice
+
+
+def test_the_page_says_more_than_when_the_count_stops(app, client, login, make_user, monkeypatch):
+    monkeypatch.setattr(ops, "COUNT_WINDOW", 3)
+    with app.app_context():
+        peer = _peer("crowd", "DE")
+        for n in range(8):
+            _feed(peer, "desk", f"desk-{n}", {"id": n, "name": f"Desk {n}", "seats": 1})
+        session.commit()
+    login(make_user(role=Role.MEMBER))
+    text = client.get("/search?kind=desk").get_data(as_text=True)
+    assert "More than 3 results" in text and "Page 1<" in text and ">Next<" in text
