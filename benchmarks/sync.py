@@ -95,14 +95,9 @@ def delta_against_full(folder: Path, items: int) -> dict:
 
 def propagation(folder: Path, peers: int, rounds: int) -> list[list[float]]:
     with ExitStack() as nodes:
-        starting = ThreadPoolExecutor(4)
         origin = nodes.enter_context(running_node(folder, "Origin", "IE"))
-        partners = list(
-            starting.map(
-                lambda n: nodes.enter_context(running_node(folder, f"Partner {n}", "DE")),
-                range(peers),
-            )
-        )
+        # one at a time: creating an instance runs Alembic, which is not thread-safe
+        partners = [nodes.enter_context(running_node(folder, f"Partner {n}", "DE")) for n in range(peers)]
 
         def pair(partner):
             for here, there in ((partner, origin), (origin, partner)):
@@ -110,7 +105,8 @@ def propagation(folder: Path, peers: int, rounds: int) -> list[list[float]]:
                 if added.returncode:
                     raise SystemExit(added.stderr)
 
-        list(starting.map(pair, partners))
+        with ThreadPoolExecutor(4) as pairing:
+            list(pairing.map(pair, partners))
         desk_id = publish(origin, 12)[0]
         databases = [sqlite3.connect(f"file:{p.instance / 'roaming.db'}?mode=ro", uri=True) for p in partners]
         with origin.app_context():
