@@ -121,3 +121,22 @@ def test_only_the_home_node_cancels_and_only_the_host_updates(nodes):
     update = {"message_id": uuid.uuid4().hex, "visit": {**visit, "version": visit["version"] + 1}}
     forged = _post_signed(home, f"{host.url}/federation/visits/updates", update)
     assert forged.status_code == 404
+
+
+def test_a_visit_is_its_visitors_own(nodes):
+    """Another company's member, and even a colleague, neither see nor cancel it (404, as if it
+    did not exist); the visitor does."""
+    home, host, desk = nodes
+    mine, _ = add_member(home, "owner@datenwerk.example", company="Datenwerk GmbH")
+    colleague, _ = add_member(home, "colleague@datenwerk.example", company="Datenwerk GmbH")
+    stranger, _ = add_member(home, "someone@otherco.example", company="Other Co")
+    made = requests.post(f"{home.url}/api/visits", json=plan(host, desk, next_monday(5)), headers=mine, timeout=TIMEOUT)
+    assert made.status_code == 201, made.text
+    uid = made.json()["visit_id"]
+    for headers in (stranger, colleague):
+        assert requests.get(f"{home.url}/api/visits/{uid}", headers=headers, timeout=TIMEOUT).status_code == 404
+        listed = requests.get(f"{home.url}/api/visits", headers=headers, timeout=TIMEOUT).json()
+        assert uid not in [visit["visit_id"] for visit in listed]
+        cancel = requests.post(f"{home.url}/api/visits/{uid}/cancel", json={}, headers=headers, timeout=TIMEOUT)
+        assert cancel.status_code == 404
+    assert requests.get(f"{home.url}/api/visits/{uid}", headers=mine, timeout=TIMEOUT).json()["state"] == "confirmed"
