@@ -161,13 +161,17 @@ def test_order_events_by_start_then_clusters_by_name(client, federation, member)
     assert uids(client, member) == ["e1", "e2", "c1", "d1", "l1", "s1", "c2", "s2"]
 
 
-def test_a_broad_search_counts_a_window_past_the_page(app, client, member, monkeypatch):
-    monkeypatch.setattr(ops, "COUNT_WINDOW", 10)
+def _desks_of_one_partner(app, count):
     with app.app_context():
         peer = _peer("crowd", "DE")
-        for n in range(25):
+        for n in range(count):
             _feed(peer, "desk", f"desk-{n:02d}", {"id": n, "name": f"Desk {n}", "seats": 1})
         session.commit()
+
+
+def test_a_broad_search_counts_a_window_past_the_page(app, client, member, monkeypatch):
+    monkeypatch.setattr(ops, "COUNT_WINDOW", 10)
+    _desks_of_one_partner(app, 25)
 
     def page(number):
         response = client.get(f"/api/federation/search?kind=desk&page={number}&page_size=5", headers=member)
@@ -187,11 +191,7 @@ def test_a_broad_search_counts_a_window_past_the_page(app, client, member, monke
 
 def test_the_page_says_more_than_when_the_count_stops(app, client, login, make_user, monkeypatch):
     monkeypatch.setattr(ops, "COUNT_WINDOW", 3)
-    with app.app_context():
-        peer = _peer("crowd", "DE")
-        for n in range(8):
-            _feed(peer, "desk", f"desk-{n}", {"id": n, "name": f"Desk {n}", "seats": 1})
-        session.commit()
+    _desks_of_one_partner(app, 8)
     login(make_user(role=Role.MEMBER))
     text = client.get("/search?kind=desk").get_data(as_text=True)
     assert "More than 3 results" in text and "Page 1<" in text and ">Next<" in text
