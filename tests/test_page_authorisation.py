@@ -12,6 +12,7 @@ import pytest
 from federation.keys import generate_key
 from federation.signing import sign_request
 from roaming.accounts.models import Role
+from tests.conftest import PASSWORD
 from tests.test_authorisation import ADMIN, LOGIN, PUBLIC, STAFF
 
 TOKEN = "token"  # a capability link: whoever holds the unguessable token, nobody else (404)
@@ -191,14 +192,18 @@ def test_a_peer_signature_is_no_api_credential(app, client):
 def test_staff_of_another_node_are_strangers_in_its_pages(app, client, make_user, login, instance_folder):
     """The same e-mail and password on another node, and that node's session cookie: nothing."""
     from roaming import create_app
+    from roaming.db import engine_for
 
     staff = make_user(role=Role.HOST_STAFF)
     other = create_app({"INSTANCE_PATH": instance_folder("other"), "SECRET_KEY": "other", "TESTING": True})
-    other_client = other.test_client()
-    login(staff)  # logged in here ...
-    cookie = client.get_cookie("roaming_session")
-    other_client.set_cookie("roaming_session", cookie.value)  # ... and the cookie taken elsewhere
-    response = other_client.get("/staff")
-    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
-    answer = other_client.post("/api/auth/login", json={"email": staff.email, "password": "whatever it was"})
-    assert answer.status_code == 401
+    try:
+        other_client = other.test_client()
+        login(staff)  # logged in here ...
+        cookie = client.get_cookie("roaming_session")
+        other_client.set_cookie("roaming_session", cookie.value)  # ... and the cookie taken elsewhere
+        response = other_client.get("/staff")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+        answer = other_client.post("/api/auth/login", json={"email": staff.email, "password": PASSWORD})
+        assert answer.status_code == 401
+    finally:
+        engine_for(other).dispose()  # its database connections, now, not at garbage collection
