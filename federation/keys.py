@@ -76,6 +76,9 @@ def save_key(node_key: NodeKey, instance_path: str | os.PathLike, name: str = CU
     return path
 
 
+_parsed_keys: dict[Path, tuple[tuple[int, int, int], NodeKey]] = {}  # path -> (file version, key)
+
+
 def load_key(instance_path: str | os.PathLike, name: str = CURRENT) -> NodeKey:
     """The key in that file, parsed once per version of the file (a rotation replaces the file,
     so the next call reads the new key)."""
@@ -89,9 +92,6 @@ def load_key(instance_path: str | os.PathLike, name: str = CURRENT) -> NodeKey:
     if held is None or held[0] != version:
         held = _parsed_keys[path] = (version, NodeKey(OKPKey.import_key(path.read_bytes())))
     return held[1]
-
-
-_parsed_keys: dict[Path, tuple[tuple[int, int, int], NodeKey]] = {}
 
 
 class RotationInProgress(Exception):

@@ -44,16 +44,12 @@ def receipt_id(subject: str, kind: str) -> str:
     return f"{subject}:{kind}"
 
 
-def sign_receipt(claims: dict, key: NodeKey, *, issuer: str, audience: str, now: datetime | None = None) -> str:
-    """``claims``: kind, subject, period, the counts and response_seconds."""
-    return signed_receipt(claims, key, issuer=issuer, audience=audience, now=now)[0]
-
-
 def signed_receipt(
     claims: dict, key: NodeKey, *, issuer: str, audience: str, now: datetime | None = None
 ) -> tuple[str, dict]:
-    """The receipt and its payload (what ``verify_receipt`` would return), for the issuer's own
-    book: it need not verify what it has just signed."""
+    """The receipt and its payload (what ``verify_receipt`` would return, so the issuer need not
+    verify what it has just signed). ``claims``: kind, subject, period, the counts and
+    response_seconds."""
     issued = int((now or datetime.now(UTC)).timestamp())
     payload = {
         "iss": issuer,

@@ -30,7 +30,8 @@ from tests.support.postgres import database_name, fresh_database, suite_backend,
 PASSWORD = "correct horse battery"
 
 
-def _add(row):
+def add_row(row):
+    """Save one row in the current app context (for ``within``)."""
     db_session.add(row)
     db_session.commit()
     return row
@@ -197,7 +198,7 @@ def make_event(within, make_location):
 @pytest.fixture
 def make_company(within):
     def make(**fields):
-        return within(_add, MemberCompany(**{"name": "Datenwerk GmbH", "country": "DE", **fields}))
+        return within(add_row, MemberCompany(**{"name": "Datenwerk GmbH", "country": "DE", **fields}))
 
     return make
 
@@ -209,7 +210,7 @@ def make_person(within, make_company):
     def make(company=None, **fields):
         company = company or make_company()
         fields = {"name": "Jana Weber", "email": f"person{next(counter)}@example.org", **fields}
-        return within(_add, Person(company_id=company.id, **fields))
+        return within(add_row, Person(company_id=company.id, **fields))
 
     return make
 

@@ -90,16 +90,19 @@ ALLOWED = {
 }
 
 
-def api_routes(app):
+def routes(app, *, api: bool):
+    """``(path, method)`` of every route of the JSON API (``api``) or of every other route; the
+    API's own documentation routes are in neither."""
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/") and not rule.endpoint.startswith(("api-docs", "api_docs_assets")):
-            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
-            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                yield path, method
+        if rule.rule.startswith("/api/") != api or rule.endpoint.startswith(("api-docs", "api_docs_assets")):
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield path, method
 
 
 def test_policy_covers_every_endpoint(app):
-    assert set(api_routes(app)) == set(POLICY)
+    assert set(routes(app, api=True)) == set(POLICY)
 
 
 @pytest.mark.parametrize("role", [None, Role.MEMBER, Role.HOST_STAFF, Role.ADMIN], ids=str)

@@ -5,15 +5,15 @@ tests/test_authorisation.py)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from federation.keys import generate_key
 from federation.signing import sign_request
 from roaming.accounts.models import Role
-from tests.conftest import PASSWORD
-from tests.test_authorisation import ADMIN, LOGIN, PUBLIC, STAFF
+from roaming.peers.models import Peer, PeerKey, TrustSource
+from tests.conftest import PASSWORD, add_row
+from tests.test_authorisation import ADMIN, LOGIN, PUBLIC, STAFF, routes
+from tests.test_authorisation import POLICY as API_POLICY
 
 TOKEN = "token"  # a capability link: whoever holds the unguessable token, nobody else (404)
 SIGNED = "signed"  # a federation message: a registered peer's signature, no user credential
@@ -103,14 +103,6 @@ SIGN_IN = ("/login", "/logout", "/auth/oidc/login", "/auth/oidc/callback")  # le
 UNKNOWN_UID = "00000000-0000-4000-8000-000000000000"
 
 
-def routes(app):
-    for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/api/"):
-            path = re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", rule.rule)
-            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                yield path, method
-
-
 def url_of(path: str, desk) -> str:
     values = {
         "filename": "style.css",
@@ -127,7 +119,7 @@ def url_of(path: str, desk) -> str:
 
 
 def test_policy_covers_every_route(app):
-    assert set(routes(app)) == set(POLICY)
+    assert set(routes(app, api=False)) == set(POLICY)
 
 
 @pytest.mark.parametrize("role", [None, Role.MEMBER, Role.HOST_STAFF, Role.ADMIN], ids=str)
@@ -160,9 +152,26 @@ def test_capability_links_need_their_token_not_a_login(app, client, make_user, m
         assert client.open(url, method=method, data={}, headers=headers).status_code == 404, url
 
 
-def test_federation_endpoints_take_a_peer_signature_and_nothing_else(app, client, make_user, make_desk, bearer):
-    """No user credential opens them (an admin's API token included); a signature by a key no peer
-    holds is refused the same way (a peer's own reach: tests/visits/test_security.py)."""
+@pytest.fixture
+def partner_key(within):
+    """The key of a registered, active partner node."""
+    key = generate_key()
+    peer = Peer(node_id="node-partner", name="Partner", base_url="http://partner.example", trust=TrustSource.PINNED)
+    peer.keys.append(PeerKey(key_id=key.key_id, jwk=key.public_jwk()))
+    within(add_row, peer)
+    return key
+
+
+def _signed(method: str, url: str, key, body: bytes | None = None) -> dict:
+    return sign_request(method, url, {"Content-Type": "application/json"}, body, key.key.private_key, key.key_id)
+
+
+def test_federation_endpoints_take_a_partners_signature_and_nothing_else(
+    app, client, make_user, make_desk, bearer, partner_key
+):
+    """A registered partner's signature gets past the door of each (what it may then do to which
+    visit: tests/visits/test_security.py); no user credential opens them, an admin's API token
+    included, and a signature by a key no partner holds is refused the same way."""
     desk = make_desk()
     admin = bearer(make_user(role=Role.ADMIN))
     stranger = generate_key()
@@ -175,18 +184,18 @@ def test_federation_endpoints_take_a_peer_signature_and_nothing_else(app, client
             headers = {"Content-Type": "application/json", **headers}
             response = client.open(url, method=method, data=body, headers=headers)
             assert response.status_code == 401, (url, headers, response.status_code)
-        signed = sign_request(
-            method, url, {"Content-Type": "application/json"}, body, stranger.key.private_key, stranger.key_id
-        )
-        response = client.open(url, method=method, data=body, headers=signed)
+        response = client.open(url, method=method, data=body, headers=_signed(method, url, stranger, body))
         assert response.status_code == 401 and "key" in response.json["message"].lower(), (url, response.json)
+        response = client.open(url, method=method, data=body, headers=_signed(method, url, partner_key, body))
+        assert response.status_code not in (401, 403), (url, response.status_code, response.json)
 
 
-def test_a_peer_signature_is_no_api_credential(app, client):
-    key = generate_key()
-    url = "http://localhost/api/me"
-    signed = sign_request("GET", url, {}, None, key.key.private_key, key.key_id)
-    assert client.get(url, headers=signed).status_code == 401
+def test_a_partners_signature_is_no_api_credential(client, partner_key):
+    for (path, method), needs in API_POLICY.items():
+        if method == "GET" and needs != PUBLIC:
+            ids = {"item_id": 1, "company_id": 1, "person_id": 1, "user_id": 1, "uid": UNKNOWN_UID, "node": "x"}
+            url = "http://localhost" + path.format(**ids)
+            assert client.get(url, headers=_signed("GET", url, partner_key)).status_code == 401, url
 
 
 def test_staff_of_another_node_are_strangers_in_its_pages(app, client, make_user, login, instance_folder):

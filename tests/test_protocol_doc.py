@@ -13,7 +13,7 @@ import pytest
 
 from federation.attestation import sign_attestation, verify_attestation
 from federation.keys import generate_key
-from federation.receipts import COUNTS, sign_receipt, verify_receipt
+from federation.receipts import COUNTS, signed_receipt, verify_receipt
 from federation.registry import sign_registry
 from federation.signing import BODY_COMPONENTS, LABEL, REQUEST_COMPONENTS, TAG, sign_request
 from roaming.catalogue.models import CATALOGUE_KINDS
@@ -203,11 +203,12 @@ def test_receipt_examples_match_what_a_host_signs():
     documented = example("receipt-payload")
     key = generate_key()
     claims = {name: documented[name] for name in ("kind", "subject", "period", *COUNTS, "response_seconds")}
-    token = sign_receipt(claims, key, issuer=documented["iss"], audience=documented["aud"])
+    token, payload = signed_receipt(claims, key, issuer=documented["iss"], audience=documented["aud"])
     header = json.loads(_b64(token.split(".")[0]))
     assert header | {"kid": "-"} == example("receipt-header") | {"kid": "-"}
     verified = verify_receipt(token, issuer_key=lambda node, kid: key.public_jwk() if kid == key.key_id else None)
     assert set(verified) == set(documented) and verified["jti"] == documented["jti"]
+    assert payload == verified  # what the host keeps in its own book without verifying
     ReportSchema().load(example("receipt-report"))
 
 

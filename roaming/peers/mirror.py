@@ -1,8 +1,10 @@
 """Applying a peer's catalogue changes to our mirror of it, with columns to search by.
 
 Items name their location by the peer's own id; a desk, room, service or event takes its city
-and country from that mirrored location (or the peer's cluster profile), and every item takes the
-cluster's sectors. When a location or the profile changes, the items that copy from it follow.
+and country from that mirrored location (or the peer's cluster profile), its languages from the
+profile when it names none, and its place in search results from the cluster's name (the cluster's
+sectors are searched on the profile's own row). When a location or the profile changes, the items
+that copy from it follow.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def _fill_search_columns(peer: Peer, row: MirroredItem) -> None:
     row.city_key = city_key(row.city)
     row.service_kind = data.get("kind") if row.kind == "service" else None
     row.languages = _spaced(data.get("languages") or profile.get("languages") or [])
-    row.sectors = _spaced(profile.get("sectors") or [], separator="|")
+    row.sectors = _spaced(data.get("sectors") or [], separator="|") if row.kind == "cluster" else ""
     row.search_text = " ".join(str(data.get(field) or "") for field in TEXT_FIELDS).lower()
     row.starts_at = _time(data.get("starts_at"))
     row.ends_at = _time(data.get("ends_at"))

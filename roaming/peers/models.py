@@ -107,7 +107,7 @@ class MirroredItem(Base):
     city_key: Mapped[str | None] = mapped_column(String(100))  # case-folded, for equality
     service_kind: Mapped[str | None] = mapped_column(String(50))
     languages: Mapped[str] = mapped_column(String(200), default="")  # " de en " for LIKE '% de %'
-    sectors: Mapped[str] = mapped_column(Text, default="")
+    sectors: Mapped[str] = mapped_column(Text, default="")  # the cluster row's "|a|b|"; search reads no other
     search_text: Mapped[str] = mapped_column(Text, default="")  # lower-cased words
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
