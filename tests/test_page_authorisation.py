@@ -12,7 +12,7 @@ from federation.signing import sign_request
 from roaming.accounts.models import Role
 from roaming.peers.models import Peer, PeerKey, TrustSource
 from tests.conftest import PASSWORD, add_row
-from tests.test_authorisation import ADMIN, LOGIN, PUBLIC, STAFF, routes
+from tests.test_authorisation import ADMIN, ALLOWED, LOGIN, PUBLIC, STAFF, routes
 from tests.test_authorisation import POLICY as API_POLICY
 
 TOKEN = "token"  # a capability link: whoever holds the unguessable token, nobody else (404)
@@ -93,12 +93,7 @@ POLICY = {
     ("/federation/ledger/receipts", "POST"): SIGNED,
     ("/federation/privacy/erasures", "POST"): SIGNED,
 }
-PAGE_ALLOWED = {
-    None: {PUBLIC},
-    Role.MEMBER: {PUBLIC, LOGIN, PERSON},
-    Role.HOST_STAFF: {PUBLIC, LOGIN, STAFF},
-    Role.ADMIN: {PUBLIC, LOGIN, STAFF, ADMIN},
-}
+PAGE_ALLOWED = {role: levels | ({PERSON} if role is Role.MEMBER else set()) for role, levels in ALLOWED.items()}
 SIGN_IN = ("/login", "/logout", "/auth/oidc/login", "/auth/oidc/callback")  # lead to the login page by design
 UNKNOWN_UID = "00000000-0000-4000-8000-000000000000"
 
