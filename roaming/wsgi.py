@@ -9,11 +9,13 @@ behind the code's migrations. It runs no worker: start ``roaming worker`` proces
 from __future__ import annotations
 
 from roaming import create_app, logs, migrate
+from roaming.accounts.operations import warn_of_testing_mode
 from roaming.config import ConfigurationError
 from roaming.db import engine_for
 
 app = create_app()
 logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+warn_of_testing_mode(app)
 _behind = migrate.behind(app, engine_for(app))
 if _behind:
     raise ConfigurationError(f"The database is not up to date ({'; '.join(_behind)}): run 'roaming db upgrade'.")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
+from flask import Flask, current_app, has_app_context
 from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -17,13 +19,48 @@ from roaming.members.models import Person
 
 TOKEN_PREFIX = "rmg_"
 TOUCH_INTERVAL = timedelta(minutes=5)  # how stale a token's last_used_at may get
-# Checked when no account matches, so a wrong e-mail costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
+PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's parameters: N=32768, r=8, p=1
+TESTING_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # one round: only for an app in testing mode
 
 
 def hash_password(password: str) -> str:
-    """scrypt (werkzeug's default: N=32768, r=8, p=1) with a random salt."""
-    return generate_password_hash(password)
+    """The password hashed with a random salt: scrypt, or, in an app in testing mode only, one
+    round of PBKDF2-SHA256 (see ``password_hash_method``). The stored hash names its method, so
+    ``check_password_hash`` verifies hashes of either kind."""
+    return generate_password_hash(password, method=password_hash_method())
+
+
+def password_hash_method() -> str:
+    """scrypt, always, except in an app context whose app is in testing mode (Flask's ``TESTING``:
+    the test suite's apps, and node processes it starts with ``ROAMING_TESTING=true``), where
+    hashing every test account with scrypt would cost most of the suite's time.
+
+    Nothing else chooses the cheap method: no setting names it, outside an app context it is
+    scrypt, and a node that serves in testing mode says so in its log (``warn_of_testing_mode``).
+    ``testing`` is not a setting for a node that holds real accounts."""
+    if has_app_context() and current_app.testing:
+        return TESTING_PASSWORD_HASH_METHOD
+    return PASSWORD_HASH_METHOD
+
+
+def warn_of_testing_mode(app: Flask) -> None:
+    """Log a warning when ``app`` is in testing mode (cheap password hashes): called where a node
+    starts serving, so that the mode never goes unnoticed on a real node."""
+    if app.testing:
+        app.logger.warning(
+            "Testing mode (setting testing, ROAMING_TESTING): passwords are hashed with %s, not %s. "
+            "Never serve real accounts like this.",
+            TESTING_PASSWORD_HASH_METHOD,
+            PASSWORD_HASH_METHOD,
+        )
+
+
+@cache
+def _unknown_account_hash(method: str) -> str:
+    """A hash of a random password by ``method``, made once per process and method (not at import:
+    scrypt takes a noticeable time). Checked when no account matches, so that a wrong e-mail costs
+    as long as a wrong password."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def find_user_by_email(address: str) -> User | None:
@@ -107,7 +144,7 @@ def delete_user(user: User) -> None:
 def authenticate(email: str, password: str) -> User:
     """The active account with this e-mail and password, else ``Unauthorized`` (same message)."""
     user = find_user_by_email(email)
-    stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    stored = user.password_hash if user and user.password_hash else _unknown_account_hash(password_hash_method())
     valid = check_password_hash(stored, password)
     if not (user and user.password_hash and user.active and valid):
         raise Unauthorized("Wrong e-mail or password.")

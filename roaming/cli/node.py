@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from werkzeug.serving import make_server
 
 from roaming import logs, migrate
+from roaming.accounts.operations import warn_of_testing_mode
 from roaming.cli import instance_option
 from roaming.db import engine_for
 from roaming.instance import InstanceExists, create_instance
@@ -73,6 +74,7 @@ def run_command(host, port):
     """Serve the node over HTTP until interrupted (Ctrl+C or SIGTERM)."""
     app = current_app._get_current_object()
     logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+    warn_of_testing_mode(app)
     engine = engine_for(app)
     behind = migrate.behind(app, engine)
     if behind:
