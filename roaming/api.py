@@ -23,6 +23,15 @@ SECURITY_SCHEMES = {
     },
 }
 SECURITY = [{"bearerToken": []}, {"browserSession": []}]
+OPENAPI_CONFIG = {  # flask-smorest's configuration; fixed by the node, not settings
+    "API_TITLE": "Roaming node API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "/docs",
+    "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+}
 
 
 def patch_schema(schema_class: type[Schema]) -> Schema:
@@ -59,6 +68,8 @@ class RoamingApi(Api):
 
 
 def init_app(app: Flask, blueprints: list[ApiBlueprint]) -> Api:
+    for key, value in OPENAPI_CONFIG.items():
+        app.config.setdefault(key, value)
     api = RoamingApi(app)
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)

@@ -6,16 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from roaming import api, db, errors, hardening, i18n, logs, plugins
-from roaming.config import (
-    DEFAULTS,
-    ENV_PREFIX,
-    ConfigurationError,
-    read_instance_file,
-    read_secret_key,
-    resolve_instance_path,
-    secrets_from_files,
-)
+from roaming import api, db, errors, hardening, i18n, logs, plugins, settings
+from roaming.config import ConfigurationError, read_secret_key, resolve_instance_path
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -23,16 +15,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     Settings are layered: built-in defaults, then the instance folder's ``roaming.toml``, then
     ``ROAMING_*`` environment variables, then ``config``. ``config["INSTANCE_PATH"]`` (or
-    ``ROAMING_INSTANCE``) chooses the instance folder.
+    ``ROAMING_INSTANCE``) chooses the instance folder. The file and the environment are checked
+    (``roaming.settings.layered``): an unknown name or a value of the wrong type raises
+    ``ConfigurationError``; ``config`` comes from code and is taken as it is.
     """
     overrides = dict(config or {})
     instance_path = resolve_instance_path(overrides.pop("INSTANCE_PATH", None))
     app = Flask("roaming", instance_path=str(instance_path))
-    app.config.update(DEFAULTS)
-    app.config.update(read_instance_file(instance_path))
-    app.config.from_prefixed_env(ENV_PREFIX)
-    secrets_from_files(app.config)
-    app.config.update(overrides)
+    app.config.update(settings.layered(instance_path, overrides))
     _finish_config(app)
     app.json.sort_keys = False  # keep schema field order in responses
 

@@ -62,6 +62,8 @@ def test_missing_keys_and_open_permissions_are_problems(node):
         ("base_url = ", "roaming.toml in the instance folder is not valid TOML"),
         ('trusted_proxies = ["the proxy"]', "trusted_proxies: 'the proxy' does not appear to be an IPv4 or IPv6"),
         ('log_format = "xml"', "log_format must be one of text, json, not 'xml'"),
+        ('coordinater_url = "https://c.example"', "coordinater_url: unknown setting; did you mean coordinator_url?"),
+        ('database_lock_wait_seconds = "thirty"', 'database_lock_wait_seconds: must be a number, got "thirty"'),
     ],
 )
 def test_settings_that_stop_start_up_are_named(node, line, message):
@@ -77,3 +79,12 @@ def test_settings_that_stop_start_up_are_named(node, line, message):
         timeout=60,
     )
     assert served.returncode == 1 and f"Error: {message}" in served.stderr and "Traceback" not in served.stderr
+
+
+def test_an_unknown_variable_is_a_problem_naming_the_nearest(node):
+    result = check(node, ROAMING_COORDINATER_URL="https://coordinator.example")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert (
+        "[PROBLEM] Configuration: ROAMING_COORDINATER_URL: unknown setting; did you mean ROAMING_COORDINATOR_URL?"
+        in result.stdout
+    )

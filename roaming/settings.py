@@ -1,0 +1,300 @@
+"""The node's settings, typed, and the checks that keep a person from getting them silently wrong.
+
+``SETTINGS`` is the one list of what may be set in ``roaming.toml`` (top-level keys, any case)
+and as ``ROAMING_<KEY>`` variables: the node's own settings and the few Flask keys the node
+documents. ``ENVIRONMENT_VARIABLES`` lists the ``ROAMING_*`` variables that are read elsewhere
+and are not settings. Besides these, only two things are accepted: a table named after an
+installed plugin (``[makerspace]``, ``ROAMING_MAKERSPACE__OPENS``; the plugin checks its keys
+when it is enabled) and ``ROAMING_<KEY>_FILE`` (the setting is the file's content). Anything else
+stops start-up with the nearest known name; a value of the wrong type stops it with the type
+wanted. docs/node.md documents every name here, and a test holds the two together.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from roaming.config import ENV_PREFIX, ConfigurationError, read_instance_file
+
+FILE_SUFFIX = "_FILE"
+NESTING = "__"
+MAX_SHOWN = 60  # characters of a wrong value shown in an error
+KIND_WORDS = {
+    str: "text",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    list: "a list of text",
+    dict: "a table",
+}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting: ``name`` as written in roaming.toml, its ``default``, what it does, and its
+    ``kind`` (one of ``KIND_WORDS``; derived from the default unless given, and given where the
+    default is None). ``float`` accepts integers too; ``list`` means a list of text. A ``secret``
+    setting's value is never shown in an error."""
+
+    name: str
+    default: object
+    description: str
+    kind: type | None = None
+    secret: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.name.upper()
+
+    @property
+    def value_kind(self) -> type:
+        return self.kind or type(self.default)
+
+    def problem(self, value: object) -> str | None:
+        """Why ``value`` cannot be this setting (``must be ..., got ...``), or None when it can."""
+        kind = self.value_kind
+        if kind is float:
+            fits = isinstance(value, int | float) and not isinstance(value, bool)
+        elif kind is int:
+            fits = isinstance(value, int) and not isinstance(value, bool)
+        elif kind is list:
+            fits = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        else:
+            fits = isinstance(value, kind)
+        if fits:
+            return None
+        if self.secret:
+            return f"must be {KIND_WORDS[kind]} (the value is a secret and not shown)"
+        shown = json.dumps(value, default=str)
+        if len(shown) > MAX_SHOWN:
+            shown = shown[: MAX_SHOWN - 3] + "..."
+        return f"must be {KIND_WORDS[kind]}, got {shown}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # the node
+    Setting("node_id", None, "the node's id in the federation (init writes a random one)", str),
+    Setting("node_name", "Unnamed cluster node", "shown on pages and in the federation"),
+    Setting("node_country", None, "the cluster's country (ISO 3166-1 alpha-2)", str),
+    Setting("base_url", "http://127.0.0.1:5000", "the node's public address"),
+    Setting("secret_key", None, "signs browser sessions (default: the instance's secret_key file)", str, True),
+    Setting("database_url", None, "a SQLAlchemy URL (default: roaming.db in the instance)", str, True),
+    Setting("database_lock_wait_seconds", 30, "a request waits this long for a lock, then gets 503", float),
+    Setting("plugins", [], "the installed plugins this node loads (installed is not enabled)"),
+    Setting("max_content_length", 1024 * 1024, "bytes of a request body; larger ones get 413"),
+    Setting("max_form_parts", 200, "parts of a form body; more get 413"),
+    Setting("session_cookie_samesite", "Lax", "the session cookie's SameSite attribute"),
+    Setting("permanent_session_lifetime", 8 * 3600, "seconds a log-in lasts"),
+    Setting("api_token_default_days", 365, "lifetime of new API tokens"),
+    Setting("key_activate_after_seconds", 3600, "a new key is published this long before it signs"),
+    Setting("key_retire_after_seconds", 900, "an old key stays published this long after it stopped signing"),
+    Setting("testing", False, "for the test suite only: Flask's testing mode"),
+    # federation
+    Setting("coordinator_enabled", False, "this node admits clusters and signs the registry"),
+    Setting("coordinator_url", None, "member nodes: where the registry is", str),
+    Setting("coordinator_key", None, "member nodes: the coordinator key's fingerprint (RFC 7638)", str),
+    Setting("registry_lifetime_seconds", 3 * 24 * 3600, "how long a signed registry stays valid"),
+    Setting("registry_refresh_seconds", 300, "how often members fetch the registry"),
+    Setting("sync_interval_seconds", 900, "pull from each peer at least this often (notices come sooner)"),
+    Setting("delivery_retry_base_seconds", 2.0, "first retry delay; doubles per attempt, with jitter"),
+    Setting("delivery_retry_max_seconds", 3600.0, "longest retry delay"),
+    Setting("breaker_threshold", 5, "consecutive failures that open a peer's circuit breaker"),
+    Setting("breaker_cooldown_seconds", 60.0, "how long an open breaker pauses a peer"),
+    Setting("peer_unavailable_after_seconds", 3 * 24 * 3600, "failing this long: marked unavailable"),
+    Setting("worker_in_process", True, "run the delivery and periodic jobs inside `roaming run`"),
+    Setting("worker_tick_seconds", 1.0, "how often the worker looks for due work"),
+    # serving
+    Setting("trusted_proxies", [], "addresses or networks of your reverse proxies"),
+    Setting("proxy_hops", 1, "proxies in front of the node, each adding its X-Forwarded-* values"),
+    Setting("ratelimit_enabled", True, "whether rate limits apply"),
+    Setting("ratelimit_storage_uri", "memory://", "where rate-limit counters live"),
+    Setting("login_rate_limit", "10 per 5 minutes", "failed log-ins per client address"),
+    Setting("federation_rate_limit", "1200 per minute", "federation requests per peer address, all endpoints"),
+    # operations
+    Setting("metrics_allowed", ["127.0.0.1", "::1"], "who may read /metrics"),
+    Setting("log_level", "INFO", "the lowest level logged"),
+    Setting("log_format", "text", '"text", or "json": one object per line'),
+    # visits
+    Setting("agreement_terms", {}, "this node's (on the coordinator: the federation's) agreement terms"),
+    Setting("visit_clock_seconds", 30.0, "how often requests expire, no-shows are released, visits complete"),
+    # follow-up and personal data
+    Setting("followup_first_days", 7, "the short survey, this many days after a visit is completed"),
+    Setting("followup_second_days", 180, "the second survey, months later"),
+    Setting("followup_reminder_days", 7, "a reminder when a survey is unanswered this long"),
+    Setting("followup_reminders", 1, "reminders per survey at most"),
+    Setting("visitor_retention_days", 365, "hosts keep visitors' names and e-mails this long after the visit"),
+    # notifications
+    Setting("mail_server", None, "the SMTP server (default: .eml files in the instance's mail/ folder)", str),
+    Setting("mail_port", 25, "the SMTP server's port"),
+    Setting("mail_use_tls", False, "STARTTLS"),
+    Setting("mail_use_ssl", False, "SMTP over TLS"),
+    Setting("mail_username", None, "the SMTP login", str),
+    Setting("mail_password", None, "the SMTP password", str, True),
+    Setting("mail_from", None, 'the sender (default: "<node name> <roaming@<base URL host>>")', str),
+    Setting("notify_max_attempts", 8, "tries of a notification that fails"),
+    Setting("notify_retry_base_seconds", 30.0, "first retry delay of a notification"),
+    # single sign-on
+    Setting("oidc_enabled", False, "log-in through the cluster's OpenID Connect provider"),
+    Setting("oidc_issuer", None, "the provider's issuer URL", str),
+    Setting("oidc_client_id", None, "this node's client id at the provider", str),
+    Setting("oidc_client_secret", None, "this node's client secret at the provider", str, True),
+    Setting("oidc_scope", "openid email profile", "the scopes asked for"),
+    Setting("oidc_button_label", "Sign in with your cluster account", "the log-in page's button"),
+)
+BY_KEY = {setting.key: setting for setting in SETTINGS}
+
+ENVIRONMENT_VARIABLES: dict[str, str] = {
+    f"{ENV_PREFIX}_INSTANCE": "the instance folder of every command and of the WSGI app (default ./instance)",
+    f"{ENV_PREFIX}_BIND": "gunicorn: the address it listens on (default 127.0.0.1:8000)",
+    f"{ENV_PREFIX}_WEB_PROCESSES": "gunicorn: its worker processes (default: cores + 1)",
+    f"{ENV_PREFIX}_WEB_THREADS": "gunicorn: threads per worker process (default 4)",
+    f"{ENV_PREFIX}_COPY_TARGET": "roaming db copy: the target database's URL, kept out of the process list",
+    f"{ENV_PREFIX}_TEST_DATABASE": "the test suite: sqlite (default) or postgresql",
+    f"{ENV_PREFIX}_TEST_POSTGRES": "the test suite and benchmarks: the PostgreSQL server's URL",
+    f"{ENV_PREFIX}_TEST_CHROMIUM": "the browser tests: the Chromium program to drive",
+}
+"""``ROAMING_*`` variables that are not settings, each with what reads it."""
+
+
+def defaults() -> dict[str, object]:
+    """Every setting's default by its config key (upper case); lists and tables are fresh copies."""
+    return {setting.key: copy.deepcopy(setting.default) for setting in SETTINGS}
+
+
+def layered(instance_path: Path, overrides: Mapping[str, object]) -> dict[str, object]:
+    """A node's configuration: the defaults, then what ``load`` finds (checked), then
+    ``overrides`` (from code, taken as they are). Raises ``ConfigurationError``."""
+    return {**defaults(), **load(instance_path, os.environ), **overrides}
+
+
+def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, object]:
+    """The settings given in the instance's roaming.toml, then ``ROAMING_*`` variables, then
+    ``ROAMING_<KEY>_FILE`` files (later wins; a table's keys are merged one by one), by config key.
+
+    Variables are parsed as JSON where they parse (a text setting keeps the variable's text when
+    it parses as something else, so ``ROAMING_MAIL_PASSWORD=123456`` is text); a ``_FILE`` is read,
+    stripped and parsed the same way. Raises ``ConfigurationError`` naming every unknown name and
+    every value of the wrong type."""
+    found = _Found()
+    for key, value in read_instance_file(instance_path).items():
+        found.put(key, value, shown=key.lower(), spelling="{name}")
+    for variable in sorted(environ):  # ROAMING_<KEY>_FILE sorts after ROAMING_<KEY>: the file wins
+        if variable.startswith(f"{ENV_PREFIX}_") and variable not in ENVIRONMENT_VARIABLES:
+            found.put_variable(variable, environ[variable])
+    if len(found.problems) == 1:
+        raise ConfigurationError(found.problems[0])
+    if found.problems:
+        raise ConfigurationError(f"{len(found.problems)} problems in the settings:\n  " + "\n  ".join(found.problems))
+    return found.values
+
+
+class _Found:
+    """Values by config key, and the problems met on the way."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+        self.problems: list[str] = []
+        self._plugins: set[str] | None = None
+
+    def put(self, key: str, value: object, shown: str, spelling: str) -> None:
+        """Set top-level ``key``; ``shown`` names it in messages and ``spelling`` (a format
+        string of ``name`` or ``NAME``) spells a suggested setting the same way."""
+        setting = BY_KEY.get(key)
+        if setting is not None:
+            problem = setting.problem(value)
+            if problem:
+                self.problems.append(f"{shown}: {problem}")
+            else:
+                self.values[key] = value
+        elif key.lower() in self.plugins():
+            if isinstance(value, dict):
+                self.values[key] = value
+            else:
+                self.problems.append(f"{shown}: must be a table (the {key.lower()} plugin's settings)")
+        else:
+            self.problems.append(f"{shown}: {_unknown(key.lower(), self.names(), spelling)}")
+
+    def put_variable(self, variable: str, text: str) -> None:
+        name = variable.removeprefix(f"{ENV_PREFIX}_")
+        if NESTING in name:
+            self.put_nested(variable, name, text)
+        elif name.endswith(FILE_SUFFIX) and name not in BY_KEY:
+            self.put_file(variable, name.removesuffix(FILE_SUFFIX), text)
+        elif name in BY_KEY or name.lower() in self.plugins():
+            self.put(name, _parsed(text, BY_KEY.get(name)), shown=variable, spelling=f"{ENV_PREFIX}_{{NAME}}")
+        else:
+            others = [other.removeprefix(f"{ENV_PREFIX}_").lower() for other in ENVIRONMENT_VARIABLES]
+            spelling = f"{ENV_PREFIX}_{{NAME}}"
+            self.problems.append(f"{variable}: {_unknown(name.lower(), [*self.names(), *others], spelling)}")
+
+    def put_file(self, variable: str, key: str, path: str) -> None:
+        setting = BY_KEY.get(key)
+        if setting is None:
+            spelling = f"{ENV_PREFIX}_{{NAME}}{FILE_SUFFIX}"
+            self.problems.append(f"{variable}: {_unknown(key.lower(), list(map(str.lower, BY_KEY)), spelling)}")
+            return
+        try:
+            text = Path(path).read_text().strip()
+        except OSError as error:
+            self.problems.append(f"{variable} names a file that cannot be read: {error.strerror}")
+            return
+        value = _parsed(text, setting)
+        problem = setting.problem(value)
+        if problem:
+            self.problems.append(f"{variable}: {problem}")
+        else:
+            self.values[key] = value
+
+    def put_nested(self, variable: str, name: str, text: str) -> None:
+        """``ROAMING_<TABLE>__<KEY>[__<KEY>...]``: one key of a table setting or of a plugin's
+        table (the keys below the table in lower case)."""
+        head, *path = name.split(NESTING)
+        setting = BY_KEY.get(head)
+        if not ((setting is not None and setting.value_kind is dict) or head.lower() in self.plugins()):
+            tables = [s.name for s in SETTINGS if s.value_kind is dict] + sorted(self.plugins())
+            spelling = f"{ENV_PREFIX}_{{NAME}}{NESTING}{NESTING.join(path)}"
+            self.problems.append(f"{variable}: {_unknown(head.lower(), tables, spelling, kind='table')}")
+            return
+        table = self.values.setdefault(head, copy.deepcopy(setting.default) if setting else {})
+        for part in path[:-1]:
+            table = table.setdefault(part.lower(), {})
+            if not isinstance(table, dict):
+                self.problems.append(f"{variable}: {part.lower()} is not a table")
+                return
+        table[path[-1].lower()] = _parsed(text, None)
+
+    def plugins(self) -> set[str]:
+        """The installed plugins' names (looked up once, and only when a name is not a setting)."""
+        if self._plugins is None:
+            from roaming.plugins import installed_entry_points
+
+            self._plugins = set(installed_entry_points())
+        return self._plugins
+
+    def names(self) -> list[str]:
+        return [setting.name for setting in SETTINGS] + sorted(self.plugins())
+
+
+def _parsed(text: str, setting: Setting | None) -> object:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    if setting is not None and setting.value_kind is str and not isinstance(value, str):
+        return text
+    return value
+
+
+def _unknown(name: str, known: list[str], spelling: str, kind: str = "setting") -> str:
+    """``unknown setting; did you mean ...?`` with the closest of ``known``, spelled by
+    ``spelling``, or a pointer to the documentation when none is close."""
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f"unknown {kind}; did you mean {spelling.format(name=close[0], NAME=close[0].upper())}?"
+    return f'unknown {kind}, and no known one is close; docs/node.md lists them all (section "Settings")'
