@@ -27,6 +27,14 @@ PROJECT = "roaming"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
+# The plugin API's version (docs/plugins.md, "Plugin API versions"): these hooks with their
+# contracts, ServiceKind and Job, and what roaming.plugins exports. MAJOR goes up with a change
+# that can break a plugin written for the version before (a hook, argument, field or export
+# removed or renamed, a contract or a hook's kind changed); MINOR with an addition existing
+# plugins may ignore (a hook, an argument, a field with a default, an export). A plugin declares
+# the versions it works with as ``roaming_plugin_api`` (roaming.plugins.compatibility).
+PLUGIN_API_VERSION = "1.0"
+
 
 @dataclass(frozen=True)
 class ServiceKind:

@@ -1,5 +1,6 @@
 """docs/plugins.md is checked against the code: every hook specification has its section with the
-exact signature, no section names a hook that does not exist, and the commands it shows exist."""
+exact signature, no section names a hook that does not exist, the commands it shows exist, and it
+states the node's plugin API version and the declaration a plugin makes."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from pathlib import Path
 import click
 
 from roaming.cli import cli
-from roaming.hookspecs import SPECS, ServiceKind
+from roaming.hookspecs import PLUGIN_API_VERSION, SPECS, ServiceKind
+from roaming.plugins.compatibility import DECLARATION, recommended_range
 
 GUIDE = (Path(__file__).parents[1] / "docs" / "plugins.md").read_text()
 
@@ -45,3 +47,9 @@ def test_the_commands_in_the_guide_exist_with_their_options():
         assert not isinstance(command, click.Group), f"not a command: {line}"
         options = {option for param in command.params for option in getattr(param, "opts", [])}
         assert {word for word in words if word.startswith("--")} <= options, line
+
+
+def test_the_plugin_api_version_and_declaration_are_the_code_s():
+    section = GUIDE.split("## Plugin API versions", 1)[1].split("\n## ", 1)[0]
+    assert f"this node's plugin API is **{PLUGIN_API_VERSION}**" in section
+    assert f'```python\n{DECLARATION} = "{recommended_range()}"\n```' in section

@@ -3,7 +3,8 @@
 Plugins are found through the ``roaming.plugins`` entry-point group; the entry name is the
 plugin's name (its settings table, blueprint name, table prefix and migration history). Installed
 is not enabled: only the names in the ``plugins`` setting are loaded, and one that is missing or
-fails to import stops start-up with a ``PluginError`` naming it. Core behaviour ships as built-in
+fails to import stops start-up with a ``PluginError`` naming it, and so does one written for
+another version of the plugin API (``roaming.plugins.compatibility``). Core behaviour ships as built-in
 plugins (``core``: the agreement's service kinds and desk availability; ``email``), so the hooks
 are exercised by the core's own tests. The contracts are in ``roaming.hookspecs``.
 """
@@ -17,9 +18,10 @@ import pluggy
 from flask import Flask, current_app
 
 from roaming.db import savepoint
-from roaming.hookspecs import PROJECT, SPECS, Job, ServiceKind, hookimpl
+from roaming.hookspecs import PLUGIN_API_VERSION, PROJECT, SPECS, Job, ServiceKind, hookimpl
+from roaming.plugins.compatibility import incompatibility
 
-__all__ = ["Job", "PluginError", "ServiceKind", "hookimpl", "hook", "settings", "service_kinds"]
+__all__ = ["PLUGIN_API_VERSION", "Job", "PluginError", "ServiceKind", "hookimpl", "hook", "settings", "service_kinds"]
 
 ENTRY_POINT_GROUP = "roaming.plugins"
 BUILTINS = ("core", "email")
@@ -46,19 +48,24 @@ def enabled_names(config) -> list[str]:
 
 
 def load_plugin(name: str, entry_point: EntryPoint | None):
-    """Import the plugin's module; a missing or failing plugin raises ``PluginError``."""
+    """Import the plugin's module; a plugin that is missing, fails to import or does not support this
+    node's plugin API version raises ``PluginError``."""
     if entry_point is None:
         raise PluginError(
             f"Plugin '{name}' is enabled but not installed (no '{ENTRY_POINT_GROUP}' entry point of that "
             f"name): install it (pip install roaming-plugin-{name}) or run 'roaming plugins disable {name}'."
         )
     try:
-        return entry_point.load()
+        plugin = entry_point.load()
     except Exception as error:  # noqa: BLE001 - any import failure is reported with the plugin's name
         raise PluginError(
             f"Plugin '{name}' failed to load ({entry_point.value}): {type(error).__name__}: {error}. "
             f"Fix or reinstall it, or run 'roaming plugins disable {name}'."
         ) from error
+    problem = incompatibility(name, plugin, entry_point.value)
+    if problem:
+        raise PluginError(problem)
+    return plugin
 
 
 def new_manager() -> pluggy.PluginManager:

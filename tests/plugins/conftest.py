@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 
 
-def install_fake_plugin(site: Path, name: str, source: str) -> None:
-    """Write module ``roaming_<name>`` and its distribution's metadata into ``site``."""
+def install_fake_plugin(site: Path, name: str, source: str, api: str | None = ">=1.0,<2") -> None:
+    """Write module ``roaming_<name>`` and its distribution's metadata into ``site``. The module
+    declares ``roaming_plugin_api = api`` after ``source``, unless ``api`` is None."""
     site.mkdir(parents=True, exist_ok=True)
-    (site / f"roaming_{name}.py").write_text(textwrap.dedent(source))
+    declaration = "" if api is None else f"\nroaming_plugin_api = {api!r}\n"
+    (site / f"roaming_{name}.py").write_text(textwrap.dedent(source) + declaration)
     dist = site / f"roaming_plugin_{name}-0.1.0.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text(

@@ -8,6 +8,7 @@ from roaming.plugins import Job, hookimpl
 from roaming_deskcal import models  # noqa: F401 - its tables on the metadata, for its migrations
 
 NAME = "deskcal"
+roaming_plugin_api = ">=1.0,<2"  # the plugin API versions it works with (docs/plugins.md)
 
 
 @hookimpl

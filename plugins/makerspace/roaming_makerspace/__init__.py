@@ -8,6 +8,7 @@ from roaming.plugins import ServiceKind, hookimpl
 from roaming_makerspace import models  # noqa: F401 - its tables on the metadata, for its migrations
 
 NAME = "makerspace"
+roaming_plugin_api = ">=1.0,<2"  # the plugin API versions it works with (docs/plugins.md)
 
 
 @hookimpl
