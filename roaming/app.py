@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -16,13 +17,15 @@ def create_app(config: dict | None = None) -> Flask:
     Settings are layered: built-in defaults, then the instance folder's ``roaming.toml``, then
     ``ROAMING_*`` environment variables, then ``config``. ``config["INSTANCE_PATH"]`` (or
     ``ROAMING_INSTANCE``) chooses the instance folder. The file and the environment are checked
-    (``roaming.settings.layered``): an unknown name or a value of the wrong type raises
+    (``roaming.settings.load``): an unknown name or a value of the wrong type raises
     ``ConfigurationError``; ``config`` comes from code and is taken as it is.
     """
     overrides = dict(config or {})
     instance_path = resolve_instance_path(overrides.pop("INSTANCE_PATH", None))
     app = Flask("roaming", instance_path=str(instance_path))
-    app.config.update(settings.layered(instance_path, overrides))
+    app.config.update(settings.defaults())
+    app.config.update(settings.load(instance_path, os.environ))
+    app.config.update(overrides)
     _finish_config(app)
     app.json.sort_keys = False  # keep schema field order in responses
 

@@ -15,15 +15,16 @@ from __future__ import annotations
 import copy
 import difflib
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from roaming.config import ENV_PREFIX, ConfigurationError, read_instance_file
 
 FILE_SUFFIX = "_FILE"
 NESTING = "__"
+PLUGIN_ENTRY_POINTS = "roaming.plugins"  # roaming.plugins.ENTRY_POINT_GROUP, without importing pluggy here
 MAX_SHOWN = 60  # characters of a wrong value shown in an error
 KIND_WORDS = {
     str: "text",
@@ -167,12 +168,6 @@ def defaults() -> dict[str, object]:
     return {setting.key: copy.deepcopy(setting.default) for setting in SETTINGS}
 
 
-def layered(instance_path: Path, overrides: Mapping[str, object]) -> dict[str, object]:
-    """A node's configuration: the defaults, then what ``load`` finds (checked), then
-    ``overrides`` (from code, taken as they are). Raises ``ConfigurationError``."""
-    return {**defaults(), **load(instance_path, os.environ), **overrides}
-
-
 def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, object]:
     """The settings given in the instance's roaming.toml, then ``ROAMING_*`` variables, then
     ``ROAMING_<KEY>_FILE`` files (later wins; a table's keys are merged one by one), by config key.
@@ -261,20 +256,19 @@ class _Found:
             spelling = f"{ENV_PREFIX}_{{NAME}}{NESTING}{NESTING.join(path)}"
             self.problems.append(f"{variable}: {_unknown(head.lower(), tables, spelling, kind='table')}")
             return
-        table = self.values.setdefault(head, copy.deepcopy(setting.default) if setting else {})
+        table: object = self.values.setdefault(head, copy.deepcopy(setting.default) if setting else {})
         for part in path[:-1]:
-            table = table.setdefault(part.lower(), {})
-            if not isinstance(table, dict):
-                self.problems.append(f"{variable}: {part.lower()} is not a table")
-                return
-        table[path[-1].lower()] = _parsed(text, None)
+            table = table.setdefault(part.lower(), {}) if isinstance(table, dict) else None
+        if isinstance(table, dict):
+            table[path[-1].lower()] = _parsed(text, None)
+        else:
+            inner = ".".join(part.lower() for part in [head, *path[:-1]])
+            self.problems.append(f"{variable}: {inner} is not a table")
 
     def plugins(self) -> set[str]:
         """The installed plugins' names (looked up once, and only when a name is not a setting)."""
         if self._plugins is None:
-            from roaming.plugins import installed_entry_points
-
-            self._plugins = set(installed_entry_points())
+            self._plugins = {entry.name for entry in entry_points(group=PLUGIN_ENTRY_POINTS)}
         return self._plugins
 
     def names(self) -> list[str]:

@@ -12,9 +12,9 @@ import pytest
 
 from roaming import create_app
 from roaming.config import ConfigurationError
-from roaming.plugins import PluginError
+from roaming.plugins import ENTRY_POINT_GROUP, PluginError
 from roaming.plugins import settings as plugin_settings
-from roaming.settings import ENVIRONMENT_VARIABLES
+from roaming.settings import ENVIRONMENT_VARIABLES, PLUGIN_ENTRY_POINTS
 from tests.plugins.conftest import install_fake_plugin
 
 GREETER = """
@@ -195,6 +195,12 @@ def test_a_nested_variable_needs_a_table(refused):
     )
 
 
+def test_a_nested_variable_goes_only_into_tables(refused):
+    assert refused("[agreement_terms]", "max_people = 2", ROAMING_AGREEMENT_TERMS__MAX_PEOPLE__SOFT="3") == (
+        "ROAMING_AGREEMENT_TERMS__MAX_PEOPLE__SOFT: agreement_terms.max_people is not a table"
+    )
+
+
 def test_an_installed_plugins_table_is_kept_while_it_is_not_enabled(site, start):
     install_fake_plugin(site, "greeter", GREETER)
     app = start("[greeter]", 'greeting = "Moin"', "anything = 1")
@@ -214,3 +220,7 @@ def test_a_table_for_no_installed_plugin_names_the_nearest(site, refused):
     install_fake_plugin(site, "greeter", GREETER)
     assert refused("[greetr]", 'greeting = "Moin"') == "greetr: unknown setting; did you mean greeter?"
     assert refused("greeter = 1") == "greeter: must be a table (the greeter plugin's settings)"
+
+
+def test_plugins_are_found_where_the_plugin_loader_finds_them():
+    assert PLUGIN_ENTRY_POINTS == ENTRY_POINT_GROUP
