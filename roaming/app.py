@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from flask import Flask
 
-from roaming import api, db, errors, hardening, i18n, logs, plugins, settings
-from roaming.config import ConfigurationError, read_secret_key, resolve_instance_path
+from roaming import api, errors, hardening, i18n, logs, plugins
+from roaming.base_app import create_base_app
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """A node's Flask app.
+    """A node's Flask app: the base app (``roaming.base_app.create_base_app``: settings layered
+    and checked, the database) with logs, languages, plugins, routes and hardening.
 
     Settings are layered: built-in defaults, then the instance folder's ``roaming.toml``, then
     ``ROAMING_*`` environment variables, then ``config``. ``config["INSTANCE_PATH"]`` (or
-    ``ROAMING_INSTANCE``) chooses the instance folder. The file and the environment are checked
-    (``roaming.settings.load``): an unknown name or a value of the wrong type raises
-    ``ConfigurationError``; ``config`` comes from code and is taken as it is.
+    ``ROAMING_INSTANCE``) chooses the instance folder. A setting that does not allow the node to
+    start raises ``ConfigurationError``, a plugin that cannot be loaded ``PluginError``.
     """
-    overrides = dict(config or {})
-    instance_path = resolve_instance_path(overrides.pop("INSTANCE_PATH", None))
-    app = Flask("roaming", instance_path=str(instance_path))
-    app.config.update(settings.defaults())
-    app.config.update(settings.load(instance_path, os.environ))
-    app.config.update(overrides)
-    _finish_config(app)
+    app = create_base_app(config, database=True)
     app.json.sort_keys = False  # keep schema field order in responses
 
-    db.init_app(app)
     logs.init_app(app)
     i18n.init_app(app)
     plugins.init_app(app)
@@ -38,21 +28,6 @@ def create_app(config: dict | None = None) -> Flask:
     plugins.finish_app(app)
     hardening.init_app(app)
     return app
-
-
-def _finish_config(app: Flask) -> None:
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = read_secret_key(Path(app.instance_path))
-    if not app.config["SECRET_KEY"]:
-        raise ConfigurationError(
-            f"No secret key for the instance at {app.instance_path}: "
-            "create the instance with 'roaming init' or set ROAMING_SECRET_KEY."
-        )
-    hardening.production_cookies(app)
-    if app.config["LOG_FORMAT"] not in logs.LOG_FORMATS:
-        raise ConfigurationError(
-            f"log_format must be one of {', '.join(logs.LOG_FORMATS)}, not '{app.config['LOG_FORMAT']}'."
-        )
 
 
 def _register_parts(app: Flask) -> None:

@@ -21,8 +21,6 @@ from __future__ import annotations
 import ipaddress
 
 from flask import Flask, Response, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from roaming.config import ConfigurationError
@@ -96,6 +94,9 @@ def _security_headers(response: Response) -> Response:
 
 
 def _limit_rates(app: Flask) -> None:
+    from flask_limiter import Limiter  # imported here: a base app (roaming.base_app) has no rate limits
+    from flask_limiter.util import get_remote_address
+
     config = app.config
     limiter = Limiter(
         get_remote_address,
