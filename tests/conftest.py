@@ -3,7 +3,9 @@ one migrated template, so migrations run once per session): SQLite, or PostgreSQ
 runs with ``ROAMING_TEST_DATABASE=postgresql``. Factories create
 rows with sensible defaults, each in its own app context like a separate request:
 ``make_location(city="Cork")``. The returned rows are detached: read their columns, not lazy
-relationships."""
+relationships.
+
+Which pass a test runs in: tests/support/passes.py."""
 
 from __future__ import annotations
 
@@ -15,17 +17,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from federation.keys import generate_key, save_key
-from roaming import create_app, migrate
+from roaming import create_app
 from roaming.accounts.models import Role
 from roaming.accounts.operations import create_user, issue_token
 from roaming.catalogue.models import Desk, Event, Location, MeetingRoom, Service
 from roaming.catalogue.operations import create_item, save_profile
 from roaming.config import CONFIG_FILE
-from roaming.db import engine_for, make_engine
+from roaming.db import engine_for
 from roaming.db import session as db_session
 from roaming.instance import create_instance
 from roaming.members.models import MemberCompany, Person
+from tests.support.passes import note_suite_database_use
 from tests.support.postgres import database_name, fresh_database, suite_backend, suite_database
+from tests.support.templates import migrated_template
 
 PASSWORD = "correct horse battery"
 
@@ -38,21 +42,10 @@ def add_row(row):
 
 
 @pytest.fixture(scope="session")
-def template_database(tmp_path_factory):
+def template_database():
     """One migrated database the test instances copy: a SQLite file, or on the PostgreSQL run
     (``ROAMING_TEST_DATABASE=postgresql``) a PostgreSQL database used as CREATE DATABASE template."""
-    if suite_backend() == "postgresql":
-        with fresh_database() as url:
-            engine = make_engine(url)
-            migrate.upgrade(engine)
-            engine.dispose()
-            yield url
-        return
-    path = tmp_path_factory.mktemp("template") / "roaming.db"
-    engine = make_engine(f"sqlite:///{path}")
-    migrate.upgrade(engine)
-    engine.dispose()
-    yield path
+    return migrated_template()
 
 
 @pytest.fixture
@@ -62,6 +55,7 @@ def instance_folder(tmp_path, template_database):
     databases = ExitStack()
 
     def make(name: str = "instance"):
+        note_suite_database_use()
         folder = tmp_path / name
         folder.mkdir()
         if suite_backend() == "postgresql":

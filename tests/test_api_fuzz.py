@@ -14,6 +14,8 @@ from schemathesis import checks
 
 from roaming.accounts.models import Role
 
+pytestmark = pytest.mark.each_database
+
 EXAMPLES_PER_OPERATION = 20
 CHECKS = [
     checks.not_a_server_error,

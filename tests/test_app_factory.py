@@ -10,6 +10,8 @@ from roaming.config import write_instance_files
 from roaming.db import engine_for
 from roaming.instance import create_instance
 
+pytestmark = pytest.mark.one_database(reason="how the app is built from its settings")
+
 
 def test_layers_defaults_file_environment_overrides(tmp_path, monkeypatch):
     write_instance_files(

@@ -9,6 +9,8 @@ import pytest
 
 from roaming.accounts.models import Role
 
+pytestmark = pytest.mark.one_database(reason="who may call which endpoint")
+
 PUBLIC, LOGIN, STAFF, ADMIN = "public", "login", "staff", "admin"
 ITEMS = ("locations", "desks", "rooms", "services", "events", "news")
 POLICY = {

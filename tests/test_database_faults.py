@@ -17,6 +17,8 @@ from roaming.db import database_url, engine_for, session
 from tests.conftest import TEST_CONFIG
 from tests.support.postgres import suite_backend
 
+pytestmark = pytest.mark.each_database
+
 LOCATION = {
     "name": "Technologiefabrik",
     "address": "Haid-und-Neu-Straße 7",

@@ -9,6 +9,8 @@ from roaming.accounts.models import Role
 from roaming.catalogue.models import Location
 from roaming.db import session
 
+pytestmark = pytest.mark.each_database
+
 
 @pytest.fixture
 def staff(make_user, bearer):

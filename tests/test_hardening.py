@@ -19,6 +19,8 @@ from roaming.peers.models import MirroredItem
 from tests.support.nodes import running_node, wait_for
 from tests.support.proxy import TlsReverseProxy
 
+pytestmark = pytest.mark.one_database(reason="headers, proxies and limits of the HTTP layer")
+
 FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "bra.example.org", "X-Forwarded-For": "203.0.113.9"}
 
 

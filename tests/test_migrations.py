@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
@@ -11,6 +12,8 @@ from roaming import migrate
 from roaming.db import Base, engine_for, make_engine, session
 from roaming.peers import mirror
 from roaming.peers.models import MirroredItem, Peer, TrustSource
+
+pytestmark = pytest.mark.each_database
 
 
 def test_head_matches_the_models(tmp_path):

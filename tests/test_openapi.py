@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+pytestmark = pytest.mark.one_database(reason="the API's description")
+
 
 def test_every_api_route_is_documented(app, client):
     spec = client.get("/api/openapi.json").json

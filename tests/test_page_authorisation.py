@@ -15,6 +15,8 @@ from tests.conftest import PASSWORD, add_row
 from tests.test_authorisation import ADMIN, ALLOWED, LOGIN, PUBLIC, STAFF, routes
 from tests.test_authorisation import POLICY as API_POLICY
 
+pytestmark = pytest.mark.one_database(reason="pages and their access rules: the engine cannot change what a page shows")
+
 TOKEN = "token"  # a capability link: whoever holds the unguessable token, nobody else (404)
 SIGNED = "signed"  # a federation message: a registered peer's signature, no user credential
 PERSON = "person"  # a member person's own choice (staff accounts have no person: 403)

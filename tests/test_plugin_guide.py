@@ -11,10 +11,13 @@ import shlex
 from pathlib import Path
 
 import click
+import pytest
 
 from roaming.cli import cli
 from roaming.hookspecs import PLUGIN_API_VERSION, SPECS, ServiceKind
 from roaming.plugins.compatibility import DECLARATION, recommended_range
+
+pytestmark = pytest.mark.one_database(reason="the plugin guide against the code")
 
 GUIDE = (Path(__file__).parents[1] / "docs" / "plugins.md").read_text()
 

@@ -34,6 +34,8 @@ from roaming.visits.quotes import Quote
 from roaming.visits.schemas import WireCancelSchema, WireQuoteSchema, WireRequestSchema, WireUpdateSchema
 from roaming.visits.terms import BRA_TERMS, TermsSchema
 
+pytestmark = pytest.mark.one_database(reason="the protocol document against the code")
+
 DOC = (Path(__file__).parents[1] / "docs" / "protocol.md").read_text()
 EXAMPLES = dict(re.findall(r"<!-- example: ([\w-]+) -->\n```\w*\n(.*?)\n```", DOC, flags=re.DOTALL))
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 
 from federation.keys import generate_key
@@ -18,6 +19,8 @@ from roaming.cli.demo import free_port
 from roaming.db import engine_for, session
 from roaming.peers.models import Peer, PeerKey, PeerStatus, TrustSource
 from tests.support.nodes import wait_for
+
+pytestmark = pytest.mark.each_database
 
 ATTEMPTS = 20
 

@@ -12,6 +12,8 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+pytestmark = pytest.mark.one_database(reason="translated pages and messages")
+
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "roaming" / "translations"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")

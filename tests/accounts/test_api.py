@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from roaming.accounts.models import ApiToken, Role
 from roaming.db import session, utcnow
 from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.each_database
 
 
 def test_session_login_me_and_logout(client, make_user):

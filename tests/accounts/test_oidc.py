@@ -12,6 +12,10 @@ from roaming.accounts.models import Role
 from roaming.db import engine_for
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, LocalProvider
 
+pytestmark = pytest.mark.one_database(
+    reason="the OpenID Connect exchange; accounts are stored as in accounts/test_api.py"
+)
+
 
 @pytest.fixture
 def provider():

@@ -10,6 +10,8 @@ from roaming.accounts.models import Role
 from roaming.catalogue.models import Location
 from roaming.db import session
 
+pytestmark = pytest.mark.each_database
+
 LOCATION = {
     "name": "Technologiefabrik",
     "address": "Haid-und-Neu-Straße 7",

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from roaming.accounts.models import Role
 from roaming.catalogue.changes import changes_since, last_change_number
 from roaming.catalogue.models import Location
 from roaming.catalogue.operations import create_item
 from roaming.db import session
+
+pytestmark = pytest.mark.each_database
 
 
 def test_every_change_gets_a_higher_number_and_deletion_leaves_a_tombstone(

@@ -13,6 +13,8 @@ from roaming.db import session
 from roaming.demo import _dated, load_data
 from roaming.importing import ImportRejected
 
+pytestmark = pytest.mark.each_database
+
 
 def _count(model):
     return session.scalar(select(func.count()).select_from(model))

@@ -15,6 +15,10 @@ from roaming.cli import cli
 from roaming.db import session
 from roaming.members.models import Person
 
+pytestmark = pytest.mark.one_database(
+    reason="command parsing and output; the operations they call are tested on both databases"
+)
+
 
 @pytest.fixture
 def run(app):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import inspect, select, text
 
 import roaming.models  # noqa: F401 - every table on Base.metadata
@@ -20,6 +21,8 @@ from roaming.instance import create_instance
 from roaming.peers import delivery
 from roaming.peers.models import MirroredItem, Peer, PeerStatus, SeenNonce, TrustSource
 from tests.support.postgres import fresh_database
+
+pytestmark = pytest.mark.one_database(reason="copies from SQLite to PostgreSQL, both named by the test")
 
 
 def _add_federation_state(app):

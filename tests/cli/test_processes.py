@@ -10,10 +10,15 @@ import sys
 import time
 from datetime import date, timedelta
 
+import pytest
 import requests
 
 from roaming.cli.demo import free_port
 from tests.support.nodes import wait_for
+
+pytestmark = pytest.mark.one_database(
+    reason="starting and stopping processes; 'roaming init' makes its own SQLite database"
+)
 
 TIMEOUT = 60
 

@@ -9,6 +9,8 @@ from roaming.coordinator.models import Membership, MembershipStatus
 from roaming.db import session
 from roaming.errors import Conflict, NotFound
 
+pytestmark = pytest.mark.each_database
+
 S = MembershipStatus
 
 

@@ -18,13 +18,16 @@ from tests.support.nodes import wait_for
 from tests.support.postgres import fresh_database
 from tests.support.visits import add_event, add_members, body_text, home_and_host, mails_to, node_id_of
 
+pytestmark = pytest.mark.one_database(reason="races each database by its parameter")
+
 TIMEOUT = 60
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def host_database(request):
+def host_database(request, tmp_path):
+    """The host's database, named whatever the suite's pass: a SQLite file or a PostgreSQL database."""
     if request.param == "sqlite":
-        yield None
+        yield f"sqlite:///{tmp_path / 'host.db'}"
         return
     with fresh_database() as url:
         yield url

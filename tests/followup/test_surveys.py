@@ -27,6 +27,8 @@ from tests.support.visits import (
     plan,
 )
 
+pytestmark = pytest.mark.each_database
+
 TIMEOUT = 30
 EMAIL = "lea@datenwerk.example"
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from federation.keys import KeyRing, load_key
 from roaming.cli import cli
+
+pytestmark = pytest.mark.one_database(reason="keys and metadata come from the instance folder")
 
 
 def test_jwks_publishes_the_signing_key(client, instance_path):

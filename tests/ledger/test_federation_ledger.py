@@ -43,6 +43,8 @@ FIGURES = (
     "expired",
     "median_response_hours",
 )
+
+pytestmark = pytest.mark.each_database
 TIMEOUT = 30
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from roaming.db import session
 from roaming.identity.operations import node_id
 from roaming.ledger import operations as ledger
 from roaming.ledger.models import Book
 from roaming.peers.models import Peer, TrustSource
+
+pytestmark = pytest.mark.each_database
 
 
 def _partner(name: str) -> Peer:

@@ -6,6 +6,8 @@ import pytest
 
 from roaming.accounts.models import Role
 
+pytestmark = pytest.mark.each_database
+
 
 @pytest.fixture
 def staff(make_user, bearer):

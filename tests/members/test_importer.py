@@ -12,6 +12,8 @@ from roaming.importing import ImportRejected
 from roaming.members.importer import import_members_file
 from roaming.members.models import MemberCompany, Person
 
+pytestmark = pytest.mark.each_database
+
 
 def _count(model):
     return session.scalar(select(func.count()).select_from(model))

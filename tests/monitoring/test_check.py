@@ -10,6 +10,8 @@ import pytest
 
 from roaming.instance import create_instance
 
+pytestmark = pytest.mark.each_database
+
 
 @pytest.fixture
 def node(new_instance):

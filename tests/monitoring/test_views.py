@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from roaming import create_app
 from roaming.db import engine_for, session
 from roaming.peers import delivery
 from roaming.peers.models import Peer, PeerStatus, TrustSource
+
+pytestmark = pytest.mark.each_database
 
 UNREACHABLE_DATABASE = "postgresql+psycopg://roaming:s3cret-pw@127.0.0.1:9/nothing"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from roaming.cli.demo import free_port
@@ -22,6 +23,8 @@ MESSAGE = Message(
         Attachment("visit.ics", "text/calendar; method=PUBLISH; charset=utf-8", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"),
     ),
 )
+
+pytestmark = pytest.mark.each_database
 
 
 def test_a_notification_arrives_with_text_html_and_calendar(app, within):

@@ -17,6 +17,8 @@ from roaming.db import session
 from roaming.peers.models import MirroredItem, Peer
 from tests.support.nodes import running_node
 
+pytestmark = pytest.mark.each_database
+
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory):
@@ -26,9 +28,8 @@ def pair(tmp_path_factory):
         running_node(folder, "CyberForum", "DE", **manual) as karlsruhe,
         running_node(folder, "it@cork", "IE", **manual) as cork,
     ):
-        for here, there in ((karlsruhe, cork), (cork, karlsruhe)):
-            added = here.cli("peers", "add", there.url, "--fingerprint", there.key_id)
-            assert added.returncode == 0, added.stderr
+        karlsruhe.trust(cork)  # the command itself: test_adding_a_peer_with_the_wrong_fingerprint_is_refused
+        cork.trust(karlsruhe)
         yield karlsruhe, cork
 
 

@@ -17,6 +17,8 @@ from roaming.db import session
 from roaming.peers.models import MirroredItem, Peer, PeerStatus
 from tests.support.nodes import running_node, wait_for
 
+pytestmark = pytest.mark.each_database
+
 FAST = {"worker_tick_seconds": 0.2, "registry_refresh_seconds": 1, "sync_interval_seconds": 30}
 LIFETIME = 8  # seconds a registry stays valid once the coordinator stops answering
 

@@ -16,6 +16,8 @@ from roaming.db import session
 from roaming.peers.models import InboxMessage, OutboxMessage
 from tests.support.nodes import running_node, wait_for
 
+pytestmark = pytest.mark.each_database
+
 FAST = {
     "worker_tick_seconds": 0.2,
     "sync_interval_seconds": 600,
@@ -31,8 +33,8 @@ def pair(tmp_path):
         running_node(tmp_path, "Systematic", "FR", **FAST) as paris,
         running_node(tmp_path, "it@cork", "IE", **FAST) as cork,
     ):
-        for here, there in ((paris, cork), (cork, paris)):
-            assert here.cli("peers", "add", there.url, "--fingerprint", there.key_id).returncode == 0
+        paris.trust(cork)
+        cork.trust(paris)
         yield paris, cork
 
 

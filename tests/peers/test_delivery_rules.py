@@ -15,6 +15,8 @@ from roaming.peers.models import OutboxMessage, Peer, PeerKey, PeerStatus, Trust
 from roaming.peers.operations import client
 from tests.support.http_peer import ScriptedPeer
 
+pytestmark = pytest.mark.each_database
+
 
 @pytest.fixture
 def scripted(app):

@@ -17,6 +17,8 @@ PASSWORD = "correct horse battery"
 GREETER = """
 from roaming.plugins import ServiceKind, hookimpl
 
+pytestmark = pytest.mark.one_database(reason="enabling plugins from the pages, and a plugin built from the template")
+
 @hookimpl
 def roaming_register_service_kinds():
     return [ServiceKind("greeter", "Greetings at the door")]

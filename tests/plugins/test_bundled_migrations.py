@@ -13,6 +13,8 @@ from roaming import create_app, migrate
 from roaming.db import Base, engine_for
 from tests.support.postgres import fresh_database
 
+pytestmark = pytest.mark.one_database(reason="migrates each database by its parameter")
+
 BUNDLED = {
     "makerspace": {"makerspace_equipment", "makerspace_reservation"},
     "webhooks": {"webhooks_endpoint", "webhooks_delivery"},

@@ -17,6 +17,8 @@ GREETER = """
 from marshmallow import Schema, fields
 from roaming.plugins import ServiceKind, hookimpl
 
+pytestmark = pytest.mark.one_database(reason="which plugins load, and the messages when they do not")
+
 class Options(Schema):
     topic = fields.String(required=True)
 

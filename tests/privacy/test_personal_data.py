@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import requests
 from sqlalchemy import func, select
 
@@ -29,6 +30,8 @@ from tests.support.visits import (
     node_id_of,
     plan,
 )
+
+pytestmark = pytest.mark.each_database
 
 TIMEOUT = 30
 

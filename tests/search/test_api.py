@@ -13,6 +13,8 @@ from roaming.peers import mirror
 from roaming.peers.models import Peer, PeerStatus, TrustSource
 from roaming.search import operations as ops
 
+pytestmark = pytest.mark.each_database
+
 SEQ = itertools.count(1)
 
 

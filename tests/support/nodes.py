@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +23,8 @@ from roaming import create_app
 from roaming.cli.demo import free_port
 from roaming.db import engine_for
 from roaming.instance import create_instance
-from tests.support.postgres import suite_database
+from roaming.peers.operations import add_pinned_peer
+from tests.support.templates import migrated_suite_database, migrated_template
 
 START_TIMEOUT = 30
 
@@ -99,6 +101,12 @@ class Node:
             timeout=120,
         )
 
+    def trust(self, other: Node) -> None:
+        """Pin ``other``'s key here, as ``roaming peers add URL --fingerprint KEY`` does (in this
+        process: set-up for tests that are not about the command)."""
+        with self.app_context():
+            add_pinned_peer(other.url, other.key_id)
+
     @contextmanager
     def app_context(self):
         """Work on this node's database directly, as a CLI command would."""
@@ -122,12 +130,12 @@ def running_node(
 ):
     """A node serving on a free port; ``settings`` go into its roaming.toml (server and CLI see
     them; a dict becomes a table, as a plugin's settings). ``database_url``: its database
-    (default: the suite's, see ``tests.support.postgres.suite_database``). ``base_url``: its public
+    (default: a copy of the suite's migrated one, see tests/support/templates.py). ``base_url``: its public
     URL when a proxy stands in front of it (default: its own loopback address). ``web_processes``:
     serve with gunicorn and that many processes, and a separate ``roaming worker``."""
     with ExitStack() as databases:
         if database_url is None:
-            database_url = databases.enter_context(suite_database())
+            database_url = databases.enter_context(migrated_suite_database())
         with _serving(folder, name, country, database_url, base_url, web_processes, settings) as node:
             yield node
 
@@ -143,8 +151,12 @@ def _serving(
     settings: dict,
 ):
     port = free_port("127.0.0.1")
+    path = folder / name.lower().replace(" ", "-")
+    if database_url is None:  # SQLite in the instance folder: a copy of the migrated one
+        path.mkdir(parents=True)
+        shutil.copy(migrated_template(), path / "roaming.db")
     created = create_instance(
-        folder / name.lower().replace(" ", "-"),
+        path,
         name=name,
         country=country,
         base_url=base_url or f"http://127.0.0.1:{port}",

@@ -5,8 +5,11 @@ databases), by default ``postgresql+psycopg://roaming:roaming@127.0.0.1:5432/pos
 by ``.ci/postgres.sh``. Without a reachable server the tests that need it are skipped, except in
 CI (``CI`` set), where a missing server is a failure.
 
-``ROAMING_TEST_DATABASE=postgresql`` runs the whole suite on PostgreSQL: every test instance and
-every node process then gets a fresh PostgreSQL database instead of SQLite (``suite_database``).
+``ROAMING_TEST_DATABASE=postgresql`` runs the suite on PostgreSQL: every test instance and every
+node process then gets a fresh PostgreSQL database instead of SQLite (``suite_database``). The
+README's command runs that second pass over the tests marked ``each_database`` only; a test that
+uses the suite's database must say whether its outcome can depend on it (see tests/conftest.py),
+which is why every use of the suite's database is noted (tests/support/passes.py).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+
+from tests.support.passes import note_suite_database_use
 
 DEFAULT_URL = "postgresql+psycopg://roaming:roaming@127.0.0.1:5432/postgres"
 BACKENDS = ("sqlite", "postgresql")
@@ -67,6 +72,7 @@ def fresh_database(template: str | None = None):
 def suite_database():
     """The database URL for a new node under the suite's backend: None (SQLite in the node's
     instance folder) or a fresh PostgreSQL database."""
+    note_suite_database_use()
     if suite_backend() == "sqlite":
         yield None
         return

@@ -37,9 +37,8 @@ def home_and_host(folder, *, host_database=None, host_settings=None, home_settin
         running_node(folder, "CyberForum", "DE", **(home_settings or {})) as home,
         running_node(folder, "it@cork", "IE", database_url=host_database, **quick, **(host_settings or {})) as host,
     ):
-        for here, there in ((home, host), (host, home)):
-            added = here.cli("peers", "add", there.url, "--fingerprint", there.key_id)
-            assert added.returncode == 0, added.stderr
+        home.trust(host)
+        host.trust(home)
         yield home, host
 
 

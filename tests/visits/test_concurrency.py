@@ -29,13 +29,16 @@ from tests.support.visits import (
     vary_terms,
 )
 
+pytestmark = pytest.mark.one_database(reason="races each database by its parameter")
+
 VISITORS = 50
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def host_database(request):
+def host_database(request, tmp_path):
+    """The host's database, named whatever the suite's pass: a SQLite file or a PostgreSQL database."""
     if request.param == "sqlite":
-        yield None
+        yield f"sqlite:///{tmp_path / 'host.db'}"
         return
     with fresh_database() as url:
         yield url

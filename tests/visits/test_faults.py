@@ -12,6 +12,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 from sqlalchemy import func, select
 
@@ -19,6 +20,8 @@ from roaming.db import session
 from roaming.visits.models import SeatAllocation, Visit, VisitRole, VisitState
 from tests.support.nodes import wait_for
 from tests.support.visits import add_desk, add_members, home_and_host, next_monday, plan, vary_terms
+
+pytestmark = pytest.mark.each_database
 
 REQUESTS = 100
 KILL_AFTER = 25  # answered requests before the host dies

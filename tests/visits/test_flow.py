@@ -26,6 +26,8 @@ from tests.support.visits import (
     vary_terms,
 )
 
+pytestmark = pytest.mark.each_database
+
 TIMEOUT = 30
 
 

@@ -16,6 +16,8 @@ from roaming.visits.quotes import make_quote
 from roaming.visits.terms import set_variation
 from tests.visits.conftest import MONDAY, NOW, receive
 
+pytestmark = pytest.mark.each_database
+
 
 def test_working_days_follow_opening_hours_and_closed_days(make_location, within):
     location = make_location(

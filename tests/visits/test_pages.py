@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from roaming.accounts.models import Role
 from roaming.visits import hosting
 from roaming.visits.models import VisitState
 from tests.conftest import PASSWORD
 from tests.visits.conftest import receive
+
+pytestmark = pytest.mark.one_database(reason="pages and their access rules: the engine cannot change what a page shows")
 
 
 def _csrf(page: str) -> str:

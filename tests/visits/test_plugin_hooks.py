@@ -8,6 +8,7 @@ import logging
 import os
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from roaming.db import session, utcnow
@@ -17,6 +18,8 @@ from roaming.plugins import hookimpl
 from roaming.visits import hosting
 from roaming.visits.models import Visit, VisitState
 from tests.visits.conftest import receive
+
+pytestmark = pytest.mark.each_database
 
 
 class Broken:

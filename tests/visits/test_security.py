@@ -25,6 +25,8 @@ from tests.support.visits import (
     vary_terms,
 )
 
+pytestmark = pytest.mark.one_database(reason="signatures, attestations and who may see a visit")
+
 TIMEOUT = 30
 
 

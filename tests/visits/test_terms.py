@@ -11,6 +11,8 @@ from roaming.db import session
 from roaming.peers import registry
 from roaming.visits.terms import BRA_TERMS, effective_terms, federation_terms, set_variation
 
+pytestmark = pytest.mark.each_database
+
 
 def test_without_a_coordinator_the_bra_terms_apply(within):
     assert within(federation_terms) == BRA_TERMS

@@ -16,6 +16,8 @@ from roaming.members.models import MemberCompany
 from tests.support.visits import node_id_of
 from tests.web.conftest import MEMBER, STAFF, log_in
 
+pytestmark = pytest.mark.one_database(reason="what the browser shows of hostile text")
+
 SCRIPT = "<script>window.pwned = 'script'</script>"
 IMAGE = '"><img src=x onerror="window.pwned = \'img\'">'
 TEMPLATE = "{{ 7 * 7 }} ${7*7} {% raw %}"

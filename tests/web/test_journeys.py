@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.support.nodes import wait_for
 from tests.support.visits import next_monday
 from tests.web.conftest import MEMBER, STAFF, log_in
+
+pytestmark = pytest.mark.one_database(reason="people's paths through the pages in a browser")
 
 
 def test_a_member_books_a_desk_abroad_staff_approve_and_the_member_gets_the_calendar_entry(nodes, new_page):

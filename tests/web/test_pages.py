@@ -27,6 +27,8 @@ STAFF_PAGES = (
     "/staff/ledger",
     "/staff/outcomes",
 )
+
+pytestmark = pytest.mark.one_database(reason="pages and their access rules: the engine cannot change what a page shows")
 PUBLIC_PAGES = ("/", "/network", "/network/newsletter", "/login")
 
 

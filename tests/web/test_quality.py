@@ -12,6 +12,8 @@ from roaming.peers.models import MirroredItem
 from tests.support.visits import next_monday, node_id_of
 from tests.web.conftest import MEMBER, STAFF, log_in
 
+pytestmark = pytest.mark.one_database(reason="accessibility and layout of the pages")
+
 MAX_PAGE_BYTES = 300_000
 PHONE = {"width": 375, "height": 740}
 

@@ -28,6 +28,8 @@ from tests.support.nodes import wait_for
 from tests.support.postgres import fresh_database
 from tests.support.server import LoopbackServer
 
+pytestmark = pytest.mark.one_database(reason="picks SQLite or PostgreSQL per test")
+
 PEERS = 10
 MESSAGES = 500
 

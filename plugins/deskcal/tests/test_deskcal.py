@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import requests
 from flask import Flask, Response
 
 from tests.support.server import LoopbackServer
 from tests.support.visits import add_desk, add_member, home_and_host, next_monday, plan
+
+pytestmark = pytest.mark.each_database
 
 
 def _feed(tuesday, thursday) -> bytes:

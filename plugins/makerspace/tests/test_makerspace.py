@@ -19,6 +19,8 @@ from tests.support.nodes import wait_for
 from tests.support.postgres import fresh_database
 from tests.support.visits import add_desk, add_member, add_staff, home_and_host, next_monday, plan
 
+pytestmark = pytest.mark.each_database
+
 TIMEOUT = 30
 
 

@@ -18,6 +18,8 @@ from tests.support.nodes import wait_for
 from tests.support.server import LoopbackServer
 from tests.support.visits import add_desk, add_member, add_staff, home_and_host, next_monday, plan
 
+pytestmark = pytest.mark.each_database
+
 
 class Receiver:
     """A CRM's endpoint: refuses the first delivery with a 500, then accepts, checking signatures."""
