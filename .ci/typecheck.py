@@ -68,9 +68,11 @@ def listed(errors: Counter[str]) -> str:
 
 
 def located(found: list[tuple[str, str]], new: Counter[str]) -> str:
-    """Where mypy reports the new errors. When a file has more of one error than the baseline
-    lists, which of them is new cannot be told: all its places are shown."""
-    return "".join(f"  {where}: {line.split(': ', 1)[1]}\n" for line, where in found if line in new)
+    """Where mypy reports the new errors."""
+    places = [f"  {where}: {line.split(': ', 1)[1]}\n" for line, where in found if line in new]
+    if len(places) > sum(new.values()):
+        places.append("  (Where a file has more of one error than the baseline lists, all its places are shown.)\n")
+    return "".join(places)
 
 
 def main() -> int:
