@@ -161,6 +161,7 @@ def _serving(
         country=country,
         base_url=base_url or f"http://127.0.0.1:{port}",
         database_url=database_url,
+        settings={"testing": True},  # cheap password hashes (roaming.accounts.operations)
     )
     with (created.path / "roaming.toml").open("a") as config:
         config.writelines(
