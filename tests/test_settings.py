@@ -17,6 +17,8 @@ from roaming.plugins import settings as plugin_settings
 from roaming.settings import ENVIRONMENT_VARIABLES, PLUGIN_ENTRY_POINTS
 from tests.plugins.conftest import install_fake_plugin
 
+pytestmark = pytest.mark.one_database(reason="which settings are accepted, and the messages when they are not")
+
 GREETER = """
 from roaming.plugins import hookimpl
 
