@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 
 import pytest
 
@@ -12,6 +14,8 @@ from roaming.accounts.operations import authenticate, create_user, hash_password
 from roaming.db import engine_for, session
 from roaming.errors import Unauthorized
 from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.one_database(reason="passwords are hashed and checked in Python; the database keeps the text")
 
 
 @pytest.fixture
@@ -68,3 +72,16 @@ def test_a_node_in_testing_mode_says_so(app, production_app, caplog):
         assert not caplog.records
         warn_of_testing_mode(app)
     assert "Testing mode" in caplog.text and "pbkdf2:sha256:1" in caplog.text
+
+
+def test_importing_the_accounts_hashes_nothing():
+    """The unknown-account hash is made when first needed, not when the module is imported."""
+    probe = (
+        "import hashlib\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise AssertionError('a password was hashed at import')\n"
+        "hashlib.scrypt = hashlib.pbkdf2_hmac = refuse\n"
+        "import roaming.accounts.operations\n"
+    )
+    imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert imported.returncode == 0, imported.stderr
