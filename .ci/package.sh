@@ -141,19 +141,30 @@ start_node() { # instance, port
   "$bin/roaming" run --instance "$work/$1" --port "$2" >>"$work/$1.log" 2>&1 &
   servers+=($!)
 }
-# The node's signing key id, from roaming keys show ("<kid>  signing").
-fingerprint() { "$bin/roaming" keys show --instance "$work/$1" | awk '$2 == "signing" { print $1; exit }'; }
+create_node() { # instance, name, country, port: roaming init, then roaming db upgrade
+  logged "$work/$1-init.log" "$bin/roaming" init --instance "$work/$1" --name "$2" --country "$3" \
+    --url "http://127.0.0.1:$4"
+  logged "$work/$1-upgrade.log" "$bin/roaming" db upgrade --instance "$work/$1"
+}
+# The node's signing key id (its fingerprint for partners), as roaming init printed it.
+fingerprint() { awk '$1 == "signing" && $2 == "key" && $3 == "id:" { print $4; exit }' "$work/$1-init.log"; }
+# Waits for the background jobs given; fails naming what if one failed.
+wait_for_jobs() {
+  local what=$1 pid
+  shift
+  for pid in "$@"; do
+    wait "$pid" || fail "$what"
+  done
+}
 
 say "two nodes: init, db upgrade, run"
 port_a=$(free_port)
 port_b=$(free_port)
-logged "$work/a-init.log" "$bin/roaming" init --instance "$work/a" --name "Package Check A" --country DE \
-  --url "http://127.0.0.1:$port_a"
-logged "$work/b-init.log" "$bin/roaming" init --instance "$work/b" --name "Package Check B" --country FR \
-  --url "http://127.0.0.1:$port_b"
-for node in a b; do
-  "$bin/roaming" db upgrade --instance "$work/$node" | sed 's/^/  /'
-done
+create_node a "Package Check A" DE "$port_a" &
+job_a=$!
+create_node b "Package Check B" FR "$port_b" &
+wait_for_jobs "roaming init or db upgrade" "$job_a" $!
+sed 's/^/  /' "$work/a-upgrade.log" "$work/b-upgrade.log"
 start_node a "$port_a"
 start_node b "$port_b"
 wait_for_node "http://127.0.0.1:$port_a" || { cat "$work/a.log" >&2; fail "node A did not start"; }
@@ -173,14 +184,17 @@ EOF
 say "mutual trust and a signed ping each way"
 fingerprint_a=$(fingerprint a)
 fingerprint_b=$(fingerprint b)
-[ -n "$fingerprint_a" ] && [ -n "$fingerprint_b" ] || fail "roaming keys show printed no signing key"
+[ -n "$fingerprint_a" ] && [ -n "$fingerprint_b" ] || fail "roaming init printed no signing key id"
 "$bin/roaming" peers add "http://127.0.0.1:$port_b" --fingerprint "$fingerprint_b" --instance "$work/a" | sed 's/^/  /'
 "$bin/roaming" peers add "http://127.0.0.1:$port_a" --fingerprint "$fingerprint_a" --instance "$work/b" | sed 's/^/  /'
 # roaming check signs POST /federation/ping to each partner; the partner verifies it.
+logged "$work/a-check.log" "$bin/roaming" check --instance "$work/a" &
+job_a=$!
+logged "$work/b-check.log" "$bin/roaming" check --instance "$work/b" &
+wait_for_jobs "roaming check" "$job_a" $!
 for pair in "a Package Check B" "b Package Check A"; do
   node=${pair%% *}
   partner=${pair#* }
-  logged "$work/$node-check.log" "$bin/roaming" check --instance "$work/$node"
   grep -E "^\[ok\] +Partner $partner: answers" "$work/$node-check.log" | sed 's/^/  /' ||
     { cat "$work/$node-check.log" >&2; fail "node $node's signed ping to $partner"; }
 done
