@@ -146,8 +146,3 @@ def revoke_token_command(token_id):
     except DomainError as error:
         _fail(error)
     click.echo(f"Revoked token {token_id}.")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(users_group)
-    cli.add_command(tokens_group)

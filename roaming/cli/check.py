@@ -43,7 +43,3 @@ def _report(findings: list[Finding]) -> None:
     problems = sum(finding.level is Level.PROBLEM for finding in findings)
     warnings = sum(finding.level is Level.WARNING for finding in findings)
     click.echo(f"{problems} problem(s), {warnings} warning(s).")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(check_command)

@@ -94,7 +94,3 @@ def copy_command(target_url):
 def revision_command(message):
     """(Developers) write a migration from the difference between models and database."""
     migrate.autogenerate_revision(engine_for(current_app), message)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(db_group)

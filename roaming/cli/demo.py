@@ -163,7 +163,3 @@ def _stop_all(processes: list[subprocess.Popen]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(demo_command)

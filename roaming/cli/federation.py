@@ -103,8 +103,3 @@ def show_command():
         click.echo(f"Not usable: {reason}")
     if held.last_error:
         click.echo(f"Last refresh failed: {held.last_error}")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(coordinator_group)
-    cli.add_command(registry_group)

@@ -59,7 +59,3 @@ def import_catalogue_command(path, kind):
 def import_members_command(path):
     """Import member companies and their people from JSON or CSV."""
     _run("members", import_members_file, path)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(import_group)

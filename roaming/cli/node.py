@@ -124,9 +124,3 @@ def worker_command():
     click.echo("Worker running (Ctrl+C to stop).", err=True)
     worker.run_forever()
     click.echo("Worker stopped.", err=True)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(init_command)
-    cli.add_command(run_command)
-    cli.add_command(worker_command)

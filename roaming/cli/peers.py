@@ -1,17 +1,20 @@
-"""``roaming peers`` and ``roaming sync``."""
+"""``roaming peers`` and ``roaming sync``.
+
+The module imports what ``peers list`` needs and nothing more: the list is read in the node's
+base app (settings and database), so it starts fast. The other commands load the whole node and
+import the peers' operations (the federation client, its schemas) when they run.
+"""
 
 from __future__ import annotations
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
-from federation.client import DeliveryError
-from roaming.cli import instance_option
-from roaming.db import utcnow
-from roaming.errors import DomainError
-from roaming.peers import delivery
-from roaming.peers import operations as ops
+from roaming.cli import instance_option, with_base_app
+from roaming.db import session, utcnow
+from roaming.peers.models import Peer
 
 
 @click.group("peers", help="Partner nodes.")
@@ -26,6 +29,9 @@ def peers_group():
 @with_appcontext
 def add_command(url, fingerprint):
     """Trust the node at URL bilaterally, through its key with this fingerprint."""
+    from roaming.errors import DomainError
+    from roaming.peers import operations as ops
+
     try:
         peer = ops.add_pinned_peer(url, fingerprint)
     except DomainError as error:
@@ -36,10 +42,10 @@ def add_command(url, fingerprint):
 
 @peers_group.command("list")
 @instance_option
-@with_appcontext
+@with_base_app(database=True)
 def list_command():
     """Peers with their trust, status and last sync."""
-    for peer in ops.list_peers():
+    for peer in session.scalars(select(Peer).order_by(Peer.name)):
         synced = f"{peer.last_synced_at:%Y-%m-%d %H:%M}" if peer.last_synced_at else "never"
         error = f"  last error: {peer.last_sync_error}" if peer.last_sync_error else ""
         click.echo(f"{peer.name:<32} {peer.status.value:<9} {peer.trust.value:<8} synced {synced}{error}")
@@ -51,6 +57,8 @@ def list_command():
 @with_appcontext
 def status_command():
     """Delivery to each peer: queue depth, failures, breaker, last error; and sync freshness."""
+    from roaming.peers import delivery
+
     stale_after = current_app.config["SYNC_INTERVAL_SECONDS"] * 3
     for queue in delivery.queue_status():
         peer = queue.peer
@@ -75,6 +83,9 @@ def status_command():
 @with_appcontext
 def remove_command(node):
     """Forget a peer (by node id, base URL or name) and our copy of its catalogue."""
+    from roaming.errors import DomainError
+    from roaming.peers import operations as ops
+
     try:
         peer = ops.get_peer(node)
     except DomainError as error:
@@ -89,6 +100,10 @@ def remove_command(node):
 @with_appcontext
 def sync_command(node):
     """Pull partners' catalogue changes now."""
+    from federation.client import DeliveryError
+    from roaming.errors import DomainError
+    from roaming.peers import operations as ops
+
     try:
         peers = [ops.get_peer(node)] if node else [p for p in ops.list_peers() if p.status.value == "active"]
     except DomainError as error:
@@ -105,8 +120,3 @@ def sync_command(node):
         click.echo(f"  {peer.name}: {count} change(s), now at {peer.sync_cursor}.")
     if failures:
         raise click.ClickException(f"{failures} of {len(peers)} peer(s) could not be synced.")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(peers_group)
-    cli.add_command(sync_command)

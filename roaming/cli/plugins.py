@@ -76,7 +76,3 @@ def _report(action, name: str) -> None:
         raise click.ClickException(str(error)) from None
     for line in lines:
         click.echo(line)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(plugins_group)
