@@ -116,6 +116,11 @@ case "$version" in
   *) fail "roaming --version printed '$version'" ;;
 esac
 
+say "roaming plugins new, from the installed template"
+logged "$work/new-plugin.log" "$bin/roaming" plugins new package_check --directory "$work"
+[ -f "$work/package_check/roaming_package_check/__init__.py" ] && [ -f "$work/package_check/pyproject.toml" ] ||
+  fail "roaming plugins new wrote no package"
+
 free_port() { "$bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # Prints /healthz's answer once the node answers; fails after 60 seconds.
 wait_for_node() {
