@@ -3,6 +3,8 @@ Swagger UI, and ``secured``, which enforces and documents who may call an endpoi
 
 from __future__ import annotations
 
+import threading
+
 from flask import Blueprint as FlaskBlueprint
 from flask import Flask, send_from_directory
 from flask_smorest import Api
@@ -64,7 +66,49 @@ def docs_asset(filename: str):
 
 
 class RoamingApi(Api):
+    """flask-smorest's ``Api`` whose OpenAPI document is written when first read (``api.spec``:
+    the served /api/openapi.json, the docs page, code), not when a blueprint is registered.
+
+    Documenting every view is most of what building the app costs, and every process pays it at
+    start-up (each gunicorn worker, each command, each node the tests start), while only the
+    document's readers need it. Routes are registered at once, as before; a blueprint's views are
+    documented, in registration order, by the first read of ``spec``, once, under a lock.
+    ``register_blueprint`` does what flask-smorest 0.47's does (setup.cfg pins that minor version),
+    with its documenting step deferred."""
+
     ERROR_SCHEMA = ErrorSchema  # one error shape in the spec: roaming.errors.error_body
+
+    def __init__(self, app: Flask | None = None, **options):
+        self._undocumented: list[tuple[ApiBlueprint, str, list | None]] = []
+        self._documenting = threading.Lock()
+        super().__init__(app, **options)
+
+    @property
+    def spec(self):
+        if self._undocumented:
+            with self._documenting:
+                self._document_views()
+        return self._spec
+
+    @spec.setter
+    def spec(self, value) -> None:
+        self._spec = value
+
+    def register_blueprint(self, blp: ApiBlueprint, *, parameters=None, **options) -> None:
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+
+    def _document_views(self) -> None:
+        """Document the registered blueprints' views (holding ``_documenting``)."""
+        if not self._undocumented:
+            return  # another thread did it meanwhile
+        for blp, name, parameters in self._undocumented:
+            blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+            self._spec.tag({"name": name, "description": blp.description})
+        _pagination_header_is_json(self._spec)
+        self._undocumented.clear()
 
 
 def init_app(app: Flask, blueprints: list[ApiBlueprint]) -> Api:
@@ -76,12 +120,11 @@ def init_app(app: Flask, blueprints: list[ApiBlueprint]) -> Api:
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(_docs_assets)
-    _pagination_header_is_json(api)
     return api
 
 
-def _pagination_header_is_json(api: Api) -> None:
+def _pagination_header_is_json(spec) -> None:
     """flask-smorest sends X-Pagination as a JSON object but documents it with a plain schema,
     which OpenAPI reads as the comma-separated "simple" style; say it is JSON."""
-    header = api.spec.components.headers["PAGINATION"]
+    header = spec.components.headers["PAGINATION"]
     header["content"] = {"application/json": {"schema": header.pop("schema")}}
