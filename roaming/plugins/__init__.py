@@ -2,11 +2,12 @@
 
 Plugins are found through the ``roaming.plugins`` entry-point group; the entry name is the
 plugin's name (its settings table, blueprint name, table prefix and migration history). Installed
-is not enabled: only the names in the ``plugins`` setting are loaded, and one that is missing or
-fails to import stops start-up with a ``PluginError`` naming it, and so does one written for
-another version of the plugin API (``roaming.plugins.compatibility``). Core behaviour ships as built-in
-plugins (``core``: the agreement's service kinds and desk availability; ``email``), so the hooks
-are exercised by the core's own tests. The contracts are in ``roaming.hookspecs``.
+is not enabled: only the names in the ``plugins`` setting are loaded, and one that is missing,
+fails to import or was written for another version of the plugin API
+(``roaming.plugins.compatibility``) stops start-up with a ``PluginError`` naming it. Core
+behaviour ships as built-in plugins (``core``: the agreement's service kinds and desk
+availability; ``email``), so the hooks are exercised by the core's own tests. The contracts are in
+``roaming.hookspecs``.
 """
 
 from __future__ import annotations

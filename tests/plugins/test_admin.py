@@ -9,15 +9,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from roaming.accounts.models import Role
 from roaming.config import configured_plugins
 from tests.plugins.conftest import install_fake_plugin
 
+pytestmark = pytest.mark.one_database(reason="enabling plugins from the pages, and a plugin built from the template")
+
 PASSWORD = "correct horse battery"
 GREETER = """
 from roaming.plugins import ServiceKind, hookimpl
-
-pytestmark = pytest.mark.one_database(reason="enabling plugins from the pages, and a plugin built from the template")
 
 @hookimpl
 def roaming_register_service_kinds():

@@ -18,6 +18,7 @@ from roaming.plugins.compatibility import recommended_range
 from roaming.plugins.scaffold import new_plugin
 from tests.plugins.conftest import install_fake_plugin
 
+pytestmark = pytest.mark.one_database(reason="which plugins load by the plugin API they declare")
 GREETER = """
 from roaming.plugins import ServiceKind, hookimpl
 

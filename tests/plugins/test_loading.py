@@ -13,11 +13,11 @@ from roaming import create_app
 from roaming.plugins import PluginError
 from tests.plugins.conftest import install_fake_plugin
 
+pytestmark = pytest.mark.one_database(reason="which plugins load, and the messages when they do not")
+
 GREETER = """
 from marshmallow import Schema, fields
 from roaming.plugins import ServiceKind, hookimpl
-
-pytestmark = pytest.mark.one_database(reason="which plugins load, and the messages when they do not")
 
 class Options(Schema):
     topic = fields.String(required=True)
