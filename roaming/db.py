@@ -8,6 +8,7 @@ failed request never leaves half-written rows.
 from __future__ import annotations
 
 import enum
+import os
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -104,6 +105,7 @@ def make_engine(url: str, lock_wait_seconds: float = 30) -> Engine:
     ``lock_wait_seconds``: how long a statement waits for a lock held by another connection
     before failing (SQLite's busy timeout, PostgreSQL's ``lock_timeout``)."""
     if url.startswith("sqlite"):
+        _create_private_file(make_url(url).database)
         engine = create_engine(url, connect_args={"timeout": lock_wait_seconds})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -112,6 +114,20 @@ def make_engine(url: str, lock_wait_seconds: float = 30) -> Engine:
     if given:
         options = f"{given} {options}"
     return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
+
+
+def _create_private_file(path: str | None) -> None:
+    """Create a new SQLite database file readable by the node's user only (it holds password
+    hashes and members' personal data; SQLite gives its -wal and -shm files the same mode). An
+    existing file, or an in-memory database, is left as it is: ``roaming check`` names a readable one."""
+    if not path or path == ":memory:" or os.path.exists(path):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:  # created meanwhile by another process
+        pass
+    except OSError:  # no such folder, say: the first connection reports it as before
+        pass
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

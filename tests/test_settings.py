@@ -226,3 +226,12 @@ def test_a_table_for_no_installed_plugin_names_the_nearest(site, refused):
 
 def test_plugins_are_found_where_the_plugin_loader_finds_them():
     assert PLUGIN_ENTRY_POINTS == ENTRY_POINT_GROUP
+
+
+def test_agreement_terms_name_each_bad_key_and_the_nearest_term(refused):
+    message = refused("[agreement_terms]", "max_pepole = 4", 'checkin_by = "late"', "free_days_per_visit = 3")
+    assert message.splitlines() == [
+        "agreement_terms.checkin_by: A time HH:MM is expected.",
+        "agreement_terms.max_pepole: unknown term; did you mean max_people?",
+        "(set in roaming.toml's [agreement_terms] table or by ROAMING_AGREEMENT_TERMS__<KEY>)",
+    ]

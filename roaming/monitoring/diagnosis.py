@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 import requests
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from federation.client import DeliveryError
 from federation.keys import CURRENT
@@ -90,10 +91,15 @@ def check_settings() -> list[Finding]:
 
 
 def check_files() -> list[Finding]:
-    """The instance's secret files must be readable by the node's user only."""
+    """The instance's secret files, and a SQLite database (password hashes, personal data), must
+    be readable by the node's user only."""
     instance = Path(current_app.instance_path)
     findings = []
-    for path in (instance / SECRET_KEY_FILE, instance / "keys" / CURRENT):
+    private = [instance / SECRET_KEY_FILE, instance / "keys" / CURRENT]
+    url = make_url(database_url(current_app))
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        private.append(Path(url.database))
+    for path in private:
         if not path.exists():
             continue
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -102,7 +108,8 @@ def check_files() -> list[Finding]:
                 Finding(
                     "File permissions",
                     Level.PROBLEM,
-                    f"{path.relative_to(instance)} can be read by other users (mode {mode:o})",
+                    f"{path.relative_to(instance) if path.is_relative_to(instance) else path} can be read by "
+                    f"other users (mode {mode:o})",
                     f"chmod 600 {path}",
                 )
             )

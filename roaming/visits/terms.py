@@ -11,6 +11,7 @@ the visitor is shown them before asking.
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from flask import current_app
@@ -106,12 +107,23 @@ def validated(changes: dict, field: str = "AGREEMENT_TERMS") -> dict:
 
 
 def check_config(app) -> None:
-    """Refuse to start with agreement terms that do not validate, naming the bad keys."""
+    """Refuse to start with agreement terms that do not validate: one line per bad key, as
+    ``agreement_terms.max_pepole: unknown term; did you mean max_people?`` (the key is set in
+    roaming.toml's ``[agreement_terms]`` table or by ``ROAMING_AGREEMENT_TERMS__<KEY>``)."""
     try:
         validated(app.config.get("AGREEMENT_TERMS") or {})
     except ValidationError as error:
+        known = sorted(TermsSchema().fields)
+        lines = []
+        for key, messages in sorted(error.messages["AGREEMENT_TERMS"].items()):
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f"did you mean {close[0]}?" if close else f"the terms are {', '.join(known)}"
+                lines.append(f"agreement_terms.{key}: unknown term; {hint}")
+            else:
+                lines.append(f"agreement_terms.{key}: {' '.join(messages)}")
         raise ConfigurationError(
-            f"The [agreement_terms] settings are not valid: {error.messages['AGREEMENT_TERMS']}"
+            "\n".join(lines) + "\n(set in roaming.toml's [agreement_terms] table or by ROAMING_AGREEMENT_TERMS__<KEY>)"
         ) from None
 
 

@@ -90,3 +90,14 @@ def test_an_unknown_variable_is_a_problem_naming_the_nearest(node):
         "[PROBLEM] Configuration: ROAMING_COORDINATER_URL: unknown setting; did you mean ROAMING_COORDINATOR_URL?"
         in result.stdout
     )
+
+
+def test_a_sqlite_database_is_created_private_and_a_readable_one_is_named(tmp_path):
+    """It holds password hashes and members' personal data: mode 600 from its creation."""
+    created = create_instance(tmp_path / "node", name="Test", country="DE", base_url="http://127.0.0.1:9")
+    database = created.path / "roaming.db"
+    assert oct(database.stat().st_mode & 0o777) == oct(0o600)
+    database.chmod(0o644)
+    result = check(created)
+    assert "[PROBLEM] File permissions: roaming.db can be read by other users (mode 644)" in result.stdout
+    assert f"fix: chmod 600 {database}" in result.stdout
