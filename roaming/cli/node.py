@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 from pathlib import Path
+from urllib.parse import urlparse
 
 import click
 from flask import current_app
@@ -53,7 +54,20 @@ def init_command(instance, name, country, base_url, admin_email, database_url):
     click.echo(f"  signing key id: {created.key_id}")
     click.echo(f"  admin login:    {created.admin_email}")
     click.echo(f"  admin password: {created.admin_password}   (shown once: store it now)")
-    click.echo(f"Start it with: roaming run --instance {instance}")
+    click.echo(f"Start it with: {_run_hint(instance, base_url)}")
+
+
+def _run_hint(instance: str, base_url: str) -> str:
+    """The command that serves the node where its base URL says: on a loopback URL, that URL's
+    port (``roaming run`` listens on 5000 unless told); a public URL is served behind the reverse
+    proxy (docs/operations.md), so nothing is added."""
+    url = urlparse(base_url)
+    command = f"roaming run --instance {instance}"
+    if url.hostname in ("127.0.0.1", "localhost", "::1"):
+        port = url.port or (443 if url.scheme == "https" else 80)
+        if port != 5000:
+            command += f" --port {port}"
+    return command
 
 
 def _messages(error: ValidationError):

@@ -82,8 +82,17 @@ def test_init_creates_a_complete_instance(run, tmp_path):
     assert node.config["BASE_URL"] == "https://bra.itcork.example"
     engine_for(node).dispose()
 
+    assert f"Start it with: roaming run --instance {target}\n" in result.output  # behind its proxy
+
     again = run("init", "--instance", str(target), "--name", "x", "--country", "IE", "--url", "https://x.example")
     assert again.exit_code == 1 and "holds an instance already" in again.output
+
+
+def test_init_on_a_loopback_url_says_which_port_to_serve(run, tmp_path):
+    target = tmp_path / "node"
+    result = run("init", "--instance", str(target), "--name", "K", "--country", "DE", "--url", "http://127.0.0.1:8101")
+    assert result.exit_code == 0, result.output
+    assert f"Start it with: roaming run --instance {target} --port 8101" in result.output
 
 
 @pytest.mark.parametrize(
