@@ -104,6 +104,14 @@ def app(instance_path):
 
 
 @pytest.fixture
+def production_app(instance_path):
+    """The test instance's app as a real node runs it: not in testing mode (scrypt hashes)."""
+    app = create_app({"INSTANCE_PATH": instance_path, "SECRET_KEY": "not-a-test-secret", "TESTING": False})
+    yield app
+    engine_for(app).dispose()
+
+
+@pytest.fixture
 def within(app):
     """Run a function inside its own app context, as a request or a CLI command would."""
 

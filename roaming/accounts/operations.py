@@ -19,7 +19,8 @@ from roaming.members.models import Person
 
 TOKEN_PREFIX = "rmg_"
 TOUCH_INTERVAL = timedelta(minutes=5)  # how stale a token's last_used_at may get
-PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's parameters: N=32768, r=8, p=1
+# werkzeug's scrypt with its parameters named (N=32768, r=8, p=1), as a stored hash names its method
+PASSWORD_HASH_METHOD = "scrypt:32768:8:1"
 TESTING_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # one round: only for an app in testing mode
 
 
@@ -43,23 +44,35 @@ def password_hash_method() -> str:
     return PASSWORD_HASH_METHOD
 
 
+def testing_mode_warning() -> str:
+    """What testing mode means for passwords, in one sentence for an operator (log or terminal)."""
+    return (
+        f"Testing mode (setting testing, ROAMING_TESTING): passwords are hashed with "
+        f"{TESTING_PASSWORD_HASH_METHOD}, not {PASSWORD_HASH_METHOD}. Never run a node with real accounts like this."
+    )
+
+
 def warn_of_testing_mode(app: Flask) -> None:
     """Log a warning when ``app`` is in testing mode (cheap password hashes): called where a node
-    starts serving, so that the mode never goes unnoticed on a real node."""
+    starts serving or working, so that the mode never goes unnoticed in a real node's log. (The
+    command line also says so on stderr, whatever the log level: ``roaming.cli``.)"""
     if app.testing:
-        app.logger.warning(
-            "Testing mode (setting testing, ROAMING_TESTING): passwords are hashed with %s, not %s. "
-            "Never serve real accounts like this.",
-            TESTING_PASSWORD_HASH_METHOD,
-            PASSWORD_HASH_METHOD,
-        )
+        app.logger.warning("%s", testing_mode_warning())
+
+
+def prepare_for_logins(app: Flask) -> None:
+    """Make the hash that a log-in with an unknown e-mail is checked against (by ``app``'s
+    method), so that the first such log-in costs no more than any other. Called where a node
+    starts serving (``roaming run``, ``roaming.wsgi``); until then the hash is made on first use."""
+    with app.app_context():
+        _unknown_account_hash(password_hash_method())
 
 
 @cache
 def _unknown_account_hash(method: str) -> str:
     """A hash of a random password by ``method``, made once per process and method (not at import:
-    scrypt takes a noticeable time). Checked when no account matches, so that a wrong e-mail costs
-    as long as a wrong password."""
+    scrypt takes a noticeable time; ``prepare_for_logins`` makes it at start-up). Checked when no
+    account matches, so that a wrong e-mail costs as long as a wrong password."""
     return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
@@ -142,16 +155,26 @@ def delete_user(user: User) -> None:
 
 
 def authenticate(email: str, password: str) -> User:
-    """The active account with this e-mail and password, else ``Unauthorized`` (same message)."""
+    """The active account with this e-mail and password, else ``Unauthorized`` (same message).
+
+    A stored hash made by another method than ``PASSWORD_HASH_METHOD`` (a cheap one made in
+    testing mode, or older parameters) is replaced by a fresh hash of the password: the change is
+    left in the session, and the log-in's commit (``record_login``) stores it with the log-in time,
+    in one plain UPDATE of the row (concurrent log-ins each write a valid hash of the same
+    password; the last one stays). An app in testing mode replaces no hash: a log-in never
+    weakens one."""
     user = find_user_by_email(email)
     stored = user.password_hash if user and user.password_hash else _unknown_account_hash(password_hash_method())
     valid = check_password_hash(stored, password)
     if not (user and user.password_hash and user.active and valid):
         raise Unauthorized("Wrong e-mail or password.")
+    if _outdated(user.password_hash):
+        user.password_hash = hash_password(password)
     return user
 
 
 def record_login(user: User) -> None:
+    """Note the log-in's time and commit, with whatever ``authenticate`` changed (a re-hash)."""
     user.last_login_at = utcnow()
     session.commit()
 
@@ -210,6 +233,13 @@ def _check_person_for_login(person_id: int | None) -> None:
         raise ValidationError(f"No person with id {person_id}.", "person_id")
     if session.scalar(select(User).where(User.person_id == person_id)) is not None:
         raise ValidationError(f"Person {person_id} has an account already.", "person_id")
+
+
+def _outdated(stored: str) -> bool:
+    """Whether ``stored`` (werkzeug's ``method$salt$hash``) is to be replaced at a log-in: made by
+    another method than ``PASSWORD_HASH_METHOD``, while the app uses that method."""
+    method = stored.split("$", 1)[0]
+    return password_hash_method() == PASSWORD_HASH_METHOD and method != PASSWORD_HASH_METHOD
 
 
 def _digest(plaintext: str) -> str:

@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from werkzeug.serving import make_server
 
 from roaming import logs, migrate
-from roaming.accounts.operations import warn_of_testing_mode
+from roaming.accounts.operations import prepare_for_logins, warn_of_testing_mode
 from roaming.cli import instance_option
 from roaming.db import engine_for
 from roaming.instance import InstanceExists, create_instance
@@ -93,6 +93,7 @@ def run_command(host, port):
     behind = migrate.behind(app, engine)
     if behind:
         raise click.ClickException(f"The database is not up to date ({'; '.join(behind)}): run 'roaming db upgrade'.")
+    prepare_for_logins(app)
     server = make_server(host, port, app, threaded=True)
     worker = None
     if app.config["WORKER_IN_PROCESS"]:
@@ -129,6 +130,7 @@ def worker_command():
     On PostgreSQL start as many as you like, on any machines sharing the database; on SQLite one."""
     app = current_app._get_current_object()
     logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+    warn_of_testing_mode(app)
     try:
         worker = Worker(app)
     except WorkerAlreadyRunning as running:

@@ -1,29 +1,29 @@
-"""Passwords are hashed with scrypt; only an app in testing mode hashes them cheaply."""
+"""Passwords are hashed with scrypt; only an app in testing mode hashes them cheaply, and a node
+replaces such a hash with scrypt at the account's next log-in."""
 
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 
 import pytest
+from werkzeug.security import check_password_hash
 
-from roaming import create_app
 from roaming.accounts.models import Role, User
-from roaming.accounts.operations import authenticate, create_user, hash_password, warn_of_testing_mode
-from roaming.db import engine_for, session
+from roaming.accounts.operations import (
+    PASSWORD_HASH_METHOD,
+    authenticate,
+    create_user,
+    hash_password,
+    warn_of_testing_mode,
+)
+from roaming.db import session
 from roaming.errors import Unauthorized
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.one_database(reason="passwords are hashed and checked in Python; the database keeps the text")
-
-
-@pytest.fixture
-def production_app(instance_path):
-    """The test instance's app as a real node runs it: not in testing mode."""
-    app = create_app({"INSTANCE_PATH": instance_path, "SECRET_KEY": "not-a-test-secret", "TESTING": False})
-    yield app
-    engine_for(app).dispose()
 
 
 def stored_hash(app, email: str) -> str:
@@ -60,6 +60,59 @@ def test_hashes_of_either_kind_verify_in_either_mode(app, production_app):
         assert authenticate("made-in-testing@example.org", PASSWORD)
     with app.app_context():
         assert authenticate("made-by-a-node@example.org", PASSWORD)
+
+
+def log_in(app, email: str, password: str = PASSWORD) -> int:
+    """Log in through the API in a fresh browser; the answer's status."""
+    return app.test_client().post("/api/auth/login", json={"email": email, "password": password}).status_code
+
+
+def test_a_cheap_hash_is_replaced_by_scrypt_at_the_first_log_in_on_a_node(app, production_app):
+    with app.app_context():
+        create_user(email="staff@example.org", name="Staff", role=Role.HOST_STAFF, password=PASSWORD)
+    assert stored_hash(app, "staff@example.org").startswith("pbkdf2:sha256:1$")
+    assert log_in(production_app, "staff@example.org", "wrong password") == 401
+    assert stored_hash(app, "staff@example.org").startswith("pbkdf2:sha256:1$")  # a failed log-in changes nothing
+
+    browser = production_app.test_client()
+    assert browser.post("/api/auth/login", json={"email": "staff@example.org", "password": PASSWORD}).status_code == 200
+    upgraded = stored_hash(production_app, "staff@example.org")
+    assert upgraded.startswith(f"{PASSWORD_HASH_METHOD}$") and check_password_hash(upgraded, PASSWORD)
+    with production_app.app_context():
+        assert session.query(User).filter_by(email="staff@example.org").one().last_login_at is not None
+    assert browser.get("/api/me").status_code == 200  # the session the re-hash happened in goes on
+    assert log_in(production_app, "staff@example.org") == 200
+    assert stored_hash(production_app, "staff@example.org") == upgraded  # replaced once
+
+
+def test_a_log_in_in_testing_mode_never_weakens_a_stored_hash(app, production_app):
+    with production_app.app_context():
+        create_user(email="staff@example.org", name="Staff", role=Role.HOST_STAFF, password=PASSWORD)
+    made = stored_hash(production_app, "staff@example.org")
+    assert log_in(app, "staff@example.org") == 200
+    assert stored_hash(app, "staff@example.org") == made
+
+
+def test_the_unknown_account_hash_is_made_before_the_node_serves(instance_path):
+    """Importing ``roaming.wsgi`` (a gunicorn process starting) makes it: a log-in with an unknown
+    e-mail then hashes nothing new."""
+    probe = (
+        "import roaming.wsgi\n"
+        "from roaming.accounts import operations\n"
+        "from roaming.errors import Unauthorized\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise AssertionError('a hash was made at the first log-in')\n"
+        "operations.generate_password_hash = refuse\n"
+        "with roaming.wsgi.app.app_context():\n"
+        "    try:\n"
+        "        operations.authenticate('ghost@example.org', 'some password')\n"
+        "    except Unauthorized:\n"
+        "        pass\n"
+    )
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("ROAMING_")}
+    environment |= {"ROAMING_INSTANCE": str(instance_path), "ROAMING_SECRET_KEY": "not-a-test-secret"}
+    started = subprocess.run([sys.executable, "-c", probe], env=environment, capture_output=True, text=True, timeout=60)
+    assert started.returncode == 0, started.stderr
 
 
 def test_outside_an_app_context_hashing_is_scrypt():
