@@ -14,11 +14,15 @@ start-up"), because it imports and builds only what the command at hand needs:
 - the node's whole app (routes, plugins) is built by the commands that need it
   (``with_appcontext``, ``node_app``); commands that read only the instance folder or the
   database run in the node's base app instead (``with_base_app``).
+
+A command run on a node in testing mode (setting ``testing``, ``ROAMING_TESTING``: cheap password
+hashes) says so on stderr before it starts, whatever the log level.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass
 from functools import update_wrapper
 from pathlib import Path
@@ -27,7 +31,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import ScriptInfo
 
-from roaming import __version__
+from roaming import __version__, settings
 from roaming.base_app import create_base_app
 from roaming.config import ConfigurationError, configured_plugins, resolve_instance_path
 
@@ -120,6 +124,15 @@ class NodeScriptInfo(ScriptInfo):
         try:
             return bool(configured_plugins(self.instance_path()))
         except (ConfigurationError, ValueError):
+            return False
+
+    def in_testing_mode(self) -> bool:
+        """Whether the node's settings (roaming.toml, ``ROAMING_*`` variables) put it in testing
+        mode, read without building the app; settings that cannot be read say no here (the
+        commands that load the node report what is wrong with them)."""
+        try:
+            return bool(settings.load(self.instance_path(), os.environ).get("TESTING"))
+        except (ConfigurationError, ValueError, OSError):
             return False
 
     def load_base_app(self, *, database: bool) -> Flask:
@@ -216,8 +229,14 @@ class RoamingGroup(click.Group):
 @click.group(cls=RoamingGroup, help="A node of the Business Roaming Agreement federation.")
 @click.version_option(__version__, prog_name="roaming")
 @instance_option
-def cli() -> None:
-    pass
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Before each command: on a node in testing mode, a warning on stderr."""
+    info = ctx.ensure_object(ScriptInfo)
+    if isinstance(info, NodeScriptInfo) and info.in_testing_mode():
+        from roaming.accounts.operations import testing_mode_warning  # imported here: rarely needed
+
+        click.echo(f"Warning: {testing_mode_warning()}", err=True)
 
 
 def main() -> None:
