@@ -72,20 +72,23 @@ class RoamingApi(Api):
     Documenting every view is most of what building the app costs, and every process pays it at
     start-up (each gunicorn worker, each command, each node the tests start), while only the
     document's readers need it. Routes are registered at once, as before; a blueprint's views are
-    documented, in registration order, by the first read of ``spec``, once, under a lock.
-    ``register_blueprint`` does what flask-smorest 0.47's does (setup.cfg pins that minor version),
-    with its documenting step deferred."""
+    documented, in registration order, by the first read of ``spec``, once, under a lock. A
+    blueprint leaves the pending list as soon as its views are documented and its tag added, so a
+    read after a failure goes on from the blueprint that failed: each is documented and tagged
+    once. ``register_blueprint`` does what flask-smorest 0.47's does (setup.cfg pins that minor
+    version), with its documenting step deferred."""
 
     ERROR_SCHEMA = ErrorSchema  # one error shape in the spec: roaming.errors.error_body
 
     def __init__(self, app: Flask | None = None, **options):
         self._undocumented: list[tuple[ApiBlueprint, str, list | None]] = []
+        self._documented = True  # False from a blueprint's registration until its views are documented
         self._documenting = threading.Lock()
         super().__init__(app, **options)
 
     @property
     def spec(self):
-        if self._undocumented:
+        if not self._documented:
             with self._documenting:
                 self._document_views()
         return self._spec
@@ -99,16 +102,21 @@ class RoamingApi(Api):
         self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
         self._app.register_blueprint(blp, **options)
         self._undocumented.append((blp, name, parameters))
+        self._documented = False
 
     def _document_views(self) -> None:
-        """Document the registered blueprints' views (holding ``_documenting``)."""
-        if not self._undocumented:
+        """Document the pending blueprints' views, each leaving the list once documented and
+        tagged, then finish the document (holding ``_documenting``). If one raises, the
+        blueprints before it stay documented and the next call starts from it."""
+        if self._documented:
             return  # another thread did it meanwhile
-        for blp, name, parameters in self._undocumented:
+        while self._undocumented:
+            blp, name, parameters = self._undocumented[0]
             blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
             self._spec.tag({"name": name, "description": blp.description})
+            del self._undocumented[0]
         _pagination_header_is_json(self._spec)
-        self._undocumented.clear()
+        self._documented = True
 
 
 def init_app(app: Flask, blueprints: list[ApiBlueprint]) -> Api:
@@ -125,6 +133,8 @@ def init_app(app: Flask, blueprints: list[ApiBlueprint]) -> Api:
 
 def _pagination_header_is_json(spec) -> None:
     """flask-smorest sends X-Pagination as a JSON object but documents it with a plain schema,
-    which OpenAPI reads as the comma-separated "simple" style; say it is JSON."""
+    which OpenAPI reads as the comma-separated "simple" style; say it is JSON (once: a second
+    call changes nothing)."""
     header = spec.components.headers["PAGINATION"]
-    header["content"] = {"application/json": {"schema": header.pop("schema")}}
+    if "schema" in header:  # not said yet (a blueprint registered after a read documents again)
+        header["content"] = {"application/json": {"schema": header.pop("schema")}}

@@ -6,6 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from roaming import create_app
+from roaming.db import engine_for
+from tests.conftest import TEST_CONFIG
+
 pytestmark = pytest.mark.one_database(reason="the API's description")
 
 
@@ -23,3 +27,27 @@ def test_readers_at_once_get_one_complete_document(app):
     assert all(document == documents[0] for document in documents)
     tags = [tag["name"] for tag in documents[0]["tags"]]
     assert len(tags) == len(set(tags)) and "/api/desks" in documents[0]["paths"]
+
+
+def test_a_read_after_a_failed_one_documents_each_blueprint_once(app, instance_path, monkeypatch):
+    """Documenting one blueprint fails once: the next read goes on from it, and the document is
+    the one an app that never failed serves: each blueprint's tag once, every path."""
+    api = next(iter(app.extensions["flask-smorest"]["blp_name_to_api"].values()))
+    names = [name for _, name, _ in api._undocumented]
+    failing, _, _ = api._undocumented[len(names) // 2]
+    document_views = failing.register_views_in_doc
+
+    def fail_once(*args, **kwargs):
+        monkeypatch.setattr(failing, "register_views_in_doc", document_views)
+        raise RuntimeError("documenting failed once")
+
+    monkeypatch.setattr(failing, "register_views_in_doc", fail_once)
+    with pytest.raises(RuntimeError, match="documenting failed once"):
+        api.spec  # noqa: B018 - the read documents the views
+    document = app.test_client().get("/api/openapi.json").json
+    assert [tag["name"] for tag in document["tags"]] == names and not api._undocumented
+    unfailing = create_app({"INSTANCE_PATH": instance_path, **TEST_CONFIG})
+    try:
+        assert document == unfailing.test_client().get("/api/openapi.json").json
+    finally:
+        engine_for(unfailing).dispose()
