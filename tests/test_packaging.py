@@ -1,14 +1,19 @@
 """What the distributions ship, checked without building them (``.ci/package.sh`` builds and installs
 them): every module is in a regular package (a folder without ``__init__.py`` is left out of the
-wheel), every other file under a package matches its package data, each distribution carries the
-licence text, and the changelog's latest release is the version the metadata reads."""
+wheel), every other file under a package matches its package data, litter and instance files are
+excluded alike from every distribution, each distribution carries the licence text, and the
+changelog's latest release is the version the metadata reads. The check ``.ci/package.sh`` runs
+on the built distributions (``.ci/check_distributions.py``) finds a stray file."""
 
 from __future__ import annotations
 
 import ast
 import configparser
+import importlib.util
 import re
+import tarfile
 import tomllib
+import zipfile
 from glob import glob
 from pathlib import Path
 
@@ -106,3 +111,51 @@ def test_the_changelog_starts_with_the_version_the_metadata_reads():
     )
     releases = re.findall(r"^## \[([^\]]+)\]", (ROOT / "CHANGELOG.md").read_text(), flags=re.MULTILINE)
     assert releases[0] == version
+
+
+def _core_exclusions() -> list[str]:
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    return [pattern.strip() for pattern in config["options.exclude_package_data"]["*"].split(",")]
+
+
+def test_litter_and_instance_files_are_excluded_from_every_distribution():
+    excluded = _core_exclusions()
+    assert {"*/__pycache__/*", "*.py[co]", "*~", "*.swp", "*/.DS_Store", "*/roaming.toml", "*/secret_key"} <= set(
+        excluded
+    )
+    for folder in PLUGINS:
+        tool = tomllib.loads((folder / "pyproject.toml").read_text())["tool"]["setuptools"]
+        assert tool["exclude-package-data"] == {"*": excluded}, folder.name
+    manifest = (ROOT / "MANIFEST.in").read_text()
+    global_exclude = next(line.split()[1:] for line in manifest.splitlines() if line.startswith("global-exclude "))
+    assert global_exclude == [pattern for pattern in excluded if not pattern.startswith("*/")]
+
+
+def _distribution_check():
+    spec = importlib.util.spec_from_file_location("check_distributions", ROOT / ".ci" / "check_distributions.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_distribution_check_finds_stray_and_missing_files(tmp_path):
+    check = _distribution_check()
+    tracked = {"pkg/__init__.py", "pkg/templates/page.html", "pkg/templates/gone.html", "README.md"}
+    wheel = tmp_path / "pkg-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name in ("pkg/__init__.py", "pkg/templates/page.html", "pkg/templates/page.html~"):
+            archive.writestr(name, "")
+        archive.writestr("pkg-1.0.dist-info/licenses/LICENSE", "")
+        archive.writestr("pkg-1.0.dist-info/METADATA", "")
+    assert check.check_wheel(wheel, tracked, ["pkg"]) == [
+        f"{wheel.name} lacks pkg/templates/gone.html",
+        f"{wheel.name} holds pkg/templates/page.html~, which is not a tracked source file",
+    ]
+    sdist = tmp_path / "pkg-1.0.tar.gz"
+    for name in ("pkg-1.0/README.md", "pkg-1.0/PKG-INFO", "pkg-1.0/pkg.egg-info/SOURCES.txt", "pkg-1.0/x/secret_key"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    with tarfile.open(sdist, "w:gz") as archive:
+        archive.add(tmp_path / "pkg-1.0", arcname="pkg-1.0")
+    assert check.check_sdist(sdist, tracked) == [f"{sdist.name} holds x/secret_key, which is not a tracked source file"]
