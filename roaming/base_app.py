@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from roaming import hardening, logs, settings
+from roaming import hardening, settings
 from roaming.config import ConfigurationError, read_secret_key, resolve_instance_path
 
 
@@ -24,9 +24,10 @@ def create_base_app(config: dict | None = None, *, database: bool = False) -> Fl
     Settings are layered: built-in defaults, then the instance folder's ``roaming.toml``, then
     ``ROAMING_*`` environment variables, then ``config``. ``config["INSTANCE_PATH"]`` (or
     ``ROAMING_INSTANCE``) chooses the instance folder. The file and the environment are checked
-    (``roaming.settings.load``): an unknown name or a value of the wrong type raises
+    (``roaming.settings.load``): an unknown name, or a value its setting refuses, raises
     ``ConfigurationError``; ``config`` comes from code and is taken as it is. So does a node
-    without a secret key or with an unknown log format.
+    without a secret key, and with ``database`` one whose ``database_url`` is no URL SQLAlchemy
+    can use (``roaming.db.init_app``).
     """
     overrides = dict(config or {})
     instance_path = resolve_instance_path(overrides.pop("INSTANCE_PATH", None))
@@ -51,7 +52,3 @@ def _finish_config(app: Flask) -> None:
             "create the instance with 'roaming init' or set ROAMING_SECRET_KEY."
         )
     hardening.production_cookies(app)
-    if app.config["LOG_FORMAT"] not in logs.LOG_FORMATS:
-        raise ConfigurationError(
-            f"log_format must be one of {', '.join(logs.LOG_FORMATS)}, not '{app.config['LOG_FORMAT']}'."
-        )

@@ -15,9 +15,12 @@ from datetime import UTC, datetime
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from werkzeug.local import LocalProxy
+
+from roaming.config import ConfigurationError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -28,6 +31,7 @@ NAMING_CONVENTION = {
 }
 
 MAX_ID = 2**63 - 1  # the largest id any supported database stores
+EXAMPLE_DATABASE_URL = "postgresql+psycopg://roaming:PASSWORD@localhost/roaming"
 
 
 class Base(DeclarativeBase):
@@ -139,7 +143,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(database_url(app), app.config["DATABASE_LOCK_WAIT_SECONDS"])
+    """Give ``app`` its engine and sessions. Raises ``ConfigurationError`` naming the setting,
+    never showing its value (it may hold a password), when ``database_url`` is no URL or names a
+    database SQLAlchemy does not know."""
+    url = database_url(app)
+    try:
+        drivername = make_url(url).drivername
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise ConfigurationError(
+            "database_url: must be a SQLAlchemy URL, dialect+driver://user:password@host:port/database, "
+            f"such as {EXAMPLE_DATABASE_URL} (the value is a secret and not shown)"
+        ) from None
+    try:
+        engine = make_engine(url, app.config["DATABASE_LOCK_WAIT_SECONDS"])
+    except NoSuchModuleError:
+        raise ConfigurationError(
+            f"database_url: SQLAlchemy knows no database {drivername} (is it spelt as in {EXAMPLE_DATABASE_URL}?)"
+        ) from None
     app.extensions["roaming.engine"] = engine
     app.extensions["roaming.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)

@@ -6,8 +6,9 @@ documents. ``ENVIRONMENT_VARIABLES`` lists the ``ROAMING_*`` variables that are 
 and are not settings. Besides these, only two things are accepted: a table named after an
 installed plugin (``[makerspace]``, ``ROAMING_MAKERSPACE__OPENS``; the plugin checks its keys
 when it is enabled) and ``ROAMING_<KEY>_FILE`` (the setting is the file's content). Anything else
-stops start-up with the nearest known name; a value of the wrong type stops it with the type
-wanted. docs/node.md documents every name here, and a test holds the two together.
+stops start-up with the nearest known name; a value of the wrong type, out of its setting's range
+or choices, or not a finite number, stops it with what is wanted. docs/node.md documents every
+name here, with its type, range and choices, and a test holds the two together.
 """
 
 from __future__ import annotations
@@ -15,17 +16,25 @@ from __future__ import annotations
 import copy
 import difflib
 import json
-from collections.abc import Mapping
+import math
+import os
+import stat
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from roaming.config import ENV_PREFIX, ConfigurationError, read_instance_file
+from roaming.config import ENV_PREFIX, ConfigurationError, escaped, read_instance_file
+from roaming.logs import LOG_FORMATS
 
 FILE_SUFFIX = "_FILE"
 NESTING = "__"
 PLUGIN_ENTRY_POINTS = "roaming.plugins"  # roaming.plugins.ENTRY_POINT_GROUP, without importing pluggy here
 MAX_SHOWN = 60  # characters of a wrong value shown in an error
+MAX_FILE_BYTES = 64 * 1024  # of a ROAMING_<KEY>_FILE: a secret or a setting, never more
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SAMESITE_VALUES = ("Lax", "Strict", "None")
+RATE_LIMIT_FORM = 'a rate limit such as "10 per 5 minutes" or "100/hour; 1000/day"'
 KIND_WORDS = {
     str: "text",
     int: "an integer",
@@ -40,14 +49,21 @@ KIND_WORDS = {
 class Setting:
     """A setting: ``name`` as written in roaming.toml, its ``default``, what it does, and its
     ``kind`` (one of ``KIND_WORDS``; derived from the default unless given, and given where the
-    default is None). ``float`` accepts integers too; ``list`` means a list of text. A ``secret``
-    setting's value is never shown in an error."""
+    default is None). ``float`` accepts integers too, and finite numbers only; ``list`` means a
+    list of text. A number may be bounded below: ``above`` (it must be greater) or ``at_least``;
+    a text may be one of ``choices`` (exactly as written). ``usable`` is a further check of a
+    value of the right kind: what the value must be when it is not usable, else None. A
+    ``secret`` setting's value is never shown in an error."""
 
     name: str
     default: object
     description: str
     kind: type | None = None
     secret: bool = False
+    above: float | None = None
+    at_least: float | None = None
+    choices: tuple[str, ...] = ()
+    usable: Callable[[object], str | None] | None = None
 
     @property
     def key(self) -> str:
@@ -57,8 +73,21 @@ class Setting:
     def value_kind(self) -> type:
         return self.kind or type(self.default)
 
-    def problem(self, value: object) -> str | None:
-        """Why ``value`` cannot be this setting (``must be ..., got ...``), or None when it can."""
+    @property
+    def wanted(self) -> str:
+        """What a value must be, in words: ``an integer > 0``, ``one of "text", "json"``."""
+        if self.choices:
+            return "one of " + ", ".join(json.dumps(choice) for choice in self.choices)
+        words = KIND_WORDS[self.value_kind]
+        if self.above is not None:
+            return f"{words} > {self.above:g}"
+        if self.at_least is not None:
+            return f"{words} >= {self.at_least:g}"
+        return words
+
+    def problem(self, value: object, hidden: bool = False) -> str | None:
+        """Why ``value`` cannot be this setting (``must be ..., got ...``), or None when it can.
+        The value is shown unless the setting is secret or ``hidden`` (it was read from a file)."""
         kind = self.value_kind
         if kind is float:
             fits = isinstance(value, int | float) and not isinstance(value, bool)
@@ -68,14 +97,42 @@ class Setting:
             fits = isinstance(value, list) and all(isinstance(item, str) for item in value)
         else:
             fits = isinstance(value, kind)
-        if fits:
-            return None
+        if not fits:
+            return self._refusal(self.wanted, value, hidden)
+        if isinstance(value, float) and not math.isfinite(value):
+            return self._refusal("a finite number", value, hidden)
+        below = isinstance(value, int | float) and (
+            (self.above is not None and not value > self.above)
+            or (self.at_least is not None and not value >= self.at_least)
+        )
+        if below or (self.choices and value not in self.choices):
+            return self._refusal(self.wanted, value, hidden)
+        wanted = self.usable(value) if self.usable else None
+        return self._refusal(wanted, value, hidden) if wanted else None
+
+    def _refusal(self, wanted: str, value: object, hidden: bool) -> str:
         if self.secret:
-            return f"must be {KIND_WORDS[kind]} (the value is a secret and not shown)"
-        shown = json.dumps(value, default=str)
-        if len(shown) > MAX_SHOWN:
-            shown = shown[: MAX_SHOWN - 3] + "..."
-        return f"must be {KIND_WORDS[kind]}, got {shown}"
+            return f"must be {wanted} (the value is a secret and not shown)"
+        if hidden:
+            return f"must be {wanted} (the value is read from a file and not shown)"
+        return f"must be {wanted}, got {_shown(value)}"
+
+
+def _rate_limit_problem(value: object) -> str | None:
+    """``RATE_LIMIT_FORM`` when ``value`` is no rate limit Flask-Limiter reads (it would log an
+    error and limit nothing), else None."""
+    from limits import parse_many  # imported here: only a rate limit that is set needs it
+
+    try:
+        parse_many(str(value))
+    except ValueError:
+        return RATE_LIMIT_FORM
+    return None
+
+
+def _shown(value: object) -> str:
+    shown = json.dumps(value, default=str)
+    return shown[: MAX_SHOWN - 3] + "..." if len(shown) > MAX_SHOWN else shown
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -86,60 +143,69 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("base_url", "http://127.0.0.1:5000", "the node's public address"),
     Setting("secret_key", None, "signs browser sessions (default: the instance's secret_key file)", str, True),
     Setting("database_url", None, "a SQLAlchemy URL (default: roaming.db in the instance)", str, True),
-    Setting("database_lock_wait_seconds", 30, "a request waits this long for a lock, then gets 503", float),
+    Setting("database_lock_wait_seconds", 30, "a request waits this long for a lock, then gets 503", float, above=0),
     Setting("plugins", [], "the installed plugins this node loads (installed is not enabled)"),
-    Setting("max_content_length", 1024 * 1024, "bytes of a request body; larger ones get 413"),
-    Setting("max_form_parts", 200, "parts of a form body; more get 413"),
-    Setting("session_cookie_samesite", "Lax", "the session cookie's SameSite attribute"),
-    Setting("permanent_session_lifetime", 8 * 3600, "seconds a log-in lasts"),
-    Setting("api_token_default_days", 365, "lifetime of new API tokens"),
-    Setting("key_activate_after_seconds", 3600, "a new key is published this long before it signs"),
-    Setting("key_retire_after_seconds", 900, "an old key stays published this long after it stopped signing"),
+    Setting("max_content_length", 1024 * 1024, "bytes of a request body; larger ones get 413", above=0),
+    Setting("max_form_parts", 200, "parts of a form body; more get 413", above=0),
+    Setting("session_cookie_samesite", "Lax", "the session cookie's SameSite attribute", choices=SAMESITE_VALUES),
+    Setting("permanent_session_lifetime", 8 * 3600, "seconds a log-in lasts", above=0),
+    Setting("api_token_default_days", 365, "lifetime of new API tokens", above=0),
+    Setting("key_activate_after_seconds", 3600, "a new key is published this long before it signs", at_least=0),
+    Setting(
+        "key_retire_after_seconds", 900, "an old key stays published this long after it stopped signing", at_least=0
+    ),
     Setting("testing", False, "for the test suite only: Flask's testing mode"),
     # federation
     Setting("coordinator_enabled", False, "this node admits clusters and signs the registry"),
     Setting("coordinator_url", None, "member nodes: where the registry is", str),
     Setting("coordinator_key", None, "member nodes: the coordinator key's fingerprint (RFC 7638)", str),
-    Setting("registry_lifetime_seconds", 3 * 24 * 3600, "how long a signed registry stays valid"),
-    Setting("registry_refresh_seconds", 300, "how often members fetch the registry"),
-    Setting("sync_interval_seconds", 900, "pull from each peer at least this often (notices come sooner)"),
-    Setting("delivery_retry_base_seconds", 2.0, "first retry delay; doubles per attempt, with jitter"),
-    Setting("delivery_retry_max_seconds", 3600.0, "longest retry delay"),
-    Setting("breaker_threshold", 5, "consecutive failures that open a peer's circuit breaker"),
-    Setting("breaker_cooldown_seconds", 60.0, "how long an open breaker pauses a peer"),
-    Setting("peer_unavailable_after_seconds", 3 * 24 * 3600, "failing this long: marked unavailable"),
+    Setting("registry_lifetime_seconds", 3 * 24 * 3600, "how long a signed registry stays valid", above=0),
+    Setting("registry_refresh_seconds", 300, "how often members fetch the registry", above=0),
+    Setting("sync_interval_seconds", 900, "pull from each peer at least this often (notices come sooner)", above=0),
+    Setting("delivery_retry_base_seconds", 2.0, "first retry delay; doubles per attempt, with jitter", above=0),
+    Setting("delivery_retry_max_seconds", 3600.0, "longest retry delay", above=0),
+    Setting("breaker_threshold", 5, "consecutive failures that open a peer's circuit breaker", above=0),
+    Setting("breaker_cooldown_seconds", 60.0, "how long an open breaker pauses a peer", at_least=0),
+    Setting("peer_unavailable_after_seconds", 3 * 24 * 3600, "failing this long: marked unavailable", at_least=0),
     Setting("worker_in_process", True, "run the delivery and periodic jobs inside `roaming run`"),
-    Setting("worker_tick_seconds", 1.0, "how often the worker looks for due work"),
+    Setting("worker_tick_seconds", 1.0, "how often the worker looks for due work", above=0),
     # serving
     Setting("trusted_proxies", [], "addresses or networks of your reverse proxies"),
-    Setting("proxy_hops", 1, "proxies in front of the node, each adding its X-Forwarded-* values"),
+    Setting("proxy_hops", 1, "proxies in front of the node, each adding its X-Forwarded-* values", above=0),
     Setting("ratelimit_enabled", True, "whether rate limits apply"),
     Setting("ratelimit_storage_uri", "memory://", "where rate-limit counters live"),
-    Setting("login_rate_limit", "10 per 5 minutes", "failed log-ins per client address"),
-    Setting("federation_rate_limit", "1200 per minute", "federation requests per peer address, all endpoints"),
+    Setting("login_rate_limit", "10 per 5 minutes", "failed log-ins per client address", usable=_rate_limit_problem),
+    Setting(
+        "federation_rate_limit",
+        "1200 per minute",
+        "federation requests per peer address, all endpoints",
+        usable=_rate_limit_problem,
+    ),
     # operations
     Setting("metrics_allowed", ["127.0.0.1", "::1"], "who may read /metrics"),
-    Setting("log_level", "INFO", "the lowest level logged"),
-    Setting("log_format", "text", '"text", or "json": one object per line'),
+    Setting("log_level", "INFO", "the lowest level logged", choices=LOG_LEVELS),
+    Setting("log_format", "text", '"text", or "json": one object per line', choices=LOG_FORMATS),
     # visits
     Setting("agreement_terms", {}, "this node's (on the coordinator: the federation's) agreement terms"),
-    Setting("visit_clock_seconds", 30.0, "how often requests expire, no-shows are released, visits complete"),
+    Setting("visit_clock_seconds", 30.0, "how often requests expire, no-shows are released, visits complete", above=0),
     # follow-up and personal data
-    Setting("followup_first_days", 7, "the short survey, this many days after a visit is completed"),
-    Setting("followup_second_days", 180, "the second survey, months later"),
-    Setting("followup_reminder_days", 7, "a reminder when a survey is unanswered this long"),
-    Setting("followup_reminders", 1, "reminders per survey at most"),
-    Setting("visitor_retention_days", 365, "hosts keep visitors' names and e-mails this long after the visit"),
+    Setting("followup_first_days", 7, "the short survey, this many days after a visit is completed", at_least=0),
+    Setting("followup_second_days", 180, "the second survey, months later", at_least=0),
+    Setting("followup_reminder_days", 7, "a reminder when a survey is unanswered this long", at_least=0),
+    Setting("followup_reminders", 1, "reminders per survey at most", at_least=0),
+    Setting(
+        "visitor_retention_days", 365, "hosts keep visitors' names and e-mails this long after the visit", at_least=0
+    ),
     # notifications
     Setting("mail_server", None, "the SMTP server (default: .eml files in the instance's mail/ folder)", str),
-    Setting("mail_port", 25, "the SMTP server's port"),
+    Setting("mail_port", 25, "the SMTP server's port", above=0),
     Setting("mail_use_tls", False, "STARTTLS"),
     Setting("mail_use_ssl", False, "SMTP over TLS"),
     Setting("mail_username", None, "the SMTP login", str),
     Setting("mail_password", None, "the SMTP password", str, True),
     Setting("mail_from", None, 'the sender (default: "<node name> <roaming@<base URL host>>")', str),
-    Setting("notify_max_attempts", 8, "tries of a notification that fails"),
-    Setting("notify_retry_base_seconds", 30.0, "first retry delay of a notification"),
+    Setting("notify_max_attempts", 8, "tries of a notification that fails", above=0),
+    Setting("notify_retry_base_seconds", 30.0, "first retry delay of a notification", above=0),
     # single sign-on
     Setting("oidc_enabled", False, "log-in through the cluster's OpenID Connect provider"),
     Setting("oidc_issuer", None, "the provider's issuer URL", str),
@@ -173,9 +239,11 @@ def load(instance_path: Path, environ: Mapping[str, str]) -> dict[str, object]:
     ``ROAMING_<KEY>_FILE`` files (later wins; a table's keys are merged one by one), by config key.
 
     Variables are parsed as JSON where they parse (a text setting keeps the variable's text when
-    it parses as something else, so ``ROAMING_MAIL_PASSWORD=123456`` is text); a ``_FILE`` is read,
-    stripped and parsed the same way. Raises ``ConfigurationError`` naming every unknown name and
-    every value of the wrong type."""
+    it parses as something else, so ``ROAMING_MAIL_PASSWORD=123456`` is text); a ``_FILE`` must be
+    a regular file of at most ``MAX_FILE_BYTES``, and is read, stripped and parsed the same way.
+    Raises ``ConfigurationError`` naming every unknown name, every name that is not ASCII, every
+    value that the setting refuses (``Setting.problem``) and every number that is not finite;
+    a value that is secret or read from a file is not shown."""
     found = _Found()
     for key, value in read_instance_file(instance_path).items():
         found.put(key, value, shown=key.lower(), spelling="{name}")
@@ -197,27 +265,31 @@ class _Found:
         self.problems: list[str] = []
         self._plugins: set[str] | None = None
 
-    def put(self, key: str, value: object, shown: str, spelling: str) -> None:
+    def put(self, key: str, value: object, shown: str, spelling: str, hidden: bool = False) -> None:
         """Set top-level ``key``; ``shown`` names it in messages and ``spelling`` (a format
-        string of ``name`` or ``NAME``) spells a suggested setting the same way."""
+        string of ``name`` or ``NAME``) spells a suggested setting the same way; ``hidden``: the
+        value was read from a file and is not shown."""
         setting = BY_KEY.get(key)
         if setting is not None:
-            problem = setting.problem(value)
-            if problem:
-                self.problems.append(f"{shown}: {problem}")
-            else:
-                self.values[key] = value
+            problem = setting.problem(value, hidden)
+            problems = [f"{shown}: {problem}"] if problem else _not_finite(value, shown)
         elif key.lower() in self.plugins():
             if isinstance(value, dict):
-                self.values[key] = value
+                problems = _not_finite(value, shown)
             else:
-                self.problems.append(f"{shown}: must be a table (the {key.lower()} plugin's settings)")
+                problems = [f"{shown}: must be a table (the {key.lower()} plugin's settings)"]
         else:
-            self.problems.append(f"{shown}: {_unknown(key.lower(), self.names(), spelling)}")
+            problems = [f"{shown}: {_unknown(key.lower(), self.names(), spelling)}"]
+        if problems:
+            self.problems += problems
+        else:
+            self.values[key] = value
 
     def put_variable(self, variable: str, text: str) -> None:
         name = variable.removeprefix(f"{ENV_PREFIX}_")
-        if NESTING in name:
+        if not variable.isascii():  # a lookalike whose case changes into a known name's
+            self.problems.append(f"{escaped(variable)}: the name is not ASCII; write names in ASCII only")
+        elif NESTING in name:
             self.put_nested(variable, name, text)
         elif name.endswith(FILE_SUFFIX) and name not in BY_KEY:
             self.put_file(variable, name.removesuffix(FILE_SUFFIX), text)
@@ -235,16 +307,14 @@ class _Found:
             self.problems.append(f"{variable}: {_unknown(key.lower(), list(map(str.lower, BY_KEY)), spelling)}")
             return
         try:
-            text = Path(path).read_text().strip()
+            text = _file_text(path)
         except OSError as error:
             self.problems.append(f"{variable} names a file that cannot be read: {error.strerror}")
             return
-        value = _parsed(text, setting)
-        problem = setting.problem(value)
-        if problem:
-            self.problems.append(f"{variable}: {problem}")
-        else:
-            self.values[key] = value
+        except ValueError as error:
+            self.problems.append(f"{variable} {error}")
+            return
+        self.put(key, _parsed(text, setting), shown=variable, spelling="", hidden=True)
 
     def put_nested(self, variable: str, name: str, text: str) -> None:
         """``ROAMING_<TABLE>__<KEY>[__<KEY>...]``: one key of a table setting or of a plugin's
@@ -256,11 +326,15 @@ class _Found:
             spelling = f"{ENV_PREFIX}_{{NAME}}{NESTING}{NESTING.join(path)}"
             self.problems.append(f"{variable}: {_unknown(head.lower(), tables, spelling, kind='table')}")
             return
+        value = _parsed(text, None)
+        if _not_finite(value, variable):
+            self.problems += _not_finite(value, variable)
+            return
         table: object = self.values.setdefault(head, copy.deepcopy(setting.default) if setting else {})
         for part in path[:-1]:
             table = table.setdefault(part.lower(), {}) if isinstance(table, dict) else None
         if isinstance(table, dict):
-            table[path[-1].lower()] = _parsed(text, None)
+            table[path[-1].lower()] = value
         else:
             inner = ".".join(part.lower() for part in [head, *path[:-1]])
             self.problems.append(f"{variable}: {inner} is not a table")
@@ -273,6 +347,35 @@ class _Found:
 
     def names(self) -> list[str]:
         return [setting.name for setting in SETTINGS] + sorted(self.plugins())
+
+
+def _not_finite(value: object, shown: str) -> list[str]:
+    """A problem for each number in ``value`` (in its lists and tables too) that is not finite,
+    named by its place below ``shown``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [f"{shown}: must be a finite number, got {_shown(value)}"]
+    if isinstance(value, dict):
+        return [problem for key, item in value.items() for problem in _not_finite(item, f"{shown}.{key}")]
+    if isinstance(value, list):
+        return [problem for index, item in enumerate(value) for problem in _not_finite(item, f"{shown}[{index}]")]
+    return []
+
+
+def _file_text(path: str) -> str:
+    """The stripped UTF-8 text of a ``ROAMING_<KEY>_FILE``. Raises ``OSError`` when it cannot be
+    read, and ``ValueError`` saying why (following the variable's name) when it is not a regular
+    file (a FIFO would block start-up, a device such as /dev/zero never end), is larger than
+    ``MAX_FILE_BYTES`` (of which at most one byte more is read) or is not UTF-8."""
+    with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NONBLOCK)) as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ValueError("must name a regular file (not a FIFO or a device)")
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"names a file larger than {MAX_FILE_BYTES // 1024} KiB")
+    try:
+        return data.decode().strip()
+    except UnicodeDecodeError:
+        raise ValueError("names a file that is not UTF-8 text") from None
 
 
 def _parsed(text: str, setting: Setting | None) -> object:

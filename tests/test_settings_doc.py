@@ -1,6 +1,7 @@
-"""docs/node.md is checked against the settings: every setting has its row with its type and
-default, no row names a setting that does not exist, the variables that are not settings are the
-documented ones, and every ``ROAMING_*`` name the project mentions is known."""
+"""docs/node.md is checked against the settings: every setting has its row with its type (with
+its lower bound or its choices) and default, no row names a setting that does not exist, the
+variables that are not settings are the documented ones, and every ``ROAMING_*`` name the project
+mentions is known."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from roaming.settings import BY_KEY, ENVIRONMENT_VARIABLES, KIND_WORDS, SETTINGS
+from roaming.settings import BY_KEY, ENVIRONMENT_VARIABLES, SETTINGS
 
 ROOT = Path(__file__).parents[1]
 DOC = (ROOT / "docs" / "node.md").read_text()
@@ -38,7 +39,7 @@ def test_every_setting_has_one_row_and_every_row_is_a_setting():
 def test_the_rows_give_each_settings_type_and_default():
     for name, kind, default in ROWS:
         setting = BY_KEY[name.upper()]
-        assert kind.strip() == KIND_WORDS[setting.value_kind].removeprefix("an ").removeprefix("a "), name
+        assert kind.strip() == setting.wanted.removeprefix("an ").removeprefix("a "), name
         if setting.default is not None:
             assert default.strip().startswith(f"`{toml(setting.default)}`"), name
 

@@ -63,9 +63,15 @@ def test_missing_keys_and_open_permissions_are_problems(node):
     [
         ("base_url = ", "roaming.toml in the instance folder is not valid TOML"),
         ('trusted_proxies = ["the proxy"]', "trusted_proxies: 'the proxy' does not appear to be an IPv4 or IPv6"),
-        ('log_format = "xml"', "log_format must be one of text, json, not 'xml'"),
+        ('log_format = "xml"', 'log_format: must be one of "text", "json", got "xml"'),
+        (
+            'log_level = "LOUD"',
+            'log_level: must be one of "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", got "LOUD"',
+        ),
+        ("login_rate_limit = '10 per 5 minutos'", "login_rate_limit: must be a rate limit such as"),
         ('coordinater_url = "https://c.example"', "coordinater_url: unknown setting; did you mean coordinator_url?"),
-        ('database_lock_wait_seconds = "thirty"', 'database_lock_wait_seconds: must be a number, got "thirty"'),
+        ('database_lock_wait_seconds = "thirty"', 'database_lock_wait_seconds: must be a number > 0, got "thirty"'),
+        ("worker_tick_seconds = 0", "worker_tick_seconds: must be a number > 0, got 0"),
     ],
 )
 def test_settings_that_stop_start_up_are_named(node, line, message):
@@ -101,3 +107,25 @@ def test_a_sqlite_database_is_created_private_and_a_readable_one_is_named(tmp_pa
     result = check(created)
     assert "[PROBLEM] File permissions: roaming.db can be read by other users (mode 644)" in result.stdout
     assert f"fix: chmod 600 {database}" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql+psycopg://roaming:s3cret-pw@localhost:fivefour/roaming", "roaming:s3cret-pw at localhost"],
+)
+def test_a_malformed_database_url_is_named_without_its_password(node, url):
+    result = check(node, ROAMING_DATABASE_URL=url)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert (
+        "[PROBLEM] Configuration: database_url: must be a SQLAlchemy URL, dialect+driver://user:password@host:port/"
+        "database, such as postgresql+psycopg://roaming:PASSWORD@localhost/roaming (the value is a secret and not "
+        "shown)" in result.stdout
+    )
+    assert "s3cret-pw" not in result.stdout + result.stderr
+
+
+def test_a_database_url_of_an_unknown_database_is_named_without_its_password(node):
+    result = check(node, ROAMING_DATABASE_URL="postgress://roaming:s3cret-pw@localhost/roaming")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "[PROBLEM] Configuration: database_url: SQLAlchemy knows no database postgress" in result.stdout
+    assert "s3cret-pw" not in result.stdout + result.stderr
