@@ -11,16 +11,18 @@ import requests
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from federation.client import DeliveryError
 from federation.keys import CURRENT
-from roaming.config import SECRET_KEY_FILE
+from roaming.config import CONFIG_FILE, SECRET_KEY_FILE, read_instance_file
 from roaming.db import database_url, session
 from roaming.monitoring.health import Finding, Level, check_database, check_registry, check_signing_key
 from roaming.peers.discovery import FETCH_TIMEOUT
 from roaming.peers.models import OutboxMessage, Peer, PeerStatus
 from roaming.peers.operations import client
 from roaming.peers.trust import resolver_for
+from roaming.settings import BY_KEY
 
 MIN_SECRET_LENGTH = 32
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
@@ -55,6 +57,15 @@ def check_settings() -> list[Finding]:
         )
     else:
         findings.append(Finding("Base URL", Level.OK, f"partners reach this node at {config['BASE_URL']}"))
+    if config["TESTING"]:
+        findings.append(
+            Finding(
+                "Testing mode",
+                Level.PROBLEM,
+                "passwords are hashed cheaply; never serve real accounts so",
+                "Remove testing from roaming.toml and ROAMING_TESTING.",
+            )
+        )
     if len(str(config["SECRET_KEY"])) < MIN_SECRET_LENGTH:
         findings.append(
             Finding(
@@ -91,15 +102,18 @@ def check_settings() -> list[Finding]:
 
 
 def check_files() -> list[Finding]:
-    """The instance's secret files, and a SQLite database (password hashes, personal data), must
-    be readable by the node's user only."""
+    """The instance's secret files, a SQLite database (password hashes, personal data) and a
+    roaming.toml that holds a secret must be readable by the node's user only."""
     instance = Path(current_app.instance_path)
-    findings = []
-    private = [instance / SECRET_KEY_FILE, instance / "keys" / CURRENT]
+    private = {instance / SECRET_KEY_FILE: "", instance / "keys" / CURRENT: ""}  # path: what it holds
     url = make_url(database_url(current_app))
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        private.append(Path(url.database))
-    for path in private:
+        private[Path(url.database)] = ""
+    secrets = _secrets_in_config_file(instance)
+    if secrets:
+        private[instance / CONFIG_FILE] = f" and holds secrets: {', '.join(secrets)}"
+    findings = []
+    for path, holds in private.items():
         if not path.exists():
             continue
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -109,11 +123,33 @@ def check_files() -> list[Finding]:
                     "File permissions",
                     Level.PROBLEM,
                     f"{path.relative_to(instance) if path.is_relative_to(instance) else path} can be read by "
-                    f"other users (mode {mode:o})",
+                    f"other users (mode {mode:o}){holds}",
                     f"chmod 600 {path}",
                 )
             )
     return findings or [Finding("File permissions", Level.OK, "secret files are private to the node's user")]
+
+
+def _secrets_in_config_file(instance: Path) -> list[str]:
+    """The secret settings roaming.toml gives a value (``database_url`` only with a password)."""
+    found = []
+    for key, value in read_instance_file(instance).items():
+        setting = BY_KEY.get(key)
+        if setting is None or not setting.secret or not value:
+            continue
+        if key == "DATABASE_URL" and not _has_password(str(value)):
+            continue
+        found.append(setting.name)
+    return found
+
+
+def _has_password(url: str) -> bool:
+    """Whether ``url`` holds a password; a URL that does not parse (one the environment
+    overrides, say) may, as far as anyone can tell."""
+    try:
+        return make_url(url).password is not None
+    except (ArgumentError, ValueError):
+        return True
 
 
 def check_peers(contact: bool) -> list[Finding]:

@@ -129,3 +129,44 @@ def test_a_database_url_of_an_unknown_database_is_named_without_its_password(nod
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "[PROBLEM] Configuration: database_url: SQLAlchemy knows no database postgress" in result.stdout
     assert "s3cret-pw" not in result.stdout + result.stderr
+
+
+def test_testing_mode_is_a_problem(node):
+    """It hashes passwords cheaply (roaming.accounts.operations): never on a node that serves people."""
+    result = check(node, ROAMING_TESTING="true")
+    assert result.returncode == 1
+    assert "[PROBLEM] Testing mode: passwords are hashed cheaply; never serve real accounts so" in result.stdout
+    assert "fix: Remove testing from roaming.toml and ROAMING_TESTING." in result.stdout
+    assert "1 problem(s)" in result.stdout
+
+
+def test_the_config_file_is_created_private_and_a_readable_one_holding_a_secret_is_named(tmp_path):
+    """roaming init writes --database-url, password included, into roaming.toml."""
+    created = create_instance(
+        tmp_path / "node",
+        name="Test",
+        country="DE",
+        base_url="http://127.0.0.1:9",
+        settings={"mail_password": "s3cret-pw", "oidc_client_secret": "s3cret-too"},
+    )
+    config = created.path / "roaming.toml"
+    assert oct(config.stat().st_mode & 0o777) == oct(0o600)
+    config.chmod(0o644)
+    result = check(created)
+    assert (
+        "[PROBLEM] File permissions: roaming.toml can be read by other users (mode 644) and holds secrets: "
+        "mail_password, oidc_client_secret" in result.stdout
+    )
+    assert f"fix: chmod 600 {config}" in result.stdout
+    assert "s3cret" not in result.stdout
+
+
+def test_a_readable_config_file_is_named_only_when_it_holds_a_secret(tmp_path):
+    created = create_instance(tmp_path / "node", name="Test", country="DE", base_url="http://127.0.0.1:9")
+    (created.path / "roaming.toml").chmod(0o644)
+    result = check(created)
+    assert "roaming.toml" not in result.stdout and "0 problem(s)" in result.stdout
+    with (created.path / "roaming.toml").open("a") as config:
+        config.write('database_url = "postgresql+psycopg://roaming:s3cret-pw@127.0.0.1:9/roaming"\n')
+    result = check(created)
+    assert "roaming.toml can be read by other users (mode 644) and holds secrets: database_url" in result.stdout

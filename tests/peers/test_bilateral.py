@@ -154,6 +154,8 @@ def test_ping_answers_signed_and_check_tests_trust_both_ways(pair):
     assert set(answer.json()) == {"node_id", "peer"}
     checked = karlsruhe.cli("check")
     assert "[ok]      Partner it@cork: answers" in checked.stdout, checked.stdout
+    # the test nodes run in testing mode (cheap password hashes, tests/support/nodes.py): rightly a problem
+    assert "[PROBLEM] Testing mode: passwords are hashed cheaply" in checked.stdout and checked.returncode == 1
 
 
 def test_a_removed_peer_is_refused(pair):
