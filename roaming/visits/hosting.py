@@ -1,6 +1,7 @@
 """The host side of visits: receiving requests, deciding, seats, check-in, and the clock.
 
-Every change bumps the visit's ``version``, adds to its history, fires
+Every change moves the visit to its next ``version`` only if no one else did first (``_claim``:
+of two changes at once, one wins and the other is a ``Conflict``), adds to its history, fires
 ``roaming_visit_state_changed`` when the state moved, and queues the new visit document for the
 home node in the same transaction (the outbox delivers it).
 
@@ -14,11 +15,13 @@ held outside the database.
 from __future__ import annotations
 
 import secrets
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from marshmallow import ValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from federation.attestation import AttestationRejected, verify_attestation
 from roaming.catalogue.models import Desk, Service
@@ -369,11 +372,14 @@ def expire_due(now: datetime | None = None) -> int:
     due = session.scalars(
         select(Visit).where(Visit.role == VisitRole.HOST, Visit.state == S.REQUESTED, Visit.deadline_at <= now)
     ).all()
+    expired = 0
     for visit in due:
-        _change(visit, S.EXPIRED, "system", "The host did not decide before the deadline.")
-        _release(visit)
-        session.commit()
-    return len(due)
+        with _unless_changed_meanwhile():
+            _change(visit, S.EXPIRED, "system", "The host did not decide before the deadline.")
+            _release(visit)
+            session.commit()
+            expired += 1
+    return expired
 
 
 def release_no_shows(now: datetime | None = None) -> int:
@@ -400,18 +406,19 @@ def release_no_shows(now: datetime | None = None) -> int:
         ]
         if not missed:
             continue
-        for day in missed:
-            day.status = DayStatus.NO_SHOW
-            session.execute(
-                delete(SeatAllocation).where(SeatAllocation.visit_id == visit.id, SeatAllocation.day == day.day)
-            )
-        released += len(missed)
-        note = f"Not checked in by {checkin_by} on {', '.join(d.day.isoformat() for d in missed)}: desk released."
-        if visit.state is S.CONFIRMED and not any(d.status is DayStatus.BOOKED for d in visit.days):
-            _change(visit, S.NO_SHOW, "system", note)
-        else:
-            _bump(visit, history_entry(visit.state, "system", note))
-        session.commit()
+        with _unless_changed_meanwhile():
+            for day in missed:
+                day.status = DayStatus.NO_SHOW
+                session.execute(
+                    delete(SeatAllocation).where(SeatAllocation.visit_id == visit.id, SeatAllocation.day == day.day)
+                )
+            note = f"Not checked in by {checkin_by} on {', '.join(d.day.isoformat() for d in missed)}: desk released."
+            if visit.state is S.CONFIRMED and not any(d.status is DayStatus.BOOKED for d in visit.days):
+                _change(visit, S.NO_SHOW, "system", note)
+            else:
+                _bump(visit, history_entry(visit.state, "system", note))
+            session.commit()
+            released += len(missed)
     return released
 
 
@@ -422,10 +429,21 @@ def complete_finished(now: datetime | None = None) -> int:
     for visit in session.scalars(select(Visit).where(Visit.role == VisitRole.HOST, Visit.state == S.CHECKED_IN)).all():
         today = calendar.local_today(_location_of(visit), now)
         if all(day.day < today or day.status in (DayStatus.CANCELLED, DayStatus.NO_SHOW) for day in visit.days):
-            _change(visit, S.COMPLETED, "system", "The visit is over.")
-            session.commit()
-            done += 1
+            with _unless_changed_meanwhile():
+                _change(visit, S.COMPLETED, "system", "The visit is over.")
+                session.commit()
+                done += 1
     return done
+
+
+@contextmanager
+def _unless_changed_meanwhile():
+    """For the clock: a visit that someone changed while the job was at it is left to them (the
+    job's change is rolled back, and the next tick sees the visit as it is now)."""
+    try:
+        yield
+    except Conflict:
+        session.rollback()
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -447,6 +465,7 @@ def _change(visit: Visit, new: VisitState, by: str, note: str, reason: str | Non
     old = visit.state
     if new not in TRANSITIONS.get(old, set()):
         raise Conflict(f"The visit is {old.value}; it cannot become {new.value}.")
+    _claim(visit)
     visit.state = new
     if reason is not None:
         visit.reason = reason
@@ -454,7 +473,7 @@ def _change(visit: Visit, new: VisitState, by: str, note: str, reason: str | Non
         _issue_receipt(visit, new.value)
     if new in RELEASING_STATES:
         _release_services(visit)
-    _bump(visit, history_entry(new, by, note))
+    _record(visit, history_entry(new, by, note))
     call_guarded("roaming_visit_state_changed", visit=visit, old=old, new=new)
     notices.state_changed(visit, old, new)
 
@@ -471,9 +490,34 @@ def _issue_receipt(visit: Visit, kind: str) -> None:
 
 
 def _bump(visit: Visit, entry: dict) -> None:
-    visit.version += 1
+    """A change that keeps the visit's state (days cancelled, a check-in, no-shows)."""
+    _claim(visit)
+    _record(visit, entry)
+
+
+def _record(visit: Visit, entry: dict) -> None:
     visit.history = [*visit.history, entry]
     _publish(visit)
+
+
+def _claim(visit: Visit) -> None:
+    """Move the visit to its next version in the database, only if it is still at the version it
+    was read at: of two changes made at once (two staff, the clock, the home node), the first to
+    get here wins and the other gets ``Conflict`` naming the visit's state now, and must roll back
+    what it did (nothing it did is committed). PostgreSQL holds the row until the winner commits;
+    SQLite lets one writer at a time."""
+    with session.no_autoflush:  # the claim is the visit row's first write in this transaction
+        claimed = session.execute(
+            update(Visit)
+            .where(Visit.id == visit.id, Visit.version == visit.version)
+            .values(version=visit.version + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            now = session.scalar(select(Visit.state).where(Visit.id == visit.id))
+            state = now.value if now is not None else "gone"
+            raise Conflict(f"The visit was changed meanwhile (it is {state} now); reload it and try again.")
+    set_committed_value(visit, "version", visit.version + 1)
 
 
 def _publish(visit: Visit) -> None:

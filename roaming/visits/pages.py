@@ -86,8 +86,10 @@ def review(uid: str):
                 raise DomainError("Choose approve or decline.")
         except ValidationError as invalid:
             error = "; ".join(message for messages in invalid.messages.values() for message in messages)
-        except DomainError as refused:
+        except DomainError as refused:  # e.g. decided by someone else meanwhile: show the visit as it is now
             error = refused.message
+            session.rollback()
+            visit = hosting.hosted_visit(uid)
         else:
             return redirect(safe_next(request.args.get("next")) if request.args.get("next") else request.path)
     return render_template(

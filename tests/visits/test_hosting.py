@@ -7,8 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from marshmallow import ValidationError
+from sqlalchemy import select
 
 from roaming.db import session
+from roaming.errors import Conflict
+from roaming.ledger.models import Receipt
 from roaming.plugins import hookimpl, plugin_manager
 from roaming.visits import calendar, hosting
 from roaming.visits.models import DayStatus, SeatAllocation, VisitState
@@ -92,3 +95,60 @@ def test_the_clock_expires_releases_and_completes(app, make_desk, make_location,
         return undecided.state, no_show.state, attended.state, session.query(SeatAllocation).count()
 
     assert within(run) == (VisitState.EXPIRED, VisitState.NO_SHOW, VisitState.COMPLETED, 1)
+
+
+def _decided_at_once(app, uid, first, second):
+    """Two staff read the same request, then decide one after the other: the first's decision is
+    committed; returns the second's Conflict message."""
+    with app.app_context():
+        late = hosting.hosted_visit(uid)  # read before the other decides
+        assert late.state is VisitState.REQUESTED
+        with app.app_context():
+            first(hosting.hosted_visit(uid))
+        with pytest.raises(Conflict) as refused:
+            second(late)
+        session.rollback()
+    return str(refused.value)
+
+
+def test_approve_and_decline_at_once_leave_one_decision_and_the_seat(app, make_desk, make_location, home_peer, within):
+    desk = make_desk(location=make_location(opening_hours={}), seats=1)
+    uid = within(lambda: receive(home_peer, desk).uid)
+    message = _decided_at_once(app, uid, hosting.approve, lambda visit: hosting.decline(visit, "No room."))
+    assert message == "The visit was changed meanwhile (it is confirmed now); reload it and try again."
+
+    def outcome():
+        visit = hosting.hosted_visit(uid)
+        kinds = [row.kind for row in session.scalars(select(Receipt).where(Receipt.subject == uid))]
+        return (
+            visit.state,
+            visit.version,
+            [entry["state"] for entry in visit.history],
+            kinds,
+            session.query(SeatAllocation).filter_by(visit_id=visit.id).count(),
+        )
+
+    state, version, history, receipts, seats = within(outcome)
+    assert (state, version, history, receipts, seats) == (
+        VisitState.CONFIRMED,
+        2,
+        ["requested", "confirmed"],
+        ["confirmed"],
+        1,
+    )
+
+
+def test_the_clock_leaves_a_request_that_staff_decided_meanwhile(app, make_desk, make_location, home_peer, within):
+    desk = make_desk(location=make_location(opening_hours={}), seats=1)
+    uid = within(lambda: receive(home_peer, desk).uid)
+    after_deadline = NOW + timedelta(days=30)
+    with app.app_context():
+        due = hosting.hosted_visit(uid)
+        assert due.state is VisitState.REQUESTED  # the clock has read it
+        with app.app_context():
+            hosting.decline(hosting.hosted_visit(uid), "Closed that week.")
+        with pytest.raises(Conflict):
+            hosting._change(due, VisitState.EXPIRED, "system", "late")
+        session.rollback()
+        assert hosting.expire_due(after_deadline) == 0  # and the job itself goes on
+    assert within(lambda: hosting.hosted_visit(uid).state) is VisitState.DECLINED

@@ -53,3 +53,22 @@ def test_members_cannot_open_the_decision_page(client, make_desk, make_location,
     visit = within(receive, home_peer, desk)
     login(make_user(role=Role.MEMBER))
     assert client.get(f"/host/visits/{visit.uid}").status_code == 403
+
+
+def test_a_decision_someone_made_meanwhile_is_shown_not_overwritten(
+    client, make_desk, make_location, make_user, home_peer, within
+):
+    desk = make_desk(location=make_location(opening_hours={}))
+    visit = within(receive, home_peer, desk)
+    path = f"/host/visits/{visit.uid}"
+    staff = make_user(role=Role.HOST_STAFF)
+    client.post(
+        "/login", data={"email": staff.email, "password": PASSWORD, "csrf_token": _csrf(client.get("/login").text)}
+    )
+    page = client.get(path)  # the form is open ...
+    within(lambda: hosting.approve(hosting.hosted_visit(visit.uid), by="colleague"))  # ... a colleague approves
+    late = client.post(path, data={"decision": "decline", "reason": "No room.", "csrf_token": _csrf(page.text)})
+    assert late.status_code == 200
+    assert "The visit is confirmed; it cannot become declined." in late.text
+    assert "Approve</button>" not in late.text  # the page shows the visit as it is now
+    assert within(lambda: hosting.hosted_visit(visit.uid).state) is VisitState.CONFIRMED
