@@ -17,9 +17,11 @@ from __future__ import annotations
 import secrets
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import cast
 
 from marshmallow import ValidationError
 from sqlalchemy import delete, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -507,12 +509,13 @@ def _claim(visit: Visit) -> None:
     what it did (nothing it did is committed). PostgreSQL holds the row until the winner commits;
     SQLite lets one writer at a time."""
     with session.no_autoflush:  # the claim is the visit row's first write in this transaction
-        claimed = session.execute(
+        result = session.execute(
             update(Visit)
             .where(Visit.id == visit.id, Visit.version == visit.version)
             .values(version=visit.version + 1)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
+        claimed = cast(CursorResult, result).rowcount  # an UPDATE's result counts its rows
         if claimed != 1:
             now = session.scalar(select(Visit.state).where(Visit.id == visit.id))
             state = now.value if now is not None else "gone"
