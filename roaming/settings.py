@@ -327,8 +327,9 @@ class _Found:
             self.problems.append(f"{variable}: {_unknown(head.lower(), tables, spelling, kind='table')}")
             return
         value = _parsed(text, None)
-        if _not_finite(value, variable):
-            self.problems += _not_finite(value, variable)
+        not_finite = _not_finite(value, variable)
+        if not_finite:
+            self.problems += not_finite
             return
         table: object = self.values.setdefault(head, copy.deepcopy(setting.default) if setting else {})
         for part in path[:-1]:

@@ -308,13 +308,13 @@ def cancel(visit: Visit, by: str, reason: str = "", days: list | None = None, no
     _refuse_late(visit, chosen, by, now)
     for day in chosen:
         booked[day].status = DayStatus.CANCELLED
-        session.execute(delete(SeatAllocation).where(SeatAllocation.visit_id == visit.id, SeatAllocation.day == day))
     remaining = [day for day in visit.days if day.status in (DayStatus.BOOKED, DayStatus.CHECKED_IN)]
     detail = reason or ("Cancelled." if days is None else f"Cancelled {', '.join(d.isoformat() for d in chosen)}.")
     if not remaining:
         _change(visit, S.CANCELLED, by, detail, reason=reason or None)
     else:
         _bump(visit, history_entry(visit.state, by, detail))
+    _release_days(visit, chosen)
     session.commit()
     return visit
 
@@ -411,14 +411,12 @@ def release_no_shows(now: datetime | None = None) -> int:
         with _unless_changed_meanwhile():
             for day in missed:
                 day.status = DayStatus.NO_SHOW
-                session.execute(
-                    delete(SeatAllocation).where(SeatAllocation.visit_id == visit.id, SeatAllocation.day == day.day)
-                )
             note = f"Not checked in by {checkin_by} on {', '.join(d.day.isoformat() for d in missed)}: desk released."
             if visit.state is S.CONFIRMED and not any(d.status is DayStatus.BOOKED for d in visit.days):
                 _change(visit, S.NO_SHOW, "system", note)
             else:
                 _bump(visit, history_entry(visit.state, "system", note))
+            _release_days(visit, [day.day for day in missed])
             session.commit()
             released += len(missed)
     return released
@@ -525,6 +523,12 @@ def _claim(visit: Visit) -> None:
 
 def _publish(visit: Visit) -> None:
     enqueue(visit.peer, UPDATES_PATH, {"visit": document(visit)})
+
+
+def _release_days(visit: Visit, days: list) -> None:
+    """Give back the visit's seats on ``days`` (after the change is claimed: every change takes
+    the visit's row before any seat's, so two changes at once wait for each other, not deadlock)."""
+    session.execute(delete(SeatAllocation).where(SeatAllocation.visit_id == visit.id, SeatAllocation.day.in_(days)))
 
 
 def _release(visit: Visit) -> None:
