@@ -56,8 +56,10 @@ def checkin(token: str):
         else:
             try:
                 hosting.check_in(visit, "visitor")
-            except DomainError as refused:
+            except DomainError as refused:  # e.g. today's day cancelled meanwhile: show the visit as it is now
                 error = refused.message
+                session.rollback()
+                visit = _visit_by_checkin_token(token)
     url = checkin_url(visit)
     return render_template(
         "visits/checkin.html", visit=visit, error=error, qr=qr_svg(url), url=url
