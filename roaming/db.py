@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
+from sqlalchemy import DateTime, Enum, MetaData, create_engine, event, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -86,6 +86,34 @@ def insert_if_absent(model, *, executor: Session | Connection | None = None, **v
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(model).values(**values).on_conflict_do_nothing().returning(*model.__table__.primary_key)
     return executor.execute(statement).first() is not None
+
+
+def lock_row(model, row_id: int) -> None:
+    """Take the row ``model[row_id]`` for the rest of the current transaction, so that a count made
+    after it cannot be passed by another transaction taking the same row (a check-then-insert
+    becomes exclusive). It is a no-op UPDATE: on PostgreSQL it takes the row's lock (others wait for
+    this transaction to end, then see what it wrote); on SQLite, as the transaction's first write,
+    the database's write lock (later reads see everything committed before it)."""
+    column = next(  # a plain column: setting it to itself touches no key or index
+        column
+        for column in model.__table__.columns
+        if not (column.primary_key or column.unique or column.index or column.foreign_keys)
+    )
+    key = next(iter(model.__table__.primary_key.columns))
+    session.execute(
+        update(model.__table__).where(key == row_id).values({column.name: column}),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def lock_fresh(row: Base) -> None:
+    """Take ``row``'s lock (``lock_row``) and read it, with everything the session holds, as it is
+    now; before comparing a row with an incoming change and applying it (read-check-write made
+    exclusive). What the transaction changed so far is written first, so the reload loses
+    nothing; a change applied meanwhile by another transaction is seen, not overwritten."""
+    session.flush()
+    lock_row(type(row), row.id)  # type: ignore[attr-defined]
+    session.expire_all()
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from roaming import reference
 from roaming.db import MAX_ID
@@ -13,6 +13,15 @@ class BaseSchema(Schema):
 
     class Meta:
         ordered = True
+
+
+class WireSchema(BaseSchema):
+    """A message or document from another node: fields this node does not know are left out, not
+    refused, so a newer node may add fields and older nodes keep working with it (docs/protocol.md,
+    section 1). Fields it knows are checked as strictly as any input."""
+
+    class Meta(BaseSchema.Meta):
+        unknown = EXCLUDE
 
 
 class CountryField(fields.String):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from federation.client import DeliveryError
 from roaming.accounts.models import User
-from roaming.db import session, utcnow
+from roaming.db import lock_fresh, session, utcnow
 from roaming.errors import Conflict, DomainError, NotFound
 from roaming.events import notices
 from roaming.events.documents import RegistrationDocumentSchema, apply_document
@@ -145,6 +145,7 @@ def apply_host_document(peer: Peer, data: object, registration: Registration | N
     )
     if registration is None or registration.peer_id != peer.id:
         raise NotFound(f"No registration {doc['registration_id']} with {peer.name} as host.")
+    lock_fresh(registration)  # two documents applied at once: the second waits and sees the first
     accept_from_host(peer, doc["receipts"], registration.uid)
     old = registration.state
     if not apply_document(registration, doc):

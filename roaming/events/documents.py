@@ -12,7 +12,7 @@ from marshmallow import fields, validate
 from roaming.catalogue.models import Event
 from roaming.events.models import Registration, RegistrationState
 from roaming.ledger.operations import tokens_for
-from roaming.schemas import BaseSchema
+from roaming.schemas import WireSchema
 
 
 def event_snapshot(event: Event) -> dict:
@@ -44,7 +44,7 @@ def document(registration: Registration) -> dict:
     }
 
 
-class RegistrationDocumentSchema(BaseSchema):
+class RegistrationDocumentSchema(WireSchema):
     registration_id = fields.String(required=True, validate=validate.Length(equal=36))
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     state = fields.Enum(RegistrationState, by_value=True, required=True)

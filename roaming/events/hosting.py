@@ -2,21 +2,24 @@
 
 A registration gets the lowest free visitor seat of the event (an ``EventSeat`` row) or a place on
 the waiting list. A cancellation frees the seat and promotes the longest-waiting registrations in
-the same transaction, as long as seats are free. Two guards make this exact under concurrency: the
-cancellation itself is a conditional UPDATE (only one of several concurrent cancellations of one
-registration wins), and a seat is an INSERT under UNIQUE(event, seat) and UNIQUE(registration) (a
-seat goes to one registration, a registration gets one seat). Every change is published to the
-home node through the outbox, as visits are.
+the same transaction, as long as seats are free. Two guards make this exact under concurrency: a
+cancellation, a promotion and the closing clock each change the registration's state with a
+conditional UPDATE (of concurrent changes of one registration only one wins; the others change
+nothing), and a seat is an INSERT under UNIQUE(event, seat) and UNIQUE(registration) (a seat goes to
+one registration, a registration gets one seat). New registrations of one partner are taken one at
+a time (its row is locked), so nobody is registered twice. Every change is published to the home
+node through the outbox, as visits are.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from roaming.catalogue.models import Event
-from roaming.db import insert_if_absent, session, utcnow
+from roaming.db import insert_if_absent, lock_row, session, utcnow
 from roaming.errors import Conflict, NotFound
 from roaming.events import notices
 from roaming.events.documents import document, event_snapshot
@@ -60,6 +63,7 @@ def receive_registration(peer: Peer, request: dict, now: datetime | None = None)
     claims = verified_visitor(peer, request["registration_id"], request["attestation"])
     event = _open_event(request["event"], now)
     person_ref = claims["person"]["ref"]
+    lock_row(Peer, peer.id)  # one registration of a partner at a time: nobody is registered twice
     twice = select(Registration.id).where(
         Registration.event_uid == event.uid,
         Registration.peer_id == peer.id,
@@ -146,7 +150,7 @@ def cancel(registration: Registration, by: str) -> Registration:
         if registration.state is R.CANCELLED:
             return registration  # cancelled before: nothing changes
         raise Conflict(f"The registration is {registration.state.value}; it cannot be cancelled.")
-    session.execute(EventSeat.__table__.delete().where(EventSeat.registration_id == registration.id))
+    _give_back_seat(registration)
     _changed(registration, history_entry(R.CANCELLED, by))
     event = session.scalar(select(Event).where(Event.uid == registration.event_uid))
     if event is not None:
@@ -156,7 +160,11 @@ def cancel(registration: Registration, by: str) -> Registration:
 
 
 def promote(event: Event) -> int:
-    """Give free seats to the waiting list, longest waiting first; returns how many moved up."""
+    """Give free seats to the waiting list, longest waiting first; returns how many moved up.
+
+    Each promotion takes a seat, then moves the registration from waitlisted to registered only if
+    it is still waitlisted (a conditional UPDATE): one cancelled meanwhile gives its seat back and
+    stays cancelled."""
     promoted = 0
     waiting = select(Registration).where(Registration.event_uid == event.uid, Registration.state == R.WAITLISTED)
     for registration in session.scalars(waiting.order_by(Registration.id)).all():
@@ -164,11 +172,30 @@ def promote(event: Event) -> int:
             if _free_seats(event) == 0:
                 break
             continue
-        registration.state, registration.waitlist_position = R.REGISTERED, None
+        if not _move(registration, R.WAITLISTED, R.REGISTERED, waitlist_position=None):
+            _give_back_seat(registration)
+            continue
         _changed(registration, history_entry(R.REGISTERED, "host", "A seat was freed: it is yours now."))
         promoted += 1
     _renumber(event)
     return promoted
+
+
+def _move(registration: Registration, old: RegistrationState, new: RegistrationState, **values) -> bool:
+    """Move ``registration`` from ``old`` to ``new`` in one conditional UPDATE (which also takes its
+    row) and reload it; False, with nothing changed, if it is not in ``old`` any more."""
+    moved = session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.state == old)
+        .values(state=new, **values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(registration)
+    return cast(CursorResult, moved).rowcount == 1
+
+
+def _give_back_seat(registration: Registration) -> None:
+    session.execute(EventSeat.__table__.delete().where(EventSeat.registration_id == registration.id))
 
 
 def _free_seats(event: Event) -> int:
@@ -202,7 +229,9 @@ def close_finished(now: datetime | None = None) -> int:
     closed = 0
     for registration in session.scalars(open_ones).all():
         attended = registration.state is R.REGISTERED
-        registration.state = R.ATTENDED if attended else R.MISSED
+        if not _move(registration, registration.state, R.ATTENDED if attended else R.MISSED):
+            session.rollback()  # cancelled or promoted meanwhile: the next tick sees it as it is now
+            continue
         if attended:
             period = registration.event["starts_at"][:7]
             ledger.issue(registration.peer, "event_seat", registration.uid, period, now=now, event_seats=1)

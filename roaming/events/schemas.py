@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from roaming.events.models import RegistrationState
-from roaming.schemas import BaseSchema
+from roaming.schemas import BaseSchema, WireSchema
 from roaming.visits.models import VisitRole
 from roaming.visits.schemas import UID, PartnerSchema
 
@@ -38,13 +38,13 @@ class RegistrationListQuerySchema(BaseSchema):
     event = fields.String(validate=UID, metadata={"description": "Staff: registrations for one of our events"})
 
 
-class WireRegistrationSchema(BaseSchema):
+class WireRegistrationSchema(WireSchema):
     registration_id = fields.String(required=True, validate=UID)
     event = fields.String(required=True, validate=UID)
     attestation = fields.String(required=True, validate=validate.Length(max=8000))
 
 
-class WireMessageSchema(BaseSchema):
+class WireMessageSchema(WireSchema):
     message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
 
 

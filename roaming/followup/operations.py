@@ -30,7 +30,7 @@ from roaming.notify import Message, Recipient
 from roaming.notify.operations import queue
 from roaming.peers.delivery import enqueue
 from roaming.peers.models import Peer
-from roaming.schemas import BaseSchema, text
+from roaming.schemas import BaseSchema, WireSchema, text
 from roaming.visits.models import Visit, VisitRole
 
 OUTCOMES_PATH = "/federation/followup/outcomes"
@@ -199,7 +199,7 @@ def outcome_document(survey: Survey, person: Person) -> dict:
 # -- outcomes: host, coordinator -------------------------------------------------------------------
 
 
-class OutcomeSchema(BaseSchema):
+class OutcomeSchema(WireSchema):
     survey_id = fields.String(required=True, validate=validate.Length(equal=36))
     visit_id = fields.String(required=True, validate=validate.Length(equal=36))
     home = fields.String(required=True, validate=validate.Length(max=64))

@@ -10,12 +10,12 @@ from roaming.db import session
 from roaming.ledger import operations as ledger
 from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import json_body, signed_by_peer, signed_json
-from roaming.schemas import BaseSchema
+from roaming.schemas import WireSchema
 
 bp = Blueprint("federation_ledger", __name__, url_prefix="/federation/ledger")
 
 
-class ReportSchema(BaseSchema):
+class ReportSchema(WireSchema):
     message_id = fields.String(required=True)
     receipt = fields.String(required=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import INCLUDE, fields, validate
 
 from roaming.peers.models import PeerStatus, TrustSource
-from roaming.schemas import BaseSchema
+from roaming.schemas import BaseSchema, WireSchema
 
 
 class PeerSchema(BaseSchema):
@@ -48,7 +48,7 @@ class NodeMetadataInSchema(BaseSchema):
     protocol_versions = fields.List(fields.String(), required=True)
 
 
-class FeedChangeSchema(BaseSchema):
+class FeedChangeSchema(WireSchema):
     seq = fields.Integer(required=True, validate=validate.Range(min=1))
     kind = fields.String(required=True, validate=validate.Length(min=1, max=30))  # unknown kinds are skipped
     uid = fields.String(required=True, validate=validate.Length(min=1, max=36))
@@ -56,13 +56,13 @@ class FeedChangeSchema(BaseSchema):
     item = fields.Dict(allow_none=True, required=True)
 
 
-class FeedSchema(BaseSchema):
+class FeedSchema(WireSchema):
     changes = fields.List(fields.Nested(FeedChangeSchema), required=True)
     cursor = fields.Integer(required=True, validate=validate.Range(min=0))
     more = fields.Boolean(required=True)
 
 
-class NoticeSchema(BaseSchema):
+class NoticeSchema(WireSchema):
     message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
     type = fields.String(required=True, validate=validate.OneOf(["catalogue.changed"]))
     seq = fields.Integer(validate=validate.Range(min=0))

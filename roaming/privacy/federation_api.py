@@ -9,7 +9,7 @@ from roaming.db import session
 from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import json_body, signed_by_peer, signed_json
 from roaming.privacy.operations import erase_for_peer
-from roaming.schemas import BaseSchema
+from roaming.schemas import WireSchema
 
 bp = Blueprint("federation_privacy", __name__, url_prefix="/federation/privacy")
 IDS = fields.List(
@@ -17,7 +17,7 @@ IDS = fields.List(
 )
 
 
-class ErasureMessageSchema(BaseSchema):
+class ErasureMessageSchema(WireSchema):
     message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
     visits = IDS
     registrations = IDS

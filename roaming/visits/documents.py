@@ -14,7 +14,7 @@ from marshmallow import fields, validate
 
 from roaming.db import utcnow
 from roaming.ledger.operations import tokens_for
-from roaming.schemas import BaseSchema
+from roaming.schemas import WireSchema
 from roaming.visits.models import DayStatus, Visit, VisitDay, VisitState
 
 
@@ -49,12 +49,12 @@ def document(visit: Visit) -> dict:
     }
 
 
-class DayDocumentSchema(BaseSchema):
+class DayDocumentSchema(WireSchema):
     date = fields.Date(required=True)
     status = fields.Enum(DayStatus, by_value=True, required=True)
 
 
-class VisitDocumentSchema(BaseSchema):
+class VisitDocumentSchema(WireSchema):
     visit_id = fields.String(required=True, validate=validate.Length(equal=36))
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     state = fields.Enum(VisitState, by_value=True, required=True)
@@ -73,7 +73,7 @@ class VisitDocumentSchema(BaseSchema):
 
 def apply_document(visit: Visit, doc: dict) -> bool:
     """Make the home copy match ``doc`` (loaded by ``VisitDocumentSchema``); False if it is not
-    newer than what is held."""
+    newer than what is held. The caller holds the visit's row, read afresh (``lock_fresh``)."""
     if doc["version"] <= visit.version:
         return False
     visit.version, visit.state = doc["version"], doc["state"]

@@ -28,7 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from federation.attestation import AttestationRejected, verify_attestation
 from roaming.catalogue.models import Desk, Service
 from roaming.catalogue.service_kinds import kind_of, options_schema
-from roaming.db import insert_if_absent, session, utcnow
+from roaming.db import insert_if_absent, lock_row, session, utcnow
 from roaming.errors import Conflict, DomainError, Forbidden, NotFound
 from roaming.identity.operations import node_id
 from roaming.ledger import operations as ledger
@@ -113,6 +113,7 @@ def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> t
     if existing is not None:
         return existing, False
     claims = verified_visitor(peer, request["visit_id"], request["attestation"])
+    lock_row(Peer, peer.id)  # one request of a partner at a time: its allowances are counted exactly
     quote = make_quote(peer, claims["company"]["ref"], request, now)
     if quote.problems:
         raise ValidationError(quote.problems)
@@ -356,12 +357,14 @@ def check_in(visit: Visit, by: str, now: datetime | None = None) -> Visit:
 
 
 def cancel_from_home(peer: Peer, uid: str, days: list | None) -> Visit:
-    """The visitor's home node passes on a cancellation."""
+    """The visitor's home node passes on a cancellation. One that finds the visit (or the days)
+    cancelled already changes nothing and answers it as it is; one that lost to another change (the
+    host declined the request, it expired or ended) is refused with 409 naming the state."""
     visit = hosted_visit_of(peer, uid)
-    if visit.state in (S.CANCELLED, S.DECLINED, S.EXPIRED) or (
+    if visit.state is S.CANCELLED or (
         days is not None and all(d.status is DayStatus.CANCELLED for d in visit.days if d.day in set(days))
     ):
-        return visit  # already done: a repeated message changes nothing
+        return visit
     return cancel(visit, "visitor", days=days)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from roaming.schemas import BaseSchema, text
+from roaming.schemas import BaseSchema, WireSchema, text
 from roaming.visits.models import DayStatus, VisitRole, VisitState
 
 UID = validate.Length(equal=36, error="A 36-character id (UUID) is expected.")
@@ -132,7 +132,7 @@ class CalendarFeedSchema(BaseSchema):
 # -- between nodes -------------------------------------------------------------------------------
 
 
-class WireQuoteSchema(BaseSchema):
+class WireQuoteSchema(WireSchema):
     company_ref = fields.String(required=True, validate=validate.Length(min=8, max=64))
     desk = fields.String(required=True, validate=UID)
     first_day = fields.Date(required=True)
@@ -146,7 +146,7 @@ class WireQuoteSchema(BaseSchema):
         check_service_options(data)
 
 
-class WireRequestSchema(BaseSchema):
+class WireRequestSchema(WireSchema):
     visit_id = fields.String(required=True, validate=UID)
     attestation = fields.String(required=True, validate=validate.Length(max=8000))
     desk = fields.String(required=True, validate=UID)
@@ -162,11 +162,11 @@ class WireRequestSchema(BaseSchema):
         check_service_options(data)
 
 
-class WireCancelSchema(BaseSchema):
+class WireCancelSchema(WireSchema):
     message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
     days = fields.List(fields.Date(), allow_none=True, load_default=None)
 
 
-class WireUpdateSchema(BaseSchema):
+class WireUpdateSchema(WireSchema):
     message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
     visit = fields.Dict(required=True)

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from federation.attestation import sign_attestation
 from federation.client import DeliveryError
 from roaming.accounts.models import User
-from roaming.db import session, utcnow
+from roaming.db import lock_fresh, session, utcnow
 from roaming.errors import Conflict, DomainError, Forbidden, NotFound
 from roaming.followup import operations as followup
 from roaming.identity.operations import key_ring, node_id
@@ -285,6 +285,7 @@ def apply_host_document(peer: Peer, data: object, visit: Visit | None = None) ->
     visit = visit or session.scalar(select(Visit).where(Visit.uid == doc["visit_id"], Visit.role == VisitRole.HOME))
     if visit is None or visit.peer_id != peer.id:
         raise NotFound(f"No visit {doc['visit_id']} with {peer.name} as host.")
+    lock_fresh(visit)  # two documents applied at once: the second waits and sees the first
     accept_from_host(peer, doc["receipts"], visit.uid)
     old_state, old_days, first = visit.state, [(day.day, day.status) for day in visit.days], visit.version == 0
     if not apply_document(visit, doc):

@@ -174,14 +174,18 @@ def complete_due(host, after: date) -> int:
         return complete_finished(now=datetime.combine(after, time(12, 0), UTC))
 
 
-def signed_visit_request(home, host_id: str, home_id: str, dates: dict, n: int) -> tuple[bytes, NodeKey]:
+def signed_visit_request(
+    home, host_id: str, home_id: str, dates: dict, n: int, company: int | None = None
+) -> tuple[bytes, NodeKey]:
     """The body of a visit request straight from ``home`` to the host, with an attestation for
-    visitor ``n`` of company ``n`` (distinct pseudonyms), and the key to sign it with."""
+    visitor ``n`` of company ``company`` (default ``n``; distinct pseudonyms), and the key to sign
+    it with."""
+    company = n if company is None else company
     key = home.signing_key()
     visit_id = str(uuid.uuid4())
     claims = {
         "visit_id": visit_id,
-        "company": {"ref": f"company-{n:04d}", "name": f"Company {n}", "country": "DE", "status": "active"},
+        "company": {"ref": f"company-{company:04d}", "name": f"Company {company}", "country": "DE", "status": "active"},
         "person": {"ref": f"person-{n:04d}", "name": f"Visitor {n}", "email": f"v{n}@crowd.example", "language": "en"},
     }
     token = sign_attestation(claims, key, issuer=home_id, audience=host_id)

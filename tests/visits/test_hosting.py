@@ -152,3 +152,27 @@ def test_the_clock_leaves_a_request_that_staff_decided_meanwhile(app, make_desk,
         session.rollback()
         assert hosting.expire_due(after_deadline) == 0  # and the job itself goes on
     assert within(lambda: hosting.hosted_visit(uid).state) is VisitState.DECLINED
+
+
+def test_a_cancellation_from_the_home_that_lost_to_a_decline_is_refused(make_desk, make_location, home_peer, within):
+    desk = make_desk(location=make_location(opening_hours={}), seats=1)
+    uid = within(lambda: receive(home_peer, desk).uid)
+    within(lambda: hosting.decline(hosting.hosted_visit(uid), "No room that week."))
+
+    def cancel_from_home():
+        with pytest.raises(Conflict) as refused:
+            hosting.cancel_from_home(session.merge(home_peer[0]), uid, None)
+        return str(refused.value)
+
+    assert within(cancel_from_home) == "The visit is declined; it cannot be cancelled."
+    assert within(lambda: hosting.hosted_visit(uid).state) is VisitState.DECLINED
+
+
+def test_a_cancellation_from_the_home_finding_the_visit_cancelled_changes_nothing(
+    make_desk, make_location, home_peer, within
+):
+    desk = make_desk(location=make_location(opening_hours={}), seats=1)
+    uid = within(lambda: receive(home_peer, desk).uid)
+    within(lambda: hosting.cancel(hosting.hosted_visit(uid), "host", "Closed for a fair."))
+    visit = within(lambda: hosting.cancel_from_home(session.merge(home_peer[0]), uid, None))
+    assert (visit.state, visit.version) == (VisitState.CANCELLED, 2)
