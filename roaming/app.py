@@ -60,7 +60,11 @@ def _register_parts(app: Flask) -> None:
     from roaming.search import api as search_api
     from roaming.search import pages as search_pages
     from roaming.visits import api as visits_api
-    from roaming.visits import dashboard, terms
+    from roaming.visits import (
+        capacity,  # noqa: F401 (its guard keeps a desk's booked seats)
+        dashboard,
+        terms,
+    )
     from roaming.visits import federation_api as visits_federation_api
     from roaming.visits import pages as visit_pages
 

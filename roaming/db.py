@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Enum, MetaData, create_engine, event, update
+from sqlalchemy import DateTime, Enum, MetaData, create_engine, event, select, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -88,18 +88,25 @@ def insert_if_absent(model, *, executor: Session | Connection | None = None, **v
     return executor.execute(statement).first() is not None
 
 
-def lock_row(model, row_id: int) -> None:
+def lock_row(model, row_id: int, *, against_references: bool = False) -> None:
     """Take the row ``model[row_id]`` for the rest of the current transaction, so that a count made
     after it cannot be passed by another transaction taking the same row (a check-then-insert
     becomes exclusive). It is a no-op UPDATE: on PostgreSQL it takes the row's lock (others wait for
     this transaction to end, then see what it wrote); on SQLite, as the transaction's first write,
-    the database's write lock (later reads see everything committed before it)."""
+    the database's write lock (later reads see everything committed before it).
+
+    ``against_references``: also hold off rows being added that refer to this one (PostgreSQL's
+    ``SELECT ... FOR UPDATE``, which waits for transactions adding such rows and makes new ones
+    wait), as a check before deleting the row, or shrinking what it offers, needs."""
+    key = next(iter(model.__table__.primary_key.columns))
+    if against_references and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(key).where(key == row_id).with_for_update())
+        return
     column = next(  # a plain column: setting it to itself touches no key or index
         column
         for column in model.__table__.columns
         if not (column.primary_key or column.unique or column.index or column.foreign_keys)
     )
-    key = next(iter(model.__table__.primary_key.columns))
     session.execute(
         update(model.__table__).where(key == row_id).values({column.name: column}),
         execution_options={"synchronize_session": False},

@@ -110,6 +110,9 @@ def test_the_changelog_starts_with_the_version_the_metadata_reads():
         if isinstance(node, ast.Assign) and [target.id for target in node.targets] == ["__version__"]
     )
     releases = re.findall(r"^## \[([^\]]+)\]", (ROOT / "CHANGELOG.md").read_text(), flags=re.MULTILINE)
+    if "Unreleased" in releases:  # changes made since the last release come first, as Keep a Changelog says
+        assert releases.index("Unreleased") == 0
+        releases.remove("Unreleased")
     assert releases[0] == version
 
 

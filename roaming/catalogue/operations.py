@@ -7,6 +7,7 @@ rows and commits; on any error nothing is written. Change numbers and tombstones
 
 from __future__ import annotations
 
+from blinker import Namespace
 from marshmallow import Schema, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
@@ -23,7 +24,7 @@ from roaming.catalogue.models import (
     NewsItem,
     Service,
 )
-from roaming.db import session
+from roaming.db import lock_row, session
 from roaming.errors import Conflict, NotFound
 from roaming.plugins import call_guarded, is_core_kind, service_kinds
 from roaming.schemas import merged_and_validated
@@ -46,6 +47,14 @@ LABELS = {
     Event: "event",
     NewsItem: "news item",
 }
+
+
+_signals = Namespace()
+desk_shrinking = _signals.signal("desk-shrinking")
+"""Sent before a desk is deleted or its seats are changed, with the desk (its row held against new
+bookings until the change is committed) and ``seats``, the seats it is to have (0 when it is
+deleted). A receiver refuses the change by raising ``Conflict`` (the visits refuse to lose a
+booked seat: ``roaming.visits.capacity``)."""
 
 
 def list_items(model: type[CatalogueItem], *, offset: int = 0, limit: int | None = None, **filters):
@@ -86,7 +95,10 @@ def add_item(model: type[CatalogueItem], data: dict) -> CatalogueItem:
 
 def update_item(item: CatalogueItem, patch: dict) -> CatalogueItem:
     """Apply a partial update given as raw (JSON) values; the merged result is validated whole."""
-    _apply(item, merged_and_validated(SCHEMAS[type(item)], item, patch))
+    data = merged_and_validated(SCHEMAS[type(item)], item, patch)
+    if isinstance(item, Desk) and "seats" in patch:
+        _shrinking(item, data["seats"])
+    _apply(item, data)
     session.commit()
     _published(item, is_new=False)
     return item
@@ -122,8 +134,12 @@ def delete_item(item: CatalogueItem) -> None:
     """Delete an item; a location takes its desks and rooms with it, but not services or events."""
     if isinstance(item, Location):
         _refuse_if_referenced(item)
+        for desk in item.desks:
+            _shrinking(desk, 0)
         for child in [*item.desks, *item.rooms]:
             session.delete(child)
+    if isinstance(item, Desk):
+        _shrinking(item, 0)
     session.delete(item)
     session.commit()
 
@@ -194,6 +210,11 @@ def _referenced_location(data: dict) -> Location | None:
     if location is None:
         raise ValidationError(f"No location with id {location_id}.", "location_id")
     return location
+
+
+def _shrinking(desk: Desk, seats: int) -> None:
+    lock_row(Desk, desk.id, against_references=True)
+    desk_shrinking.send(desk, seats=seats)
 
 
 def _refuse_if_referenced(location: Location) -> None:

@@ -259,7 +259,7 @@ def _allocate_day(visit: Visit, desk: Desk, day) -> None:
                 select(SeatAllocation.seat).where(SeatAllocation.desk_id == desk.id, SeatAllocation.day == day)
             )
         )
-        free = [seat for seat in range(1, desk.seats + 1) if seat not in taken][: visit.people]
+        free = [seat for seat in range(1, _seats_now(desk) + 1) if seat not in taken][: visit.people]
         if len(free) < visit.people:
             break
         won = [
@@ -267,12 +267,20 @@ def _allocate_day(visit: Visit, desk: Desk, day) -> None:
             for seat in free
             if insert_if_absent(SeatAllocation, desk_id=desk.id, day=day, seat=seat, visit_id=visit.id)
         ]
-        if len(won) == len(free):
+        if len(won) == len(free) and max(won) <= _seats_now(desk):
             return
-        # another request took one of these seats meanwhile: give back ours and look again
+        # another request took one of these seats meanwhile, or the desk has fewer seats now: give
+        # back ours and look again
         session.execute(delete(SeatAllocation).where(SeatAllocation.visit_id == visit.id, SeatAllocation.day == day))
     session.rollback()
     raise NoSeat(f"{desk.name} has no free seat for {visit.people} on {day.isoformat()} any more.")
+
+
+def _seats_now(desk: Desk) -> int:
+    """The desk's seats as committed now: a change of seats that this booking waited for (the
+    change holds the desk's row, see ``roaming.visits.capacity``) is seen, not the number read
+    before."""
+    return session.scalar(select(Desk.seats).where(Desk.id == desk.id)) or 0
 
 
 # -- decisions and changes -----------------------------------------------------------------------
