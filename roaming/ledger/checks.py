@@ -204,5 +204,6 @@ def problem(tokens: object) -> dict | None:
     reasons: dict[str, list[str]] = {}
     for refusal in refused:
         reasons.setdefault(refusal.receipt_id or "receipt", []).append(refusal.reason)
-    message = f"The update was applied, but {len(refused)} of its receipts are refused and not counted; see errors."
+    named = "; ".join(f"{refusal.receipt_id}: {refusal.reason}" for refusal in refused)
+    message = f"The update was applied, but these receipts are refused and not counted: {named}"
     return error_body(422, message, {"receipts": reasons})
