@@ -23,7 +23,7 @@ from roaming.visits import visiting
 from roaming.visits.documents import Contradiction
 from roaming.visits.models import Visit
 from tests.conftest import add_row
-from tests.ledger.conftest import MONDAY, SERVICE, Partner, registration_document, visit_document
+from tests.support.receipts import MONDAY, SERVICE, Partner, registration_document, visit_document
 
 pytestmark = pytest.mark.each_database
 

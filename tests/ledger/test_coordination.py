@@ -9,7 +9,7 @@ import pytest
 
 from roaming.db import session
 from roaming.ledger import coordination
-from tests.ledger.conftest import Partner
+from tests.support.receipts import Partner
 
 pytestmark = pytest.mark.each_database
 

@@ -12,7 +12,7 @@ from roaming.db import session
 from roaming.ledger import coordination
 from roaming.ledger import operations as ledger
 from roaming.ledger.models import Book
-from tests.ledger.conftest import Partner
+from tests.support.receipts import Partner
 
 pytestmark = pytest.mark.one_database(reason="what a page shows")
 
