@@ -11,6 +11,7 @@ and a closed visit staying so. The home checks the host's receipts against the v
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import TYPE_CHECKING, cast
 
@@ -140,8 +141,8 @@ def contradictions(visit: Visit, doc: dict) -> list[str]:
     found = []
     if doc["people"] != visit.people:
         found.append(f"{doc['people']} people instead of the {visit.people} asked for")
-    asked = {service.get("uid") for service in visit.services}
-    extra = sorted(str(service.get("uid")) for service in doc["services"] if service.get("uid") not in asked)
+    asked = Counter(str(service.get("uid")) for service in visit.services)
+    extra = sorted((Counter(str(service.get("uid")) for service in doc["services"]) - asked).elements())
     if extra:
         found.append(f"services not asked for ({', '.join(extra)})")
     days = {day["date"]: day["status"] for day in doc["days"]}

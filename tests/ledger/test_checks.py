@@ -211,6 +211,11 @@ CONTRADICTIONS = {
         ATTENDED,
         "services not asked for (6b1d0c9f-6a2e-4f3c-8d7e-6b5a49382716)",
     ),
+    "a service asked for once, listed twice": (
+        {"services": [{"uid": SERVICE}, {"uid": SERVICE}]},
+        ATTENDED,
+        f"services not asked for ({SERVICE})",
+    ),
     "a day outside the visit": ({}, ATTENDED | {MONDAY + timedelta(days=3): "checked_in"}, "days outside 2030-01-07"),
     "a day that was not part of it": ({}, {MONDAY: "checked_in", TUESDAY: "checked_in"}, None),
 }
