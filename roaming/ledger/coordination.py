@@ -36,7 +36,6 @@ from roaming.ledger import operations as ledger
 from roaming.ledger.models import Book, Receipt, ReceiptRefusal
 
 AGREED, DISPUTED, UNCONFIRMED = "agreed", "disputed", "unconfirmed"
-STATUSES = (AGREED, DISPUTED, UNCONFIRMED)
 
 
 class ReceiptRefused(DomainError):
@@ -113,7 +112,8 @@ class Comparison:
     refusal: ReceiptRefusal | None = None  # the home's, first reported
 
     @property
-    def any(self) -> Receipt | ReceiptRefusal:
+    def report(self) -> Receipt | ReceiptRefusal:
+        """One of its reports (each names the receipt)."""
         return self.issued or self.accepted or self.refusal  # type: ignore[return-value]
 
     @property
@@ -178,7 +178,7 @@ def federation_ledger(period_from: str | None = None, period_to: str | None = No
     }
     left_out: dict[tuple[str, str, str], dict[str, int]] = {}  # per flow: receipts disputed, unconfirmed
     for comparison in comparisons:
-        row = comparison.any
+        row = comparison.report
         counts = left_out.setdefault((row.issuer, row.audience, row.period), {DISPUTED: 0, UNCONFIRMED: 0})
         if comparison.status != AGREED:
             counts[comparison.status] += 1
@@ -191,27 +191,29 @@ def federation_ledger(period_from: str | None = None, period_to: str | None = No
 
 
 def checks(period_from: str | None = None, period_to: str | None = None, status: str | None = None) -> list[dict]:
-    """The receipts the federation's figures leave out (disputed, unconfirmed), newest first, each
+    """The receipts the federation's figures leave out: disputed, then unconfirmed, newest first; each
     with both sides' figures and why, for the coordinator's staff."""
     left_out = [c for c in compare(period_from, period_to) if c.status != AGREED and status in (None, c.status)]
-    left_out.sort(key=lambda comparison: comparison.any.recorded_at, reverse=True)
+    left_out.sort(key=lambda comparison: comparison.report.recorded_at, reverse=True)
     left_out.sort(key=lambda comparison: comparison.status != DISPUTED)  # disputed first
     names = ledger.node_names()
-    return [
-        {
-            "receipt_id": comparison.any.receipt_id,
-            "kind": comparison.any.kind,
-            "subject": comparison.any.subject,
-            "period": comparison.any.period,
-            "host": comparison.any.issuer,
-            "host_name": names.get(comparison.any.issuer, comparison.any.issuer),
-            "home": comparison.any.audience,
-            "home_name": names.get(comparison.any.audience, comparison.any.audience),
-            "status": comparison.status,
-            "reason": comparison.reason(),
-            "host_figures": comparison.host_figures(),
-            "home_figures": comparison.home_figures(),
-            "reported_at": comparison.any.recorded_at,
-        }
-        for comparison in left_out
-    ]
+    return [_listed(comparison, names) for comparison in left_out]
+
+
+def _listed(comparison: Comparison, names: dict[str, str]) -> dict:
+    report = comparison.report
+    return {
+        "receipt_id": report.receipt_id,
+        "kind": report.kind,
+        "subject": report.subject,
+        "period": report.period,
+        "host": report.issuer,
+        "host_name": names.get(report.issuer, report.issuer),
+        "home": report.audience,
+        "home_name": names.get(report.audience, report.audience),
+        "status": comparison.status,
+        "reason": comparison.reason(),
+        "host_figures": comparison.host_figures(),
+        "home_figures": comparison.home_figures(),
+        "reported_at": report.recorded_at,
+    }
