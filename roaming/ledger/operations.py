@@ -21,9 +21,10 @@ import csv
 import hashlib
 import io
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import select
@@ -81,29 +82,20 @@ def tokens_for(subject: str) -> list[str]:
 
 
 def report(token: str) -> None:
-    """Home side: send a receipt we accepted to the coordinator (we are its audience). On the
+    """Home side: send a receipt we accepted to the coordinator (we are its audience); on the
     coordinator itself it goes straight into the federation's book; without a coordinator,
     nowhere."""
     from roaming.ledger import coordination
 
-    if current_app.config["COORDINATOR_ENABLED"]:
-        coordination.record_accepted(node_id(), token)
-        return
-    coordinator = coordinator_peer()
-    if coordinator is not None:
-        enqueue(coordinator, ACCEPTED_PATH, {"receipt": token})
+    _to_coordinator(ACCEPTED_PATH, {"receipt": token}, partial(coordination.record_accepted, node_id(), token))
 
 
 def report_issued(token: str) -> None:
     """Host side: send a receipt we signed to a coordinator that compares both sides' reports."""
     from roaming.ledger import coordination
 
-    if current_app.config["COORDINATOR_ENABLED"]:
-        coordination.record_issued(node_id(), token)
-        return
-    coordinator = coordinator_peer(comparing=True)
-    if coordinator is not None:
-        enqueue(coordinator, ISSUED_PATH, {"receipt": token})
+    record = partial(coordination.record_issued, node_id(), token)
+    _to_coordinator(ISSUED_PATH, {"receipt": token}, record, comparing=True)
 
 
 def report_refused(token: str, reason: str, expected: dict | None) -> None:
@@ -111,12 +103,20 @@ def report_refused(token: str, reason: str, expected: dict | None) -> None:
     addressed to us, why, and the counts the visit as we hold it gives."""
     from roaming.ledger import coordination
 
+    report = {"receipt": token, "reason": reason, "expected": expected}
+    record = partial(coordination.record_refused, node_id(), token, reason, expected)
+    _to_coordinator(REFUSED_PATH, report, record, comparing=True)
+
+
+def _to_coordinator(path: str, payload: dict, record: Callable[[], object], comparing: bool = False) -> None:
+    """On the coordinator, ``record`` the report at once; elsewhere send it to the coordinator
+    through the outbox (with ``comparing``, only to one that compares both sides' reports)."""
     if current_app.config["COORDINATOR_ENABLED"]:
-        coordination.record_refused(node_id(), token, reason, expected)
+        record()
         return
-    coordinator = coordinator_peer(comparing=True)
+    coordinator = coordinator_peer(comparing)
     if coordinator is not None:
-        enqueue(coordinator, REFUSED_PATH, {"receipt": token, "reason": reason, "expected": expected})
+        enqueue(coordinator, path, payload)
 
 
 def coordinator_peer(comparing: bool = False) -> Peer | None:
