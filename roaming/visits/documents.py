@@ -1,9 +1,8 @@
 """The visit document: how the host tells the home node what a visit is now.
 
 The host sends it in answer to every visit message and, through the outbox, after every change.
-The home node applies a document only if its ``version`` is newer than the one it holds (a
-version-checked UPDATE: of two documents applied at once, the newer wins), so repeated, late or
-reordered deliveries change nothing, and only if it keeps to what was agreed
+The home node applies a document only if its ``version`` is newer than the one it holds, so
+repeated, late or reordered deliveries change nothing, and only if it keeps to what was agreed
 (``contradictions``): the people and services asked for, the days of the visit, days given back
 and a closed visit staying so. The home checks the host's receipts against the visit it holds
 (``roaming.ledger.checks``), so a document must not be able to make that visit bigger.
@@ -13,21 +12,15 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import TYPE_CHECKING, cast
 
 from flask import current_app
 from marshmallow import fields, validate
-from sqlalchemy import update
-from sqlalchemy.engine import CursorResult
 
-from roaming.db import session, utcnow
+from roaming.db import utcnow
 from roaming.errors import DomainError
 from roaming.ledger.operations import RECEIPT_LENGTH, RECEIPTS_PER_DOCUMENT, tokens_for
 from roaming.schemas import BaseSchema, bounded_strings
 from roaming.visits.models import DayStatus, Visit, VisitDay, VisitState
-
-if TYPE_CHECKING:
-    from roaming.events.models import Registration
 
 
 def history_entry(state: VisitState, by: str, note: str = "") -> dict:
@@ -95,7 +88,7 @@ class Contradiction(DomainError):
 def apply_document(visit: Visit, doc: dict) -> bool:
     """Make the home copy match ``doc`` (loaded by ``VisitDocumentSchema``); False if it is not
     newer than what is held. Raises ``Contradiction`` naming what it contradicts."""
-    if not claim_newer(Visit, visit, doc["version"]):
+    if doc["version"] <= visit.version:
         return False
     found = contradictions(visit, doc)
     if found:
@@ -107,19 +100,6 @@ def apply_document(visit: Visit, doc: dict) -> bool:
     visit.reason, visit.history = doc["reason"], doc["history"]
     _apply_days(visit, {day["date"]: day["status"] for day in doc["days"]})
     return True
-
-
-def claim_newer(model: type[Visit] | type[Registration], row: Visit | Registration, version: int) -> bool:
-    """Home side: move our copy ``row`` to the host's ``version`` if that is newer than the one we
-    hold, by a version-checked UPDATE from the version read; when another document moved it
-    meanwhile, read it again and retry. False when ``version`` is not newer. What is held in
-    memory is then the copy at the version replaced (what the document must keep to)."""
-    while version > row.version:
-        claim = update(model).where(model.id == row.id, model.version == row.version).values(version=version)
-        if cast(CursorResult, session.execute(claim.execution_options(synchronize_session=False))).rowcount == 1:
-            return True
-        session.refresh(row)
-    return False
 
 
 def _apply_days(visit: Visit, statuses: dict[date, DayStatus]) -> None:
