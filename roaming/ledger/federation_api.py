@@ -21,7 +21,7 @@ bp = Blueprint("federation_ledger", __name__, url_prefix="/federation/ledger")
 
 
 class ReportSchema(BaseSchema):
-    class Meta:
+    class Meta(BaseSchema.Meta):
         unknown = EXCLUDE
 
     message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
@@ -29,7 +29,7 @@ class ReportSchema(BaseSchema):
 
 
 class ExpectedSchema(BaseSchema):
-    class Meta:
+    class Meta(BaseSchema.Meta):
         unknown = EXCLUDE
 
     desk_days = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_COUNT))
