@@ -10,8 +10,10 @@ thumbprint, ``typ`` ``roaming-receipt+jwt``. The payload::
      "desk_days": n, "services": n, "event_seats": n, "response_seconds": n or null}
 
 The receipt id is the subject and the kind (``<subject>:<kind>``), so one visit has at most one
-receipt of each kind: a receipt counted once stays counted once wherever it is sent again. A
-receipt names no person; it is kept when the visitor's data is erased.
+receipt of each kind: a receipt counted once stays counted once wherever it is sent again. A visit
+has at most one decision (confirmed, declined or expired) and at most one terminal receipt
+(declined, expired, completed; event_seat for a registration). A receipt names no person; it is
+kept when the visitor's data is erased.
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ from federation.keys import NodeKey
 ALGORITHM = "Ed25519"
 TYPE = "roaming-receipt+jwt"
 KINDS = ("confirmed", "declined", "expired", "completed", "event_seat")
+DECISIONS = ("confirmed", "declined", "expired")  # the host's answer to a request: one per visit
+TERMINAL = ("declined", "expired", "completed", "event_seat")  # what closes a visit's account: one
 COUNTS = ("desk_days", "services", "event_seats")
+NODE_ID_LENGTH, SUBJECT_LENGTH = 64, 36
+MAX_COUNT = 10_000
+MAX_SECONDS = 2**31 - 1  # what every database stores as an integer
+MAX_TIMESTAMP = 253_402_300_799  # 9999-12-31T23:59:59Z, the last moment a datetime holds
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -58,7 +66,7 @@ def signed_receipt(
         "jti": receipt_id(claims["subject"], claims["kind"]),
         **claims,
     }
-    _check_claims(payload)
+    check_claims(payload)
     header = {"alg": ALGORITHM, "kid": key.key_id, "typ": TYPE}
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     return jws.serialize_compact(header, body, key.key, algorithms=[ALGORITHM]), payload
@@ -73,6 +81,17 @@ def verify_receipt(
 ) -> dict:
     """The payload of a receipt. ``issuer_key(node_id, key_id)`` gives that node's public JWK or
     None. ``issuer`` / ``audience``, when given, must match. Raises ``ReceiptRejected``."""
+    payload = signed_payload(token, issuer_key=issuer_key, issuer=issuer)
+    if audience is not None and payload.get("aud") != audience:
+        raise ReceiptRejected("The receipt was issued to another node.")
+    check_claims(payload)
+    return payload
+
+
+def signed_payload(token: str, *, issuer_key: Callable[[str, str], dict | None], issuer: str | None = None) -> dict:
+    """The payload of a token that is a receipt signed by the node it names as ``iss`` (which must
+    be ``issuer``, when given), its claims not yet checked: what that node said, whether or not it
+    makes sense. Raises ``ReceiptRejected``."""
     try:
         compact = jws.extract_compact(token.encode())
         header, unverified = compact.headers(), json.loads(compact.payload)
@@ -90,26 +109,35 @@ def verify_receipt(
         payload = json.loads(jws.deserialize_compact(token, OKPKey.import_key(jwk), algorithms=[ALGORITHM]).payload)
     except (JoseError, ValueError) as error:
         raise ReceiptRejected(f"Bad receipt signature: {error}") from None
-    if audience is not None and payload.get("aud") != audience:
-        raise ReceiptRejected("The receipt was issued to another node.")
-    _check_claims(payload)
+    if not isinstance(payload, dict):
+        raise ReceiptRejected("The receipt's payload is not an object.")
     return payload
 
 
-def _check_claims(payload: dict) -> None:
+def check_claims(payload: dict) -> None:
+    """Raises ``ReceiptRejected`` naming the first claim that is not as section 10 says; fields
+    the receipt has beyond those are ignored."""
+    for name in ("iss", "aud"):
+        if not isinstance(payload.get(name), str) or not 0 < len(payload[name]) <= NODE_ID_LENGTH:
+            raise ReceiptRejected(f"The receipt's {name} is not a node id.")
     if payload.get("kind") not in KINDS:
-        raise ReceiptRejected("The receipt has an unknown kind.")
+        raise ReceiptRejected(f"The receipt's kind {str(payload.get('kind'))[:20]!r} is unknown.")
     subject = payload.get("subject")
-    if not isinstance(subject, str) or payload.get("jti") != receipt_id(subject, payload["kind"]):
+    if not isinstance(subject, str) or not 0 < len(subject) <= SUBJECT_LENGTH:
+        raise ReceiptRejected("The receipt's subject is not a visit or registration id.")
+    if payload.get("jti") != receipt_id(subject, payload["kind"]):
         raise ReceiptRejected("The receipt's id does not match its subject and kind.")
     if not isinstance(payload.get("period"), str) or not _PERIOD.match(payload["period"]):
         raise ReceiptRejected("The receipt's period is not YYYY-MM.")
     for name in COUNTS:
-        value = payload.get(name)
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10_000:
+        if not _whole(payload.get(name), MAX_COUNT):
             raise ReceiptRejected(f"The receipt's {name} is not a count.")
     response = payload.get("response_seconds")
-    if response is not None and (not isinstance(response, int) or response < 0):
+    if response is not None and not _whole(response, MAX_SECONDS):
         raise ReceiptRejected("The receipt's response_seconds is not a duration.")
-    if not isinstance(payload.get("iat"), int):
+    if not _whole(payload.get("iat"), MAX_TIMESTAMP):
         raise ReceiptRejected("The receipt has no issue time.")
+
+
+def _whole(value, highest: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= highest

@@ -50,6 +50,13 @@ def text(max_length: int, *, blank: bool | None = None, **kwargs) -> fields.Stri
     return fields.String(validate=checks, **kwargs)
 
 
+def bounded_strings(max_items: int, max_length: int, **kwargs) -> fields.List:
+    """A list of at most ``max_items`` strings of at most ``max_length`` characters each."""
+    return fields.List(
+        fields.String(validate=validate.Length(max=max_length)), validate=validate.Length(max=max_items), **kwargs
+    )
+
+
 def row_id(**kwargs) -> fields.Integer:
     """The id of a row this node holds: a positive integer a database can store (a larger one
     is refused by name instead of overflowing the driver)."""

@@ -93,6 +93,8 @@ POLICY = {
     ("/federation/events/registrations/{uid}/cancel", "POST"): SIGNED,
     ("/federation/followup/outcomes", "POST"): SIGNED,
     ("/federation/ledger/receipts", "POST"): SIGNED,
+    ("/federation/ledger/issued", "POST"): SIGNED,
+    ("/federation/ledger/refusals", "POST"): SIGNED,
     ("/federation/privacy/erasures", "POST"): SIGNED,
 }
 PAGE_ALLOWED = {role: levels | ({PERSON} if role is Role.MEMBER else set()) for role, levels in ALLOWED.items()}

@@ -24,7 +24,10 @@ from roaming.events.models import Registration, RegistrationState
 from roaming.events.schemas import WireRegistrationSchema
 from roaming.followup.operations import OutcomeSchema
 from roaming.identity.schemas import JwksSchema, NodeMetadataSchema
-from roaming.ledger.federation_api import ReportSchema
+from roaming.ledger import checks as receipt_checks
+from roaming.ledger import operations as ledger
+from roaming.ledger.federation_api import RefusalReportSchema, ReportSchema
+from roaming.ledger.models import Book
 from roaming.peers.schemas import FeedSchema, NodeMetadataInSchema, NoticeSchema
 from roaming.privacy.federation_api import ErasureMessageSchema
 from roaming.schemas import ErrorSchema
@@ -69,6 +72,8 @@ def test_every_example_is_checked():
         "receipt-header",
         "receipt-payload",
         "receipt-report",
+        "receipt-problem",
+        "receipt-refusal",
         "outcome",
         "erasure",
     }
@@ -212,6 +217,18 @@ def test_receipt_examples_match_what_a_host_signs():
     assert set(verified) == set(documented) and verified["jti"] == documented["jti"]
     assert payload == verified  # what the host keeps in its own book without verifying
     ReportSchema().load(example("receipt-report"))
+    RefusalReportSchema().load(example("receipt-refusal"))
+
+
+def test_the_refused_receipts_answer_is_what_a_home_answers(app):
+    documented = example("receipt-problem")
+    ErrorSchema().load(documented)
+    [(receipt_id, [reason])] = documented["errors"]["receipts"].items()
+    claims = {"jti": receipt_id, "iss": "it-cork-a1b2c3", "aud": "systematic-d4e5f6", "kind": "completed"}
+    with app.app_context():
+        ledger.keep_refused(Book.NODE, claims | {"subject": receipt_id.split(":")[0]}, "token", reason, None)
+        real = receipt_checks.problem(["token"])
+    assert real == documented
 
 
 def test_follow_up_and_erasure_examples_load():

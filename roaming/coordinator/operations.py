@@ -147,6 +147,7 @@ def registry_payload() -> dict:
         "exp": int((now + lifetime).timestamp()),
         "coordinator_keys": jwks(),
         "terms": local_terms(),
+        "receipt_checks": True,  # we compare hosts' and homes' reports of receipts (docs/protocol.md, section 10)
         "nodes": nodes,
     }
 

@@ -20,7 +20,7 @@ from roaming.errors import Conflict, DomainError, NotFound
 from roaming.events import notices
 from roaming.events.documents import RegistrationDocumentSchema, apply_document
 from roaming.events.models import Registration, RegistrationState
-from roaming.ledger.operations import accept_from_host
+from roaming.ledger import checks as receipt_checks
 from roaming.members.models import Person
 from roaming.peers.delivery import enqueue
 from roaming.peers.models import Peer
@@ -146,11 +146,13 @@ def apply_host_document(peer: Peer, data: object, registration: Registration | N
     if registration is None or registration.peer_id != peer.id:
         raise NotFound(f"No registration {doc['registration_id']} with {peer.name} as host.")
     lock_fresh(registration)  # two documents applied at once: the second waits and sees the first
-    accept_from_host(peer, doc["receipts"], registration.uid)
     old = registration.state
     if not apply_document(registration, doc):
         session.commit()
         return None
+    fits = receipt_checks.registration_fits(registration, before=old)
+    held_as = f"The registration was {old.value} and is {registration.state.value}"
+    receipt_checks.take(peer, registration.uid, doc["receipts"], fits, held_as)
     if registration.state is not old:
         notices.visitor_update(registration)
     session.commit()

@@ -1,7 +1,9 @@
 """The registration document: how the host tells the home node what a registration is now.
 
 Sent in answer to every registration message and, through the outbox, after every change; the
-home node applies only newer versions. It carries the host's signed receipts for the registration.
+home node applies only newer versions, and only those that keep to the event registered for and
+leave a closed registration (cancelled, attended, missed) as it is. It carries the host's signed
+receipts for the registration, which the home checks against it (``roaming.ledger.checks``).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from marshmallow import fields, validate
 
 from roaming.catalogue.models import Event
 from roaming.events.models import Registration, RegistrationState
-from roaming.ledger.operations import tokens_for
-from roaming.schemas import WireSchema
+from roaming.ledger.operations import RECEIPT_LENGTH, RECEIPTS_PER_DOCUMENT, tokens_for
+from roaming.schemas import WireSchema, bounded_strings
+from roaming.visits.documents import Contradiction
 
 
 def event_snapshot(event: Event) -> dict:
@@ -52,13 +55,21 @@ class RegistrationDocumentSchema(WireSchema):
     waitlist_position = fields.Integer(allow_none=True, required=True)
     price = fields.Dict(required=True)
     history = fields.List(fields.Dict(), required=True)
-    receipts = fields.List(fields.String(), load_default=list)
+    receipts = bounded_strings(RECEIPTS_PER_DOCUMENT, RECEIPT_LENGTH, load_default=list)
+
+
+CLOSED = (RegistrationState.CANCELLED, RegistrationState.ATTENDED, RegistrationState.MISSED)
 
 
 def apply_document(registration: Registration, doc: dict) -> bool:
-    """Make the home copy match ``doc``; False if it is not newer than what is held."""
+    """Make the home copy match ``doc``; False if it is not newer than what is held. Raises
+    ``Contradiction`` for a document of another event, or one reopening a closed registration."""
     if doc["version"] <= registration.version:
         return False
+    if doc["event"].get("uid") != registration.event_uid:
+        raise Contradiction(f"The registration document is about another event than {registration.event_uid}.")
+    if registration.version > 0 and registration.state in CLOSED and doc["state"] is not registration.state:
+        raise Contradiction(f"The registration is {registration.state.value} and cannot become {doc['state'].value}.")
     registration.version, registration.state = doc["version"], doc["state"]
     registration.event, registration.waitlist_position = doc["event"], doc["waitlist_position"]
     registration.price, registration.history = doc["price"], doc["history"]

@@ -9,6 +9,7 @@ from roaming.db import session
 from roaming.events import attending, hosting
 from roaming.events.documents import document
 from roaming.events.schemas import WireMessageSchema, WireRegistrationSchema, WireRegistrationUpdateSchema
+from roaming.ledger import checks as receipt_checks
 from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import json_body, signed_by_peer, signed_json
 
@@ -40,9 +41,11 @@ def cancel(uid: str):
 @bp.post("/updates")
 @signed_by_peer
 def update():
-    """The event's host tells us what one of our members' registrations is now."""
+    """The event's host tells us what one of our members' registrations is now: 202, or 422
+    naming the receipts in it that we refused (the rest of the update is applied)."""
     data = json_body(WireRegistrationUpdateSchema())
     if accept_once(g.peer, data["message_id"]):
         attending.apply_host_document(g.peer, data["registration"])
     session.commit()
-    return signed_json({"accepted": True}, 202)
+    refused = receipt_checks.problem(data["registration"].get("receipts"))
+    return signed_json(refused, 422) if refused else signed_json({"accepted": True}, 202)

@@ -1,12 +1,13 @@
-"""Issuing, accepting and reporting receipts, and the ledger's figures.
+"""Issuing and reporting receipts, and the ledger's figures.
 
 The host issues a receipt when it decides on a request (confirmed, declined, or expired
 unanswered), when a visit is completed, and for each event seat it hosted; the receipts travel to
-the home node inside the visit (or registration) document. The home node verifies each against
-the host's keys and keeps it, then reports it to the coordinator (through the outbox). The
-coordinator counts a receipt only when its issuer's signature holds and the node reporting it is
-its audience: a host cannot inflate its own hosting, a home node cannot invent it, and nobody can
-count one twice.
+the home node inside the visit (or registration) document. The home node checks each against the
+visit as it holds it (``roaming.ledger.checks``), keeps the ones that match and reports them to
+the coordinator (through the outbox), and reports the ones it refuses as refused. A host also
+reports each receipt it issues, so the coordinator can compare both sides
+(``roaming.ledger.coordination``): a host cannot inflate its own hosting, a home node cannot
+invent it or quietly drop it, and nobody can count one twice.
 
 Figures: a *flow* is what one host did for one home cluster's members in one month. Hosted
 quantities (visits, desk-days, services, event seats) come from ``completed`` and ``event_seat``
@@ -17,42 +18,40 @@ receipts.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import statistics
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import select
 
-from federation.receipts import ReceiptRejected, signed_receipt, verify_receipt
+from federation.receipts import DECISIONS, signed_receipt
 from roaming.db import insert_if_absent, session, utcnow
-from roaming.errors import DomainError
 from roaming.identity.operations import jwks, key_ring, metadata, node_id
-from roaming.ledger.models import Book, Receipt
+from roaming.ledger.models import Book, Receipt, ReceiptRefusal
 from roaming.peers.delivery import enqueue
 from roaming.peers.models import Peer, PeerKey, RegistryCopy
 
-REPORT_PATH = "/federation/ledger/receipts"
-DECISIONS = ("confirmed", "declined", "expired")
+ACCEPTED_PATH = "/federation/ledger/receipts"  # a home's report of a receipt it accepted
+ISSUED_PATH = "/federation/ledger/issued"  # a host's report of a receipt it signed
+REFUSED_PATH = "/federation/ledger/refusals"  # a home's report of a receipt it refused
 DELIVERED = ("completed", "event_seat")
+RECEIPTS_PER_DOCUMENT = 10  # a visit has 2 at most, a registration 1: a document with more is refused
+RECEIPT_LENGTH = 8000  # characters of a receipt token, at most (a real one has about 600)
+FIGURES = ("period", "desk_days", "services", "event_seats", "response_seconds")
 
 
-class ReceiptRefused(DomainError):
-    """A reported receipt was not accepted (``status`` 422: invalid; 409: counted already)."""
-
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.status = status
-
-
-# -- issuing and accepting -----------------------------------------------------------------------
+# -- issuing and reporting -----------------------------------------------------------------------
 
 
 def issue(peer: Peer, kind: str, subject: str, period: str, now: datetime | None = None, **counts) -> None:
-    """Host side: sign a receipt for ``peer`` (the visitor's home) and keep it in our book; a
-    receipt of this kind for this subject exists at most once. ``counts``: desk_days, services,
-    event_seats, response_seconds."""
+    """Host side: sign a receipt for ``peer`` (the visitor's home), keep it in our book and report
+    it to the coordinator; a receipt of this kind for this subject exists at most once. ``counts``:
+    desk_days, services, event_seats, response_seconds."""
     now = now or utcnow()
     claims = {
         "kind": kind,
@@ -64,7 +63,16 @@ def issue(peer: Peer, kind: str, subject: str, period: str, now: datetime | None
         "response_seconds": counts.get("response_seconds"),
     }
     token, payload = signed_receipt(claims, key_ring().signing_key(), issuer=node_id(), audience=peer.node_id, now=now)
-    _record(Book.NODE, payload | {"token": token})
+    if keep(Book.NODE, payload, token):
+        report_issued(token)
+
+
+def refusals(book: Book, subject: str | None = None) -> list[ReceiptRefusal]:
+    """The refused receipts in ``book`` (of one visit or registration, if given), newest first."""
+    query = select(ReceiptRefusal).where(ReceiptRefusal.book == book).order_by(ReceiptRefusal.id.desc())
+    if subject:
+        query = query.where(ReceiptRefusal.subject == subject)
+    return list(session.scalars(query))
 
 
 def tokens_for(subject: str) -> list[str]:
@@ -73,66 +81,70 @@ def tokens_for(subject: str) -> list[str]:
     return list(session.scalars(query))
 
 
-def accept_from_host(host: Peer, tokens: list[str], subject: str) -> int:
-    """Home side: keep the host's receipts for ``subject`` that are new, and report them to the
-    coordinator. Returns how many were new. Raises ``DomainError`` for a receipt that does not
-    verify (the caller refuses the whole document)."""
-    new = 0
-    for token in tokens:
-        try:
-            claims = verify_receipt(token, issuer_key=_key_of, issuer=host.node_id, audience=node_id())
-        except ReceiptRejected as rejected:
-            raise DomainError(f"{host.name} sent a receipt that does not verify: {rejected.reason}") from None
-        if claims["subject"] != subject:
-            raise DomainError(f"{host.name} sent a receipt for another visit ({claims['subject']}).")
-        if _record(Book.NODE, claims | {"token": token}):
-            new += 1
-            report(token)
-    return new
-
-
 def report(token: str) -> None:
-    """Home side: send a receipt to the coordinator (we are its audience). On the coordinator
-    itself it goes straight into the federation's book; without a coordinator, nowhere."""
+    """Home side: send a receipt we accepted to the coordinator (we are its audience); on the
+    coordinator itself it goes straight into the federation's book; without a coordinator,
+    nowhere."""
+    from roaming.ledger import coordination
+
+    _to_coordinator(ACCEPTED_PATH, {"receipt": token}, partial(coordination.record_accepted, node_id(), token))
+
+
+def report_issued(token: str) -> None:
+    """Host side: send a receipt we signed to a coordinator that compares both sides' reports."""
+    from roaming.ledger import coordination
+
+    record = partial(coordination.record_issued, node_id(), token)
+    _to_coordinator(ISSUED_PATH, {"receipt": token}, record, comparing=True)
+
+
+def report_refused(token: str, reason: str, expected: dict | None) -> None:
+    """Home side: tell a coordinator that compares both sides' reports that we refused a receipt
+    addressed to us, why, and the counts the visit as we hold it gives."""
+    from roaming.ledger import coordination
+
+    report = {"receipt": token, "reason": reason, "expected": expected}
+    record = partial(coordination.record_refused, node_id(), token, reason, expected)
+    _to_coordinator(REFUSED_PATH, report, record, comparing=True)
+
+
+def _to_coordinator(path: str, payload: dict, record: Callable[[], object], comparing: bool = False) -> None:
+    """On the coordinator, ``record`` the report at once; elsewhere send it to the coordinator
+    through the outbox (with ``comparing``, only to one that compares both sides' reports)."""
     if current_app.config["COORDINATOR_ENABLED"]:
-        record_reported(node_id(), token)
+        record()
         return
-    coordinator = coordinator_peer()
+    coordinator = coordinator_peer(comparing)
     if coordinator is not None:
-        enqueue(coordinator, REPORT_PATH, {"receipt": token})
+        enqueue(coordinator, path, payload)
 
 
-def coordinator_peer() -> Peer | None:
+def coordinator_peer(comparing: bool = False) -> Peer | None:
+    """The coordinator of the registry we follow (None without one); with ``comparing``, only if
+    its registry says it compares hosts' and homes' reports (an older one does not know those
+    reports and would refuse them)."""
     held = session.get(RegistryCopy, 1)
-    if held is None or not held.coordinator_node_id:
+    if held is None or not held.coordinator_node_id or (comparing and not held.receipt_checks):
         return None
     return session.scalar(select(Peer).where(Peer.node_id == held.coordinator_node_id))
 
 
-def record_reported(reporter: str, token: str) -> Receipt:
-    """Coordinator: count a receipt reported by node ``reporter``. Raises ``ReceiptRefused``:
-    422 when it does not verify or ``reporter`` is not its audience, 409 when counted already."""
-    try:
-        claims = verify_receipt(token, issuer_key=_key_of)
-    except ReceiptRejected as rejected:
-        raise ReceiptRefused(f"Receipt refused: {rejected.reason}") from None
-    if claims["aud"] != reporter:
-        raise ReceiptRefused("Receipt refused: only the cluster whose member was hosted reports a receipt.")
-    if claims["iss"] == reporter:
-        raise ReceiptRefused("Receipt refused: a node cannot report receipts it issued itself.")
-    if not _record(Book.FEDERATION, claims | {"token": token}):
-        raise ReceiptRefused(f"Receipt {claims['jti']} was counted already.", 409)
-    return session.scalar(select(Receipt).where(Receipt.book == Book.FEDERATION, Receipt.receipt_id == claims["jti"]))
-
-
-def _key_of(node: str, key_id: str) -> dict | None:
+def key_of(node: str, key_id: str) -> dict | None:
+    """The public key ``key_id`` of ``node`` (ours or a peer's), or None."""
     if node == node_id():
         return next((key for key in jwks()["keys"] if key["kid"] == key_id), None)
     row = session.get(PeerKey, key_id)
     return row.jwk if row is not None and row.peer.node_id == node else None
 
 
-def _record(book: Book, claims: dict) -> bool:
+def digest(token: str) -> str:
+    """A token's SHA-256, hex: how a refused receipt is known again."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def keep(book: Book, claims: dict, token: str) -> bool:
+    """Write a verified receipt into ``book``; False when the book holds it already, or holds
+    another decision or terminal receipt of its visit (the unique indexes: the caller tells which)."""
     return insert_if_absent(
         Receipt,
         book=book,
@@ -146,10 +158,64 @@ def _record(book: Book, claims: dict) -> bool:
         services=claims["services"],
         event_seats=claims["event_seats"],
         response_seconds=claims.get("response_seconds"),
-        token=claims["token"],
+        token=token,
         issued_at=datetime.fromtimestamp(claims["iat"], UTC),
         recorded_at=utcnow(),
     )
+
+
+def keep_refused(book: Book, claims: dict, token: str, reason: str, expected: dict | None) -> bool:
+    """Write a refused receipt into ``book`` (its fields as signed, cut to the columns: it may be
+    malformed); False when that token is held there already."""
+    return insert_if_absent(
+        ReceiptRefusal,
+        book=book,
+        token_digest=digest(token),
+        receipt_id=_cut(claims.get("jti"), 80),
+        issuer=_cut(claims.get("iss"), 64),
+        audience=_cut(claims.get("aud"), 64),
+        kind=_cut(claims.get("kind"), 20),
+        subject=_cut(claims.get("subject"), 36),
+        period=_cut(claims.get("period"), 7),
+        claimed={name: _scalar(value) for name, value in claimed_figures(claims).items()},
+        expected=expected,
+        reason=reason,
+        token=token,
+        recorded_at=utcnow(),
+    )
+
+
+def _cut(value, length: int) -> str:
+    return ("" if value is None else str(value))[:length]
+
+
+def _scalar(value):
+    """A claimed figure as it can be stored and shown: a number or null as signed, else its text."""
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return value
+    return str(value)[:40]
+
+
+def held(book: Book, claims: dict) -> Receipt | None:
+    """The receipt of ``book`` with the id, issuer and audience of ``claims``."""
+    return session.scalar(
+        select(Receipt).where(
+            Receipt.book == book,
+            Receipt.issuer == claims["iss"],
+            Receipt.audience == claims["aud"],
+            Receipt.receipt_id == claims["jti"],
+        )
+    )
+
+
+def figures(receipt: Receipt) -> dict:
+    """What a receipt says, as both sides' reports are compared: its month and counts."""
+    return {name: getattr(receipt, name) for name in FIGURES}
+
+
+def claimed_figures(claims: dict) -> dict:
+    """``figures`` of a receipt's claims, as signed (whatever they are)."""
+    return {name: claims.get(name) for name in FIGURES}
 
 
 # -- figures -------------------------------------------------------------------------------------
@@ -179,13 +245,22 @@ class Flow:
 
 
 def flows(book: Book, period_from: str | None = None, period_to: str | None = None) -> list[Flow]:
-    query = select(Receipt).where(Receipt.book == book)
+    return tally(session.scalars(in_periods(select(Receipt).where(Receipt.book == book), period_from, period_to)))
+
+
+def in_periods(query, period_from: str | None, period_to: str | None, model=Receipt):
+    """``query`` limited to the months from ``period_from`` to ``period_to`` (each optional)."""
     if period_from:
-        query = query.where(Receipt.period >= period_from)
+        query = query.where(model.period >= period_from)
     if period_to:
-        query = query.where(Receipt.period <= period_to)
+        query = query.where(model.period <= period_to)
+    return query.order_by(model.id)
+
+
+def tally(receipts: Iterable[Receipt]) -> list[Flow]:
+    """The flows the ``receipts`` make up, by month, host and home."""
     table: dict[tuple[str, str, str], Flow] = {}
-    for receipt in session.scalars(query.order_by(Receipt.id)):
+    for receipt in receipts:
         flow = table.setdefault(
             (receipt.issuer, receipt.audience, receipt.period), Flow(receipt.issuer, receipt.audience, receipt.period)
         )
@@ -219,13 +294,8 @@ def node_ledger(period_from: str | None = None, period_to: str | None = None) ->
     return rows
 
 
-def federation_ledger(period_from: str | None = None, period_to: str | None = None) -> list[dict]:
-    """The coordinator's figures: who hosted whom, how much, and how requests were answered."""
-    names = node_names()
-    return [
-        flow.as_dict() | {"host_name": names.get(flow.host, flow.host), "home_name": names.get(flow.home, flow.home)}
-        for flow in flows(Book.FEDERATION, period_from, period_to)
-    ]
+def names_of(flow: Flow, names: dict[str, str]) -> dict[str, str]:
+    return {"host_name": names.get(flow.host, flow.host), "home_name": names.get(flow.home, flow.home)}
 
 
 def node_names() -> dict[str, str]:
@@ -251,13 +321,21 @@ CSV_COLUMNS = (
 )
 
 
-def as_csv(rows: list[Flow]) -> str:
-    """Flows as CSV with node names, for the clusters' own reporting."""
-    names, out = node_names(), io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+FEDERATION_CSV_COLUMNS = (*CSV_COLUMNS, "status", "disputed", "unconfirmed")
+
+
+def named(rows: list[Flow]) -> list[dict]:
+    """Flows as rows with the clusters' names."""
+    names = node_names()
+    return [flow.as_dict() | names_of(flow, names) for flow in rows]
+
+
+def as_csv(rows: list[dict], columns: tuple[str, ...] = CSV_COLUMNS) -> str:
+    """Ledger rows (with names) as CSV, for the clusters' own reporting."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    for flow in rows:
-        row = flow.as_dict() | {"host_name": names.get(flow.host), "home_name": names.get(flow.home)}
+    for row in rows:
         writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
     return out.getvalue()
 

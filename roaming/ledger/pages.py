@@ -1,15 +1,19 @@
 """Staff see the reciprocity ledger: per partner, the desk days we hosted for its members and
-those it hosted for ours, month by month, drawn as bar charts, with the totals and the CSV."""
+those it hosted for ours, month by month, drawn as bar charts, with the totals and the CSV; the
+receipts partners sent us that we refused; and on the coordinator, the receipts the federation's
+figures leave out (disputed, unconfirmed) with both sides' figures."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from roaming.accounts.security import STAFF, require_page
 from roaming.drawing import Bar, bar_scale
+from roaming.ledger import coordination
 from roaming.ledger import operations as ops
+from roaming.ledger.models import Book
 
 bp = Blueprint("ledger_pages", __name__, url_prefix="/staff/ledger")
 MONTHS = 12
@@ -52,4 +56,10 @@ def ledger():
     for partner in partners.values():
         partner["bars"] = list(partner["months"].values())
         partner["scale"] = bar_scale(partner["bars"])
-    return render_template("ledger/ledger.html", partners=sorted(partners.values(), key=lambda p: p["name"]))
+    names = ops.node_names()
+    return render_template(
+        "ledger/ledger.html",
+        partners=sorted(partners.values(), key=lambda p: p["name"]),
+        refused=[(names.get(refusal.issuer, refusal.issuer), refusal) for refusal in ops.refusals(Book.NODE)],
+        checks=coordination.checks() if current_app.config["COORDINATOR_ENABLED"] else None,
+    )

@@ -39,15 +39,31 @@ class NodeLedgerRowSchema(FlowFiguresSchema):
 class FederationLedgerRowSchema(FlowFiguresSchema):
     host_name = fields.String()
     home_name = fields.String()
+    status = fields.String(
+        metadata={
+            "description": "agreed: every receipt of the flow is agreed by host and home; unconfirmed: some are "
+            "reported by the host only; disputed: the home refused some, or both sides' figures differ. "
+            "The figures count agreed receipts only."
+        }
+    )
+    disputed = fields.Integer(metadata={"description": "Receipts of the flow in dispute (not counted)"})
+    unconfirmed = fields.Integer(
+        metadata={"description": "Receipts of the flow its home has not reported (not counted)"}
+    )
 
 
-class ReceiptSchema(BaseSchema):
+class ReceiptNamesSchema(BaseSchema):
+    """What names a receipt, and whose it is."""
+
     receipt_id = fields.String()
     kind = fields.String()
     issuer = fields.String()
     audience = fields.String()
     subject = fields.String()
     period = fields.String()
+
+
+class ReceiptSchema(ReceiptNamesSchema):
     desk_days = fields.Integer()
     services = fields.Integer()
     event_seats = fields.Integer()
@@ -58,3 +74,37 @@ class ReceiptSchema(BaseSchema):
 
 class ReceiptQuerySchema(BaseSchema):
     subject = fields.String(validate=validate.Length(max=36), metadata={"description": "A visit or registration id"})
+
+
+class RefusalSchema(ReceiptNamesSchema):
+    claimed = fields.Dict(metadata={"description": "The receipt's period and counts, as signed"})
+    expected = fields.Dict(
+        allow_none=True,
+        metadata={"description": "The counts the visit as held gives (null: no receipt of this kind fits)"},
+    )
+    reason = fields.String()
+    recorded_at = fields.AwareDateTime()
+    token = fields.String(metadata={"description": "The signed receipt as received"})
+
+
+class CheckQuerySchema(PeriodQuerySchema):
+    status = fields.String(validate=validate.OneOf(("disputed", "unconfirmed")), metadata={"description": "Only these"})
+
+
+class CheckSchema(BaseSchema):
+    receipt_id = fields.String()
+    kind = fields.String()
+    subject = fields.String()
+    period = fields.String()
+    host = fields.String()
+    host_name = fields.String()
+    home = fields.String()
+    home_name = fields.String()
+    status = fields.String(metadata={"description": "disputed or unconfirmed"})
+    reason = fields.String()
+    host_figures = fields.Dict(metadata={"description": "What the host signed: period and counts"})
+    home_figures = fields.Dict(
+        allow_none=True,
+        metadata={"description": "What the home holds: the counts it expected, or the receipt it accepted"},
+    )
+    reported_at = fields.AwareDateTime()

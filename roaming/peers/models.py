@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roaming.db import Base, UTCDateTime, utcnow, value_enum
@@ -129,6 +129,7 @@ class RegistryCopy(Base):
     coordinator_keys: Mapped[dict] = mapped_column(JSON, default=dict)  # key id -> public JWK
     terms: Mapped[dict | None] = mapped_column(JSON)  # the federation's agreement terms, if published
     coordinator_node_id: Mapped[str | None] = mapped_column(String(64))  # who signed it (receives reports)
+    receipt_checks: Mapped[bool] = mapped_column(Boolean, default=False)  # it compares hosts' and homes' reports
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
 

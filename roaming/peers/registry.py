@@ -78,6 +78,7 @@ def refresh() -> dict:
     held.coordinator_keys = _coordinator_keys(payload)
     held.terms = payload.get("terms")
     held.coordinator_node_id = payload["iss"]
+    held.receipt_checks = payload.get("receipt_checks") is True
     session.commit()
     return payload
 

@@ -2,19 +2,24 @@
 
 The host sends it in answer to every visit message and, through the outbox, after every change.
 The home node applies a document only if its ``version`` is newer than the one it holds, so
-repeated, late or reordered deliveries change nothing.
+repeated, late or reordered deliveries change nothing, and only if it keeps to what was agreed
+(``contradictions``): the people and services asked for, the days of the visit, days given back
+and a closed visit staying so. The home checks the host's receipts against the visit it holds
+(``roaming.ledger.checks``), so a document must not be able to make that visit bigger.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from flask import current_app
 from marshmallow import fields, validate
 
 from roaming.db import utcnow
-from roaming.ledger.operations import tokens_for
-from roaming.schemas import WireSchema
+from roaming.errors import DomainError
+from roaming.ledger.operations import RECEIPT_LENGTH, RECEIPTS_PER_DOCUMENT, tokens_for
+from roaming.schemas import WireSchema, bounded_strings
 from roaming.visits.models import DayStatus, Visit, VisitDay, VisitState
 
 
@@ -68,14 +73,27 @@ class VisitDocumentSchema(WireSchema):
     reason = fields.String(allow_none=True, required=True)
     checkin_url = fields.String(allow_none=True, load_default=None)
     history = fields.List(fields.Dict(), required=True)
-    receipts = fields.List(fields.String(), load_default=list)
+    receipts = bounded_strings(RECEIPTS_PER_DOCUMENT, RECEIPT_LENGTH, load_default=list)
+
+
+GIVEN_BACK = (DayStatus.CANCELLED, DayStatus.NO_SHOW)
+
+
+class Contradiction(DomainError):
+    """A host's document that contradicts the visit as asked for or as held: refused whole."""
+
+    status = 422
 
 
 def apply_document(visit: Visit, doc: dict) -> bool:
     """Make the home copy match ``doc`` (loaded by ``VisitDocumentSchema``); False if it is not
-    newer than what is held. The caller holds the visit's row, read afresh (``lock_fresh``)."""
+    newer than what is held; raises ``Contradiction`` naming what it contradicts. The caller holds
+    the visit's row, read afresh (``lock_fresh``)."""
     if doc["version"] <= visit.version:
         return False
+    found = contradictions(visit, doc)
+    if found:
+        raise Contradiction(f"The visit document contradicts the visit as agreed: {'; '.join(found)}.")
     visit.version, visit.state = doc["version"], doc["state"]
     visit.resource = {**doc["resource"], "checkin_url": doc["checkin_url"]}
     visit.people, visit.services = doc["people"], doc["services"]
@@ -95,3 +113,36 @@ def _apply_days(visit: Visit, statuses: dict[date, DayStatus]) -> None:
             held[day].status = status
         else:
             visit.days.append(VisitDay(day=day, status=status))
+
+
+def contradictions(visit: Visit, doc: dict) -> list[str]:
+    """What a newer document from the host changes that a host never changes: the people and the
+    services the home asked for, days outside the dates asked for or not part of the visit, days
+    given back (cancelled, released) coming back, and a closed visit opening or closing again."""
+    found = []
+    if doc["people"] != visit.people:
+        found.append(f"{doc['people']} people instead of the {visit.people} asked for")
+    asked = Counter(str(service.get("uid")) for service in visit.services)
+    extra = sorted((Counter(str(service.get("uid")) for service in doc["services"]) - asked).elements())
+    if extra:
+        found.append(f"services not asked for ({', '.join(extra)})")
+    days = {day["date"]: day["status"] for day in doc["days"]}
+    outside = [day for day in sorted(days) if not visit.starts_on <= day <= visit.ends_on]
+    if outside:
+        found.append(f"days outside {visit.starts_on.isoformat()} to {visit.ends_on.isoformat()} ({_dates(outside)})")
+    if visit.version == 0:  # the first document: nothing held yet to keep to
+        return found
+    held = {day.day: day.status for day in visit.days}
+    added = [day for day in sorted(days) if day not in held and day not in outside]
+    if added:
+        found.append(f"days that were not part of the visit ({_dates(added)})")
+    back = [day for day, status in sorted(held.items()) if status in GIVEN_BACK and days.get(day, status) is not status]
+    if back:
+        found.append(f"days given back coming back ({_dates(back)})")
+    if not visit.state.is_open and doc["state"] is not visit.state:
+        found.append(f"the visit is {visit.state.value} and cannot become {doc['state'].value}")
+    return found
+
+
+def _dates(days: list[date]) -> str:
+    return ", ".join(day.isoformat() for day in days)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, g
 
 from roaming.db import session, utcnow
+from roaming.ledger import checks as receipt_checks
 from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import json_body, signed_by_peer, signed_json
 from roaming.visits import hosting, visiting
@@ -50,8 +51,10 @@ def cancel(uid: str):
 @bp.post("/updates")
 @signed_by_peer
 def update():
-    """The host of one of our members' visits tells us what the visit is now."""
+    """The host of one of our members' visits tells us what the visit is now: 202, or 422 naming
+    the receipts in it that we refused (the rest of the update is applied)."""
     data = json_body(WireUpdateSchema())
     if accept_once(g.peer, data["message_id"]):
         visiting.apply_host_document(g.peer, data["visit"])
-    return signed_json({"accepted": True}, 202)
+    refused = receipt_checks.problem(data["visit"].get("receipts"))
+    return signed_json(refused, 422) if refused else signed_json({"accepted": True}, 202)

@@ -29,7 +29,7 @@ from roaming.db import lock_fresh, session, utcnow
 from roaming.errors import Conflict, DomainError, Forbidden, NotFound
 from roaming.followup import operations as followup
 from roaming.identity.operations import key_ring, node_id
-from roaming.ledger.operations import accept_from_host
+from roaming.ledger import checks as receipt_checks
 from roaming.members.models import CompanyStatus, Person
 from roaming.notify import Recipient
 from roaming.peers.delivery import enqueue
@@ -286,11 +286,13 @@ def apply_host_document(peer: Peer, data: object, visit: Visit | None = None) ->
     if visit is None or visit.peer_id != peer.id:
         raise NotFound(f"No visit {doc['visit_id']} with {peer.name} as host.")
     lock_fresh(visit)  # two documents applied at once: the second waits and sees the first
-    accept_from_host(peer, doc["receipts"], visit.uid)
     old_state, old_days, first = visit.state, [(day.day, day.status) for day in visit.days], visit.version == 0
     if not apply_document(visit, doc):
         session.commit()
         return None
+    fits = receipt_checks.visit_fits(visit, before=old_state)
+    held_as = f"The visit was {old_state.value} and is {visit.state.value}"
+    receipt_checks.take(peer, visit.uid, doc["receipts"], fits, held_as)
     if visit.state is not old_state:
         call_guarded("roaming_visit_state_changed", visit=visit, old=old_state, new=visit.state)
         if visit.state is VisitState.COMPLETED:

@@ -49,5 +49,5 @@ def test_csv_names_clusters_and_defuses_formulas(app):
         partner = _partner('=HYPERLINK("http://evil.example")')
         ledger.issue(partner, "completed", "00000000-0000-4000-8000-000000000000", "2026-12", desk_days=1)
         session.commit()
-        rows = list(csv.DictReader(io.StringIO(ledger.as_csv(ledger.flows(Book.NODE)))))
+        rows = list(csv.DictReader(io.StringIO(ledger.as_csv(ledger.named(ledger.flows(Book.NODE))))))
     assert rows[0]["home_name"].startswith("'=HYPERLINK") and rows[0]["desk_days"] == "1"

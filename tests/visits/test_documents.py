@@ -19,32 +19,35 @@ from tests.visits.conftest import MONDAY
 pytestmark = pytest.mark.each_database
 
 TUESDAY = MONDAY + timedelta(days=1)
+WEDNESDAY = MONDAY + timedelta(days=2)
 
 
 @pytest.fixture
 def home_visit(within):
-    """A two-day visit at a partner host, held by the home at version 1; returns (host, uid)."""
+    """``home_visit(answered)``: a visit asked for from Monday to Wednesday at a partner host, as the
+    home holds it: answered (version 1, Monday and Tuesday booked) or just sent (version 0, no
+    days yet); returns (host, uid)."""
 
-    def add():
+    def add(answered: bool = True):
         host = Peer(node_id=str(uuid.uuid4()), name="it@cork", base_url="http://127.0.0.1:9", trust=TrustSource.PINNED)
         visit = Visit(
             uid=str(uuid.uuid4()),
             role=VisitRole.HOME,
             peer=host,
-            state=VisitState.CONFIRMED,
-            version=1,
+            state=VisitState.CONFIRMED if answered else VisitState.REQUESTED,
+            version=1 if answered else 0,
             desk_uid=str(uuid.uuid4()),
             starts_on=MONDAY,
-            ends_on=TUESDAY,
+            ends_on=WEDNESDAY,
             people=1,
             company_ref="c-0001",
-            days=[VisitDay(day=day, status=DayStatus.BOOKED) for day in (MONDAY, TUESDAY)],
+            days=[VisitDay(day=day, status=DayStatus.BOOKED) for day in (MONDAY, TUESDAY)] if answered else [],
         )
         session.add_all([host, visit])
         session.commit()
         return host, visit.uid
 
-    return within(add)
+    return lambda answered=True: within(add, answered)
 
 
 def host_document(uid: str, version: int, state: VisitState, days: dict) -> dict:
@@ -72,7 +75,7 @@ def _held(uid: str) -> tuple:
 
 
 def test_an_older_document_applied_while_a_newer_one_lands_changes_nothing(app, within, home_visit):
-    host, uid = home_visit
+    host, uid = home_visit()
     day_given_back = host_document(
         uid, 2, VisitState.CONFIRMED, {MONDAY: DayStatus.BOOKED, TUESDAY: DayStatus.CANCELLED}
     )
@@ -94,29 +97,20 @@ def test_an_older_document_applied_while_a_newer_one_lands_changes_nothing(app, 
     )
 
 
-def test_a_newer_document_applied_on_a_stale_read_keeps_each_day_once(app, within, home_visit):
-    """The copy was read at version 1; meanwhile version 2 added a day; version 3 applies on top."""
-    host, uid = home_visit
-    wednesday = TUESDAY + timedelta(days=1)
-    longer = host_document(
-        uid, 2, VisitState.CONFIRMED, {day: DayStatus.BOOKED for day in (MONDAY, TUESDAY, wednesday)}
-    )
-    checked_in = host_document(
-        uid,
-        3,
-        VisitState.CHECKED_IN,
-        {MONDAY: DayStatus.CHECKED_IN, TUESDAY: DayStatus.BOOKED, wednesday: DayStatus.BOOKED},
-    )
+def test_the_answer_and_an_update_landing_at_once_hold_each_day_once(app, within, home_visit):
+    """The request was just sent (no days held); the host's answer (version 1) lands while an
+    update (version 2) is applied on the copy read before: each day is held once, as version 2."""
+    host, uid = home_visit(answered=False)
+    answer = host_document(uid, 1, VisitState.CONFIRMED, {MONDAY: DayStatus.BOOKED, TUESDAY: DayStatus.BOOKED})
+    update = host_document(uid, 2, VisitState.CONFIRMED, {MONDAY: DayStatus.BOOKED, TUESDAY: DayStatus.CANCELLED})
 
-    def longer_lands():
-        assert apply_host_document(session.merge(host), longer) is not None
+    def answer_lands():
+        assert apply_host_document(session.merge(host), answer) is not None
 
     with app.app_context():
         stale = session.scalar(select(Visit).where(Visit.uid == uid))
-        assert len(stale.days) == 2  # read before the other document landed
-        with interleaved(app, before="UPDATE visit SET", then=longer_lands):
-            assert apply_host_document(session.merge(host), checked_in, stale) is not None
+        assert stale.days == []  # read before the answer landed
+        with interleaved(app, before="UPDATE visit SET", then=answer_lands):
+            assert apply_host_document(session.merge(host), update, stale) is not None
 
-    version, state, days = within(_held, uid)
-    assert (version, state) == (3, VisitState.CHECKED_IN)
-    assert days == {MONDAY: DayStatus.CHECKED_IN, TUESDAY: DayStatus.BOOKED, wednesday: DayStatus.BOOKED}
+    assert within(_held, uid) == (2, VisitState.CONFIRMED, {MONDAY: DayStatus.BOOKED, TUESDAY: DayStatus.CANCELLED})
