@@ -8,6 +8,7 @@ from roaming.accounts import oidc
 from roaming.accounts.operations import authenticate
 from roaming.accounts.security import csrf_valid, login_browser_session, logout_browser_session
 from roaming.errors import Unauthorized
+from roaming.redirects import safe_next
 
 bp = Blueprint("account_pages", __name__)
 
@@ -47,10 +48,3 @@ def oidc_login():
 def oidc_callback():
     login_browser_session(oidc.user_from_callback())
     return redirect(url_for("web.home"))
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect after login would help phishing."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.home")
