@@ -59,3 +59,13 @@ def test_the_search_order_migration_fills_what_the_mirror_would(app):
         assert session.execute(columns).all() == written
     keys = {uid: (sort_key, city) for uid, sort_key, city in written}
     assert keys["e1"] == ("0 2027-02-03T07:45", "cork") and keys["d1"] == ("1 it@cork desk", "cork")
+
+
+def test_the_sessions_migration_keeps_accounts_and_their_tokens(app, make_user, bearer, client):
+    """0014 drops user_account.session_epoch in place: copying the table would drop the old one,
+    and that delete would cascade to every account's tokens."""
+    headers = bearer(make_user())
+    engine = engine_for(app)
+    migrate.downgrade(engine, "0010_search_order")
+    migrate.upgrade(engine)
+    assert client.get("/api/me", headers=headers).status_code == 200

@@ -22,6 +22,7 @@ from roaming.accounts.security import (
     current_user,
     login_browser_session,
     logout_browser_session,
+    renew_browser_session,
 )
 from roaming.api import secured
 from roaming.schemas import BaseSchema
@@ -63,8 +64,12 @@ class Me(MethodView):
     @blp.arguments(MeUpdateSchema)
     @blp.response(200, UserSchema)
     def patch(self, changes):
-        """Change one's own name or password (the current password is needed for a new one)"""
-        return ops.change_own_account(current_user(), changes)
+        """Change one's own name or password (the current password is needed for a new one); a new
+        password ends the account's browser sessions, except the one making the change"""
+        user = ops.change_own_account(current_user(), changes)
+        if changes.get("new_password"):
+            renew_browser_session(user)
+        return user
 
 
 @blp.route("/users")

@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from roaming.accounts import sessions
 from roaming.accounts.models import ApiToken, Role, User
 from roaming.db import session, utcnow
 from roaming.errors import NotFound, Unauthorized
@@ -133,9 +134,8 @@ def update_user(user: User, changes: dict) -> User:
             setattr(user, key, changes[key])
     if changes.get("password"):
         user.password_hash = hash_password(changes["password"])
-        user.session_epoch += 1
-    if changes.get("active") is False:
-        user.session_epoch += 1
+    if changes.get("password") or changes.get("active") is False:
+        sessions.end_all(user)
     session.commit()
     return user
 

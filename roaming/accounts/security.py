@@ -1,9 +1,10 @@
 """Who is asking: the current user from an API token or the browser session, role checks, CSRF.
 
 A request with an ``Authorization`` header is judged by that header alone: a bad token is a 401,
-never a silent fall-back to the session cookie. Browser sessions carry a CSRF token that every
-unsafe request authenticated by the session must echo (``X-CSRF-Token`` header or ``csrf_token``
-form field).
+never a silent fall-back to the session cookie. A browser session's cookie carries the id of a
+session held on the server (``roaming.accounts.sessions``), which log-out ends for good. Browser
+sessions carry a CSRF token that every unsafe request authenticated by the session must echo
+(``X-CSRF-Token`` header or ``csrf_token`` form field).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from functools import wraps
 from flask import Flask, abort, g, redirect, request, url_for
 from flask import session as browser_session
 
-from roaming.accounts import operations
+from roaming.accounts import operations, sessions
 from roaming.accounts.models import Role, User
 from roaming.db import session
 from roaming.errors import Forbidden, Unauthorized
@@ -23,6 +24,7 @@ from roaming.errors import Forbidden, Unauthorized
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _UNSET = object()
 STAFF = (Role.ADMIN, Role.HOST_STAFF)
+SESSION_ID = "sid"  # the key of the session id in the session cookie
 
 
 def current_user() -> User | None:
@@ -46,30 +48,52 @@ def _user_from_header() -> User:
 
 
 def _user_from_session() -> User | None:
-    user_id = browser_session.get("user_id")
-    if user_id is None:
+    session_id = browser_session.get(SESSION_ID)
+    if session_id is None:
         return None
-    user = session.get(User, user_id)
-    if user is None or not user.active or browser_session.get("epoch") != user.session_epoch:
+    user = sessions.user_of(session_id)
+    if user is None:  # ended: logged out elsewhere, a new password, deactivated, or expired
         browser_session.clear()
-        return None
     return user
 
 
 def login_browser_session(user: User) -> None:
-    """Start a fresh session (no fixation) for ``user``."""
+    """Start a fresh session (no fixation) for ``user``, with a new CSRF token."""
+    _start_browser_session(user, secrets.token_urlsafe(32))
+    operations.record_login(user)
+
+
+def renew_browser_session(user: User) -> None:
+    """After a change that ended all of ``user``'s sessions (a new password) was made in a browser
+    session, give that browser a new one (same CSRF token) and commit; a request authenticated
+    otherwise (an API token) is left as it is."""
+    if "Authorization" in request.headers or not has_browser_session():
+        return
+    _start_browser_session(user, csrf_token())
+    session.commit()
+
+
+def _start_browser_session(user: User, csrf: str) -> None:
     browser_session.clear()
     browser_session.permanent = True
-    browser_session["user_id"] = user.id
-    browser_session["epoch"] = user.session_epoch
-    browser_session["csrf"] = secrets.token_urlsafe(32)
-    operations.record_login(user)
+    browser_session[SESSION_ID] = sessions.start(user)
+    browser_session["csrf"] = csrf
     g.current_user = user
 
 
 def logout_browser_session() -> None:
+    """End this browser's session on the server (a copy of its cookie is then worthless too)."""
+    session_id = browser_session.get(SESSION_ID)
+    if session_id is not None:
+        sessions.end(session_id)
+        session.commit()
     browser_session.clear()
     g.current_user = None
+
+
+def has_browser_session() -> bool:
+    """Whether this request carries a logged-in browser session's cookie (valid or not)."""
+    return browser_session.get(SESSION_ID) is not None
 
 
 def csrf_token() -> str:
@@ -88,7 +112,7 @@ def csrf_valid() -> bool:
 def _check_csrf() -> None:
     if request.method in SAFE_METHODS or "Authorization" in request.headers:
         return
-    if browser_session.get("user_id") is not None and not csrf_valid():
+    if has_browser_session() and not csrf_valid():
         raise Forbidden("CSRF token missing or wrong: send the session's X-CSRF-Token header.")
 
 
