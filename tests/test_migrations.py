@@ -61,11 +61,14 @@ def test_the_search_order_migration_fills_what_the_mirror_would(app):
     assert keys["e1"] == ("0 2027-02-03T07:45", "cork") and keys["d1"] == ("1 it@cork desk", "cork")
 
 
-def test_the_sessions_migration_keeps_accounts_and_their_tokens(app, make_user, bearer, client):
+def test_the_sessions_migration_keeps_accounts_and_their_tokens_as_write_tokens(app, make_user, bearer, client):
     """0014 drops user_account.session_epoch in place: copying the table would drop the old one,
-    and that delete would cascade to every account's tokens."""
+    and that delete would cascade to every account's tokens. A token made before it keeps doing
+    what it did: it is a write token."""
     headers = bearer(make_user())
     engine = engine_for(app)
-    migrate.downgrade(engine, "0010_search_order")
+    migrate.downgrade(engine, "0010_search_order")  # the token loses its scope, as if made then
     migrate.upgrade(engine)
-    assert client.get("/api/me", headers=headers).status_code == 200
+    assert client.patch("/api/me", json={"name": "Renamed"}, headers=headers).status_code == 200
+    listed = client.get("/api/tokens", headers=headers).json
+    assert [(token["scope"], token["keep_on_password_change"]) for token in listed] == [("write", False)]

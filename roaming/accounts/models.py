@@ -60,8 +60,17 @@ class BrowserSession(Base):
     user: Mapped[User] = relationship()
 
 
+class TokenScope(enum.StrEnum):
+    READ = "read"  # GET, HEAD and OPTIONS requests only
+    WRITE = "write"  # anything the token's user may do
+
+
 class ApiToken(Base):
-    """A bearer token; only its SHA-256 is stored, the token itself is shown once."""
+    """A bearer token; only its SHA-256 is stored, the token itself is shown once. It acts as its
+    user, with that user's role as it is at each request, within its ``scope``. It ends when
+    revoked, at ``expires_at``, when its user gets a new password (unless
+    ``keep_on_password_change``), and when the token it was made with (``parent_id``) ends by
+    revocation or a new password (see ``roaming.accounts.operations``)."""
 
     __tablename__ = "api_token"
 
@@ -74,5 +83,8 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scope: Mapped[TokenScope] = mapped_column(value_enum(TokenScope), default=TokenScope.WRITE)
+    keep_on_password_change: Mapped[bool] = mapped_column(default=False)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("api_token.id", ondelete="CASCADE"), index=True)
 
     user: Mapped[User] = relationship(back_populates="tokens")

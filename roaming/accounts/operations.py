@@ -6,16 +6,17 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 from functools import cache
+from typing import cast
 
 from flask import Flask, current_app, has_app_context
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from roaming.accounts import sessions
-from roaming.accounts.models import ApiToken, Role, User
+from roaming.accounts.models import ApiToken, Role, TokenScope, User
 from roaming.db import session, utcnow
-from roaming.errors import NotFound, Unauthorized
+from roaming.errors import Conflict, NotFound, Unauthorized
 from roaming.members.models import Person
 
 TOKEN_PREFIX = "rmg_"
@@ -124,7 +125,9 @@ def create_user(
 
 
 def update_user(user: User, changes: dict) -> User:
-    """Change name, role, active flag or password; a new password or deactivation ends sessions."""
+    """Change name, role, active flag or password. A new password or deactivation ends the
+    account's browser sessions; a new password also revokes its API tokens, except those made to
+    keep (``keep_on_password_change``)."""
     if "role" in changes and Role(changes["role"]) is Role.MEMBER and user.person_id is None:
         raise ValidationError("A member account must be linked to a person.", "role")
     if "role" in changes and Role(changes["role"]).is_staff and user.person_id is not None:
@@ -134,6 +137,7 @@ def update_user(user: User, changes: dict) -> User:
             setattr(user, key, changes[key])
     if changes.get("password"):
         user.password_hash = hash_password(changes["password"])
+        _end_tokens_at_password_change(user)
     if changes.get("password") or changes.get("active") is False:
         sessions.end_all(user)
     session.commit()
@@ -179,23 +183,79 @@ def record_login(user: User) -> None:
     session.commit()
 
 
-def issue_token(user: User, name: str, days: int) -> tuple[ApiToken, str]:
-    """A new token for ``user`` valid ``days`` days; returns the row and the token, shown once."""
+def issue_token(
+    user: User,
+    name: str,
+    days: int | None = None,
+    *,
+    scope: TokenScope = TokenScope.WRITE,
+    keep_on_password_change: bool = False,
+    made_with: ApiToken | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``, valid ``days`` days (default ``API_TOKEN_DEFAULT_DAYS``); returns
+    the row and the token, shown once.
+
+    ``made_with``: the token of the request that asks for it. The new token then cannot outlive
+    it (asking for more days is refused naming ``days``; the default is cut to its end), cannot
+    survive a password change it would not survive (``keep_on_password_change``), and ends when it
+    is revoked. (It cannot read-only make a write token either: a read token may not ask at all.)
+    ``made_with`` is held with a version-checked UPDATE until the commit, so a revocation at the
+    same time either comes first (409, nothing made) or waits and ends the new token too."""
+    now = utcnow()
+    expires_at = now + timedelta(days=days or current_app.config["API_TOKEN_DEFAULT_DAYS"])
+    if made_with is not None:
+        _check_narrower(made_with, days, expires_at, keep_on_password_change)
+        if made_with.expires_at is not None:
+            expires_at = min(expires_at, made_with.expires_at)
+        _hold_unrevoked(made_with)
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user=user,
         name=name,
         token_hash=_digest(plaintext),
         prefix=plaintext[:10],
-        expires_at=utcnow() + timedelta(days=days),
+        created_at=now,
+        expires_at=expires_at,
+        scope=TokenScope(scope),
+        keep_on_password_change=keep_on_password_change,
+        parent_id=made_with.id if made_with is not None else None,
     )
     session.add(token)
     session.commit()
     return token, plaintext
 
 
-def user_for_token(plaintext: str) -> User | None:
-    """The active user a valid (unrevoked, unexpired) token belongs to, else None."""
+def _check_narrower(parent: ApiToken, days: int | None, expires_at: datetime, keep: bool) -> None:
+    if days and parent.expires_at is not None and expires_at > parent.expires_at:
+        raise ValidationError(
+            f"A token made with an API token cannot outlive it: that one expires at "
+            f"{parent.expires_at:%Y-%m-%d %H:%M} UTC. Ask for fewer days, or none to end with it.",
+            "days",
+        )
+    if keep and not parent.keep_on_password_change:
+        raise ValidationError(
+            "A token made with an API token that ends at a password change must end at one too.",
+            "keep_on_password_change",
+        )
+
+
+def _hold_unrevoked(token: ApiToken) -> None:
+    """Lock ``token``'s row until the commit if it is still unrevoked (a no-op UPDATE that checks
+    the state it changes from), else 409 naming when it was revoked."""
+    held = session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=ApiToken.revoked_at)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult, held).rowcount != 1:  # an UPDATE's result counts its rows
+        session.rollback()
+        revoked_at = session.scalar(select(ApiToken.revoked_at).where(ApiToken.id == token.id))
+        raise Conflict(f"The API token making this one was revoked at {revoked_at:%Y-%m-%d %H:%M:%S} UTC.")
+
+
+def token_for(plaintext: str) -> ApiToken | None:
+    """The valid (unrevoked, unexpired) token of an active user, else None."""
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plaintext)))
     now = utcnow()
     if token is None or token.revoked_at is not None or _expired(token.expires_at, now):
@@ -205,7 +265,21 @@ def user_for_token(plaintext: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
         token.last_used_at = now
         session.commit()
-    return token.user
+    return token
+
+
+def _end_tokens_at_password_change(user: User) -> None:
+    """Revoke ``user``'s tokens not made to survive a new password, in one UPDATE (the tokens made
+    with them are among them: a token made with another ends at a password change if it does)."""
+    session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.user_id == user.id,
+            ApiToken.revoked_at.is_(None),
+            ApiToken.keep_on_password_change.is_(False),
+        )
+        .values(revoked_at=utcnow())
+    )
 
 
 def list_tokens(user: User) -> list[ApiToken]:
@@ -221,9 +295,18 @@ def get_token(token_id: int, *, owner: User | None = None) -> ApiToken:
 
 
 def revoke_token(token: ApiToken) -> None:
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        session.commit()
+    """Revoke ``token`` and every token made with it, and with those, and so on (revoking a
+    revoked token again changes nothing). Each level is one UPDATE of the unrevoked ones; a token
+    being made with one of them meanwhile holds its parent's row (``issue_token``), so the UPDATE
+    of that parent waits for it and the next level's query finds the new token."""
+    now = utcnow()
+    level = [token.id]
+    while level:
+        session.execute(
+            update(ApiToken).where(ApiToken.id.in_(level), ApiToken.revoked_at.is_(None)).values(revoked_at=now)
+        )
+        level = list(session.scalars(select(ApiToken.id).where(ApiToken.parent_id.in_(level))))
+    session.commit()
 
 
 def _check_person_for_login(person_id: int | None) -> None:

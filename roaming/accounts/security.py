@@ -1,7 +1,8 @@
 """Who is asking: the current user from an API token or the browser session, role checks, CSRF.
 
 A request with an ``Authorization`` header is judged by that header alone: a bad token is a 401,
-never a silent fall-back to the session cookie. A browser session's cookie carries the id of a
+never a silent fall-back to the session cookie, and a read token is refused (403) on any request
+that is not a GET, HEAD or OPTIONS. A browser session's cookie carries the id of a
 session held on the server (``roaming.accounts.sessions``), which log-out ends for good. Browser
 sessions carry a CSRF token that every unsafe request authenticated by the session must echo
 (``X-CSRF-Token`` header or ``csrf_token`` form field).
@@ -17,7 +18,7 @@ from flask import Flask, abort, g, redirect, request, url_for
 from flask import session as browser_session
 
 from roaming.accounts import operations, sessions
-from roaming.accounts.models import Role, User
+from roaming.accounts.models import ApiToken, Role, TokenScope, User
 from roaming.db import session
 from roaming.errors import Forbidden, Unauthorized
 
@@ -37,14 +38,26 @@ def current_user() -> User | None:
     return user
 
 
+def current_token() -> ApiToken | None:
+    """The API token this request is authenticated by, or None (a browser session, or nobody)."""
+    current_user()
+    return g.get("api_token")
+
+
 def _user_from_header() -> User:
-    scheme, _, token = request.headers["Authorization"].partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    """The user of the request's bearer token: 401 for a bad one, 403 for a read token on a
+    request that is not a GET, HEAD or OPTIONS (every view that acts for a user asks here first,
+    so a read token changes nothing)."""
+    scheme, _, plaintext = request.headers["Authorization"].partition(" ")
+    if scheme.lower() != "bearer" or not plaintext.strip():
         raise Unauthorized("The Authorization header must be 'Bearer <API token>'.")
-    user = operations.user_for_token(token.strip())
-    if user is None:
+    token = operations.token_for(plaintext.strip())
+    if token is None:
         raise Unauthorized("The API token is invalid, expired or revoked.")
-    return user
+    if token.scope is TokenScope.READ and request.method not in SAFE_METHODS:
+        raise Forbidden("This API token may only read (scope read): it cannot change anything.")
+    g.api_token = token
+    return token.user
 
 
 def _user_from_session() -> User | None:
