@@ -1,12 +1,13 @@
 """The built-in transport: e-mail over SMTP (plain text and HTML, attachments such as .ics).
 
 With ``MAIL_SERVER`` unset (the demo's default) messages are written as .eml files to the
-instance's ``mail/`` folder instead, so a node works with no mail server and what it would have
-sent can be read. ``MAIL_PASSWORD`` is never logged.
+instance's ``mail/`` folder instead (readable by the node's user only), so a node works with no
+mail server and what it would have sent can be read. ``MAIL_PASSWORD`` is never logged.
 """
 
 from __future__ import annotations
 
+import os
 import smtplib
 import uuid
 from email.message import EmailMessage
@@ -16,6 +17,7 @@ from urllib.parse import urlparse
 
 from flask import current_app
 
+from roaming.config import PRIVATE_FOLDER_MODE, PRIVATE_MODE
 from roaming.db import utcnow
 from roaming.notify import Message, Recipient
 from roaming.plugins import hookimpl
@@ -28,9 +30,7 @@ def roaming_notify(recipient: Recipient, message: Message) -> None:
     email = build_email(recipient, message)
     config = current_app.config
     if not config["MAIL_SERVER"]:
-        folder = Path(current_app.instance_path) / "mail"
-        folder.mkdir(exist_ok=True)
-        (folder / f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml").write_bytes(bytes(email))
+        _write_to_folder(email)
         return
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT) as smtp:
@@ -39,6 +39,16 @@ def roaming_notify(recipient: Recipient, message: Message) -> None:
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(email)
+
+
+def _write_to_folder(email: EmailMessage) -> None:
+    """Write ``email`` to a new file in the instance's ``mail/`` folder, both for the node's user
+    only (0700 and 0600, whatever the umask): the messages hold names, visits and check-in links."""
+    folder = Path(current_app.instance_path) / "mail"
+    folder.mkdir(mode=PRIVATE_FOLDER_MODE, exist_ok=True)
+    path = folder / f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE), "wb") as handle:
+        handle.write(bytes(email))
 
 
 def sender() -> str:

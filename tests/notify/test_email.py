@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -65,3 +67,16 @@ def test_a_down_server_means_a_later_retry_not_a_lost_message(app, within):
         within(make_due)
         assert within(send_due) == 1
         assert smtp.inbox.wait_for("ben@datenwerk.example")
+
+
+def test_without_a_mail_server_mail_is_written_for_the_nodes_user_only(app, within):
+    """The .eml files hold people's names, visits and check-in links: 0600 in a 0700 folder."""
+    before = os.umask(0)
+    try:
+        within(lambda: (queue(Recipient("ana@datenwerk.example", "Ana Weber", "de"), MESSAGE), session.commit()))
+        assert within(send_due) == 1
+    finally:
+        os.umask(before)
+    folder = Path(app.instance_path) / "mail"
+    (written,) = folder.glob("*.eml")
+    assert oct(folder.stat().st_mode & 0o777) == oct(0o700) and oct(written.stat().st_mode & 0o777) == oct(0o600)
