@@ -198,7 +198,7 @@ def check_peers(contact: bool) -> list[Finding]:
 
 def _contact(peer: Peer) -> list[str]:
     try:
-        answer = requests.get(f"{peer.base_url}/.well-known/roaming-node", timeout=FETCH_TIMEOUT)
+        answer = requests.get(f"{peer.base_url}/.well-known/roaming-node", timeout=FETCH_TIMEOUT, allow_redirects=False)
         answer.raise_for_status()
         node = answer.json().get("node_id")
     except (requests.RequestException, ValueError, AttributeError) as error:
