@@ -41,7 +41,7 @@ class SessionSchema(BaseSchema):
 def login(credentials):
     """Log in with e-mail and password; starts a browser session"""
     user = ops.authenticate(credentials["email"], credentials["password"])
-    login_browser_session(user)
+    login_browser_session(user, credentials["password"])
     return {"user": user, "csrf_token": csrf_token()}
 
 

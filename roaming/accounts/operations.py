@@ -11,6 +11,7 @@ from typing import cast
 from flask import Flask, current_app, has_app_context
 from marshmallow import ValidationError
 from sqlalchemy import CursorResult, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from roaming.accounts import sessions
@@ -160,27 +161,53 @@ def delete_user(user: User) -> None:
 
 def authenticate(email: str, password: str) -> User:
     """The active account with this e-mail and password, else ``Unauthorized`` (same message).
-
-    A stored hash made by another method than ``PASSWORD_HASH_METHOD`` (a cheap one made in
-    testing mode, or older parameters) is replaced by a fresh hash of the password: the change is
-    left in the session, and the log-in's commit (``record_login``) stores it with the log-in time,
-    in one plain UPDATE of the row (concurrent log-ins each write a valid hash of the same
-    password; the last one stays). An app in testing mode replaces no hash: a log-in never
-    weakens one."""
+    Changes nothing: the log-in is recorded, and an outdated hash replaced, by ``record_login``."""
     user = find_user_by_email(email)
     stored = user.password_hash if user and user.password_hash else _unknown_account_hash(password_hash_method())
     valid = check_password_hash(stored, password)
     if not (user and user.password_hash and user.active and valid):
         raise Unauthorized("Wrong e-mail or password.")
-    if _outdated(user.password_hash):
-        user.password_hash = hash_password(password)
     return user
 
 
-def record_login(user: User) -> None:
-    """Note the log-in's time and commit, with whatever ``authenticate`` changed (a re-hash)."""
-    user.last_login_at = utcnow()
+def record_login(user: User, password: str | None = None) -> None:
+    """Note the log-in's time, with whatever else the log-in's transaction holds (its browser
+    session), and commit; ``password``: the one ``authenticate`` checked (None for single sign-on).
+
+    Exclusive with a new password or a deactivation at the same moment: one UPDATE of the
+    account's row that holds only while it is active and, after a password log-in, its hash is
+    still the one the password was checked against. It holds the row until the commit, so a change
+    either waits and then ends this session too, or comes first and the log-in is refused
+    (``Unauthorized``, as for a wrong password), nothing of it kept. A hash that another log-in
+    replaced meanwhile (below) is checked against the password again.
+
+    A stored hash made by another method than ``PASSWORD_HASH_METHOD`` (a cheap one made in testing
+    mode, or older parameters) is replaced in the same UPDATE by a fresh hash of the password. An
+    app in testing mode replaces no hash: a log-in never weakens one."""
+    checked, now = user.password_hash, utcnow()
+    values: dict = {"last_login_at": now}
+    if password is not None and checked and _outdated(checked):
+        values["password_hash"] = hash_password(password)
+    while not _update_if_unchanged(user, checked if password is not None else None, values):
+        stored = session.scalar(select(User.password_hash).where(User.id == user.id, User.active.is_(True)))
+        if password is None or not stored or stored == checked or not check_password_hash(stored, password):
+            session.rollback()
+            raise Unauthorized("Wrong e-mail or password.")
+        checked = stored  # a log-in at the same time replaced the hash: this password still matches it
+        values.pop("password_hash", None)
     session.commit()
+    for name, value in values.items():
+        set_committed_value(user, name, value)
+
+
+def _update_if_unchanged(user: User, password_hash: str | None, values: dict) -> bool:
+    """``values`` written to the active ``user``'s row if its hash is still ``password_hash`` (any
+    hash when None); whether it was."""
+    still = [User.id == user.id, User.active.is_(True)]
+    if password_hash is not None:
+        still.append(User.password_hash == password_hash)
+    result = session.execute(update(User).where(*still).values(**values).execution_options(synchronize_session=False))
+    return cast(CursorResult, result).rowcount == 1
 
 
 def issue_token(

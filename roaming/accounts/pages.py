@@ -20,12 +20,13 @@ def login():
         if not csrf_valid():
             error = "The form expired; please try again."
         else:
+            password = request.form.get("password", "")
             try:
-                user = authenticate(request.form.get("email", ""), request.form.get("password", ""))
+                user = authenticate(request.form.get("email", ""), password)
+                login_browser_session(user, password)
             except Unauthorized as refused:
                 error = refused.message
             else:
-                login_browser_session(user)
                 return redirect(safe_next(request.args.get("next")))
     status = 401 if error else 200
     return render_template("login.html", error=error, oidc_enabled=oidc.enabled()), status

@@ -70,10 +70,11 @@ def _user_from_session() -> User | None:
     return user
 
 
-def login_browser_session(user: User) -> None:
-    """Start a fresh session (no fixation) for ``user``, with a new CSRF token."""
+def login_browser_session(user: User, password: str | None = None) -> None:
+    """Start a fresh session (no fixation) for ``user``, with a new CSRF token, and record the
+    log-in (``password``: the one just checked; see ``operations.record_login``)."""
     _start_browser_session(user, secrets.token_urlsafe(32))
-    operations.record_login(user)
+    operations.record_login(user, password)
 
 
 def renew_browser_session(user: User) -> None:

@@ -3,9 +3,6 @@ made to keep, and a token cannot make a token that outlives it or may do more.""
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from sqlalchemy import select
 
@@ -13,6 +10,7 @@ from roaming.accounts.models import ApiToken, Role, TokenScope
 from roaming.accounts.operations import issue_token
 from roaming.db import session
 from tests.conftest import PASSWORD
+from tests.support.races import at_once
 
 pytestmark = pytest.mark.each_database
 
@@ -133,7 +131,7 @@ def test_a_token_made_while_its_parent_is_revoked_does_not_outlive_it(app, make_
     for _ in range(RACES):
         parent = token_of(user)
         parent_id = owner.get("/api/tokens", headers=csrf).json[-1]["id"]
-        made, revoked = _at_once(
+        made, revoked = at_once(
             lambda parent=parent: app.test_client().post("/api/tokens", json={"name": "child"}, headers=parent),
             lambda parent_id=parent_id: owner.delete(f"/api/tokens/{parent_id}", headers=csrf),
         )
@@ -142,15 +140,3 @@ def test_a_token_made_while_its_parent_is_revoked_does_not_outlive_it(app, make_
         if made.status_code == 201:
             child = {"Authorization": f"Bearer {made.json['token']}"}
             assert app.test_client().get("/api/me", headers=child).status_code == 401
-
-
-def _at_once(*calls):
-    """The results of ``calls``, each run in a thread of its own, all started together."""
-    together = threading.Barrier(len(calls))
-
-    def run(call):
-        together.wait(timeout=30)
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
