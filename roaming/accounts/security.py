@@ -72,9 +72,15 @@ def _user_from_session() -> User | None:
 
 def login_browser_session(user: User, password: str | None = None) -> None:
     """Start a fresh session (no fixation) for ``user``, with a new CSRF token, and record the
-    log-in (``password``: the one just checked; see ``operations.record_login``)."""
+    log-in (``password``: the one just checked; see ``operations.record_login``). Refused there
+    (the password changed meanwhile), this browser is left logged out."""
     _start_browser_session(user, secrets.token_urlsafe(32))
-    operations.record_login(user, password)
+    try:
+        operations.record_login(user, password)
+    except Unauthorized:
+        browser_session.clear()
+        g.current_user = None
+        raise
 
 
 def renew_browser_session(user: User) -> None:

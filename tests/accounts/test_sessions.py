@@ -6,10 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask import session as browser_session
 from sqlalchemy import select, update
 
-from roaming.accounts.models import BrowserSession, Role
+from roaming.accounts.models import BrowserSession, Role, User
+from roaming.accounts.operations import authenticate, update_user
+from roaming.accounts.security import current_user, login_browser_session
 from roaming.db import session, utcnow
+from roaming.errors import Unauthorized
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.each_database
@@ -96,3 +100,15 @@ def test_a_log_in_clears_away_ended_sessions(app, client, within, make_user, log
     within(lambda: (session.execute(update(BrowserSession).values(expires_at=utcnow())), session.commit()))
     app.test_client().post("/api/auth/login", json={"email": make_user().email, "password": PASSWORD})
     assert within(lambda: len(session.scalars(select(BrowserSession)).all())) == 1  # only the new one
+
+
+def test_a_log_in_refused_as_it_is_recorded_leaves_the_browser_logged_out(app, within, make_user):
+    """The password changed between the check and the record (another request): 401, no session."""
+    user = make_user()
+    with app.test_request_context("/login", method="POST"):
+        checked = authenticate(user.email, PASSWORD)
+        within(lambda: update_user(session.get(User, user.id), {"password": NEW_PASSWORD}))
+        with pytest.raises(Unauthorized):
+            login_browser_session(checked, PASSWORD)
+        assert dict(browser_session) == {} and current_user() is None
+    assert within(lambda: session.scalars(select(BrowserSession)).all()) == []
