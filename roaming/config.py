@@ -1,7 +1,7 @@
 """The instance folder and its files; the settings themselves and their checks are in
 ``roaming.settings``.
 
-The instance folder holds one node: ``roaming.toml`` (its settings, mode 0600: it may hold
+The instance folder (mode 0700) holds one node: ``roaming.toml`` (its settings, mode 0600: it may hold
 secrets, such as the password in ``database_url`` that ``roaming init --database-url`` writes),
 ``secret_key`` (the session signing key, mode 0600), ``keys/`` (the node's Ed25519 key pair) and,
 by default, the SQLite database ``roaming.db``. The config file can be shown only when it holds no
@@ -22,6 +22,7 @@ CONFIG_FILE = "roaming.toml"
 SECRET_KEY_FILE = "secret_key"
 ENV_PREFIX = "ROAMING"
 PRIVATE_MODE = 0o600  # of roaming.toml and secret_key: readable by the node's user only
+PRIVATE_FOLDER_MODE = 0o700  # of the instance folder and keys/: open to the node's user only
 
 
 class ConfigurationError(RuntimeError):
@@ -89,9 +90,11 @@ def read_secret_key(instance_path: Path) -> str | None:
 
 
 def write_instance_files(instance_path: Path, settings: dict[str, object]) -> None:
-    """Create ``roaming.toml`` from ``settings``, readable by the node's user only (mode 0600),
-    and a fresh ``secret_key`` (never overwritten)."""
-    instance_path.mkdir(parents=True, exist_ok=True)
+    """Make ``instance_path`` the node's private folder (mode 0700, also when it exists: it is
+    to hold a new instance) and create in it ``roaming.toml`` from ``settings`` and a fresh
+    ``secret_key`` (never overwritten), each readable by the node's user only (mode 0600)."""
+    instance_path.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
+    instance_path.chmod(PRIVATE_FOLDER_MODE)
     lines = ["# Roaming node settings. ROAMING_<KEY> environment variables override these.\n"]
     for key, value in settings.items():
         lines.append(f"{key.lower()} = {_toml_value(value)}\n")

@@ -63,10 +63,6 @@ def row_id(**kwargs) -> fields.Integer:
     return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
-def url(**kwargs) -> fields.Url:
-    return fields.Url(schemes={"http", "https"}, validate=validate.Length(max=300), **kwargs)
-
-
 def email(**kwargs) -> fields.Email:
     return fields.Email(validate=validate.Length(max=254), **kwargs)
 

@@ -182,7 +182,7 @@ SETTINGS: tuple[Setting, ...] = (
         usable=_rate_limit_problem,
     ),
     # operations
-    Setting("metrics_allowed", ["127.0.0.1", "::1"], "who may read /metrics"),
+    Setting("metrics_allowed", ["127.0.0.1", "::1"], "who may read /metrics and the checks of /readyz"),
     Setting("log_level", "INFO", "the lowest level logged", choices=LOG_LEVELS),
     Setting("log_format", "text", '"text", or "json": one object per line', choices=LOG_FORMATS),
     # visits

@@ -7,13 +7,18 @@ from flask import session as browser_session
 from sqlalchemy import func, select
 
 from roaming import i18n
-from roaming.accounts.pages import safe_next
 from roaming.accounts.security import csrf_token, csrf_valid, current_user
 from roaming.catalogue.models import ClusterProfile, Desk, Event, Location, MeetingRoom, Service
 from roaming.db import session
+from roaming.links import external_link, page_href
 from roaming.peers.models import Peer, PeerStatus
+from roaming.redirects import safe_next
 
 bp = Blueprint("web", __name__)
+
+
+bp.add_app_template_global(external_link)
+bp.add_app_template_filter(page_href)
 
 
 @bp.app_context_processor

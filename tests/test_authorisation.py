@@ -7,7 +7,9 @@ import re
 
 import pytest
 
-from roaming.accounts.models import Role
+from roaming.accounts.models import Role, TokenScope
+from roaming.accounts.operations import issue_token
+from roaming.db import session
 
 pytestmark = pytest.mark.one_database(reason="who may call which endpoint")
 
@@ -156,3 +158,18 @@ def test_a_token_from_another_node_is_worthless(app, client, make_user, bearer, 
     assert client.get("/api/users", headers=headers).status_code == 200
     assert other.test_client().get("/api/users", headers=headers).status_code == 401
     engine_for(other).dispose()
+
+
+def test_an_admins_read_token_reads_everything_and_changes_nothing(app, client, within, make_user, make_desk):
+    """A read token is refused (403) on every endpoint that acts for a user and is not a GET."""
+    admin = make_user(role=Role.ADMIN)
+    _, plaintext = within(lambda: issue_token(session.merge(admin), "dashboard", scope=TokenScope.READ))
+    headers = {"Authorization": f"Bearer {plaintext}"}
+    ids = {"item_id": make_desk().id, "company_id": 1, "person_id": 1, "user_id": admin.id, "token_id": 1}
+    ids |= {"membership_id": 1, "uid": "00000000-0000-4000-8000-000000000000", "node": "no-such-node"}
+    for (path, method), needs in sorted(POLICY.items()):
+        response = client.open(path.format(**ids), method=method, json={} if method != "GET" else None, headers=headers)
+        if method == "GET":
+            assert response.status_code not in (401, 403), (method, path, response.json)
+        elif needs != PUBLIC:
+            assert response.status_code == 403 and "read" in response.json["message"], (method, path, response.json)

@@ -116,3 +116,16 @@ def test_the_receipt_checks_migration_keeps_the_first_terminal_receipt_and_sets_
         (Book.NODE, "v2:expired", "token-3", 0),
     ]
     assert "v1:completed was recorded first" in moved[0].reason and "decision" in moved[1].reason
+
+
+def test_the_sessions_migration_keeps_accounts_and_their_tokens_as_write_tokens(app, make_user, bearer, client):
+    """0012 drops user_account.session_epoch in place: copying the table would drop the old one,
+    and that delete would cascade to every account's tokens. A token made before it keeps doing
+    what it did: it is a write token."""
+    headers = bearer(make_user())
+    engine = engine_for(app)
+    migrate.downgrade(engine, "0010_search_order")  # the token loses its scope, as if made then
+    migrate.upgrade(engine)
+    assert client.patch("/api/me", json={"name": "Renamed"}, headers=headers).status_code == 200
+    listed = client.get("/api/tokens", headers=headers).json
+    assert [(token["scope"], token["keep_on_password_change"]) for token in listed] == [("write", False)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
@@ -19,12 +18,14 @@ from roaming.accounts.schemas import (
 )
 from roaming.accounts.security import (
     csrf_token,
+    current_token,
     current_user,
     login_browser_session,
     logout_browser_session,
+    renew_browser_session,
 )
 from roaming.api import secured
-from roaming.schemas import BaseSchema
+from roaming.schemas import BaseSchema, ErrorSchema
 
 blp = Blueprint("accounts", __name__, url_prefix="/api", description="Logins, accounts and API tokens")
 
@@ -40,7 +41,7 @@ class SessionSchema(BaseSchema):
 def login(credentials):
     """Log in with e-mail and password; starts a browser session"""
     user = ops.authenticate(credentials["email"], credentials["password"])
-    login_browser_session(user)
+    login_browser_session(user, credentials["password"])
     return {"user": user, "csrf_token": csrf_token()}
 
 
@@ -63,8 +64,12 @@ class Me(MethodView):
     @blp.arguments(MeUpdateSchema)
     @blp.response(200, UserSchema)
     def patch(self, changes):
-        """Change one's own name or password (the current password is needed for a new one)"""
-        return ops.change_own_account(current_user(), changes)
+        """Change one's own name or password (the current password is needed for a new one); a new
+        password ends the account's browser sessions, except the one making the change"""
+        user = ops.change_own_account(current_user(), changes)
+        if changes.get("new_password"):
+            renew_browser_session(user)
+        return user
 
 
 @blp.route("/users")
@@ -116,10 +121,12 @@ class Tokens(MethodView):
     @secured(blp)
     @blp.arguments(TokenSchema)
     @blp.response(201, NewTokenSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="The token making it was revoked meanwhile")
     def post(self, data):
-        """Create an API token; the response is the only time the token is shown"""
-        days = data.get("days") or current_app.config["API_TOKEN_DEFAULT_DAYS"]
-        token, plaintext = ops.issue_token(current_user(), data["name"], days)
+        """Create an API token; the response is the only time the token is shown. Made with an API
+        token, it cannot outlive that token nor keep past a password change it does not, and ends
+        when that token is revoked; a read token cannot make one"""
+        token, plaintext = ops.issue_token(current_user(), made_with=current_token(), **data)
         token.token = plaintext  # not a column: exists only in this response
         return token
 

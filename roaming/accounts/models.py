@@ -1,11 +1,11 @@
-"""Login accounts and API tokens."""
+"""Login accounts, their browser sessions and API tokens."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roaming.db import Base, UTCDateTime, utcnow, value_enum
@@ -32,7 +32,6 @@ class User(Base):
     role: Mapped[Role] = mapped_column(value_enum(Role))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
-    session_epoch: Mapped[int] = mapped_column(Integer, default=0)  # bumped to end all sessions
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -46,8 +45,32 @@ class User(Base):
         return self.person.company_id if self.person else None
 
 
+class BrowserSession(Base):
+    """A log-in of a browser, held on the server: the session cookie carries a random session id,
+    and only its SHA-256 is stored here. Ended (the row deleted) by log-out, by a new password or
+    deactivation of its account, and at ``expires_at``; a cookie without its row is worthless."""
+
+    __tablename__ = "browser_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the cookie's session id
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    user: Mapped[User] = relationship()
+
+
+class TokenScope(enum.StrEnum):
+    READ = "read"  # GET, HEAD and OPTIONS requests only
+    WRITE = "write"  # anything the token's user may do
+
+
 class ApiToken(Base):
-    """A bearer token; only its SHA-256 is stored, the token itself is shown once."""
+    """A bearer token; only its SHA-256 is stored, the token itself is shown once. It acts as its
+    user, with that user's role as it is at each request, within its ``scope``. It ends when
+    revoked, at ``expires_at``, when its user gets a new password (unless
+    ``keep_on_password_change``), and when the token it was made with (``parent_id``) ends by
+    revocation or a new password (see ``roaming.accounts.operations``)."""
 
     __tablename__ = "api_token"
 
@@ -60,5 +83,8 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scope: Mapped[TokenScope] = mapped_column(value_enum(TokenScope), default=TokenScope.WRITE)
+    keep_on_password_change: Mapped[bool] = mapped_column(default=False)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("api_token.id", ondelete="CASCADE"), index=True)
 
     user: Mapped[User] = relationship(back_populates="tokens")

@@ -6,15 +6,18 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 from functools import cache
+from typing import cast
 
 from flask import Flask, current_app, has_app_context
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from roaming.accounts.models import ApiToken, Role, User
+from roaming.accounts import sessions
+from roaming.accounts.models import ApiToken, Role, TokenScope, User
 from roaming.db import session, utcnow
-from roaming.errors import NotFound, Unauthorized
+from roaming.errors import Conflict, NotFound, Unauthorized
 from roaming.members.models import Person
 
 TOKEN_PREFIX = "rmg_"
@@ -123,7 +126,9 @@ def create_user(
 
 
 def update_user(user: User, changes: dict) -> User:
-    """Change name, role, active flag or password; a new password or deactivation ends sessions."""
+    """Change name, role, active flag or password. A new password or deactivation ends the
+    account's browser sessions; a new password also revokes its API tokens, except those made to
+    keep (``keep_on_password_change``)."""
     if "role" in changes and Role(changes["role"]) is Role.MEMBER and user.person_id is None:
         raise ValidationError("A member account must be linked to a person.", "role")
     if "role" in changes and Role(changes["role"]).is_staff and user.person_id is not None:
@@ -133,9 +138,9 @@ def update_user(user: User, changes: dict) -> User:
             setattr(user, key, changes[key])
     if changes.get("password"):
         user.password_hash = hash_password(changes["password"])
-        user.session_epoch += 1
-    if changes.get("active") is False:
-        user.session_epoch += 1
+        _end_tokens_at_password_change(user)
+    if changes.get("password") or changes.get("active") is False:
+        sessions.end_all(user)
     session.commit()
     return user
 
@@ -156,46 +161,128 @@ def delete_user(user: User) -> None:
 
 def authenticate(email: str, password: str) -> User:
     """The active account with this e-mail and password, else ``Unauthorized`` (same message).
-
-    A stored hash made by another method than ``PASSWORD_HASH_METHOD`` (a cheap one made in
-    testing mode, or older parameters) is replaced by a fresh hash of the password: the change is
-    left in the session, and the log-in's commit (``record_login``) stores it with the log-in time,
-    in one plain UPDATE of the row (concurrent log-ins each write a valid hash of the same
-    password; the last one stays). An app in testing mode replaces no hash: a log-in never
-    weakens one."""
+    Changes nothing: the log-in is recorded, and an outdated hash replaced, by ``record_login``."""
     user = find_user_by_email(email)
     stored = user.password_hash if user and user.password_hash else _unknown_account_hash(password_hash_method())
     valid = check_password_hash(stored, password)
     if not (user and user.password_hash and user.active and valid):
         raise Unauthorized("Wrong e-mail or password.")
-    if _outdated(user.password_hash):
-        user.password_hash = hash_password(password)
     return user
 
 
-def record_login(user: User) -> None:
-    """Note the log-in's time and commit, with whatever ``authenticate`` changed (a re-hash)."""
-    user.last_login_at = utcnow()
+def record_login(user: User, password: str | None = None) -> None:
+    """Note the log-in's time, with whatever else the log-in's transaction holds (its browser
+    session), and commit; ``password``: the one ``authenticate`` checked (None for single sign-on).
+
+    Exclusive with a new password or a deactivation at the same moment: one UPDATE of the
+    account's row that holds only while it is active and, after a password log-in, its hash is
+    still the one the password was checked against. It holds the row until the commit, so a change
+    either waits and then ends this session too, or comes first and the log-in is refused
+    (``Unauthorized``, as for a wrong password), nothing of it kept. A hash that another log-in
+    replaced meanwhile (below) is checked against the password again.
+
+    A stored hash made by another method than ``PASSWORD_HASH_METHOD`` (a cheap one made in testing
+    mode, or older parameters) is replaced in the same UPDATE by a fresh hash of the password. An
+    app in testing mode replaces no hash: a log-in never weakens one."""
+    checked, now = user.password_hash, utcnow()
+    values: dict = {"last_login_at": now}
+    if password is not None and checked and _outdated(checked):
+        values["password_hash"] = hash_password(password)
+    while not _update_if_unchanged(user, checked if password is not None else None, values):
+        stored = session.scalar(select(User.password_hash).where(User.id == user.id, User.active.is_(True)))
+        if password is None or not stored or stored == checked or not check_password_hash(stored, password):
+            session.rollback()
+            raise Unauthorized("Wrong e-mail or password.")
+        checked = stored  # a log-in at the same time replaced the hash: this password still matches it
+        values.pop("password_hash", None)
     session.commit()
+    for name, value in values.items():
+        set_committed_value(user, name, value)
 
 
-def issue_token(user: User, name: str, days: int) -> tuple[ApiToken, str]:
-    """A new token for ``user`` valid ``days`` days; returns the row and the token, shown once."""
+def _update_if_unchanged(user: User, password_hash: str | None, values: dict) -> bool:
+    """``values`` written to the active ``user``'s row if its hash is still ``password_hash`` (any
+    hash when None); whether it was."""
+    still = [User.id == user.id, User.active.is_(True)]
+    if password_hash is not None:
+        still.append(User.password_hash == password_hash)
+    result = session.execute(update(User).where(*still).values(**values).execution_options(synchronize_session=False))
+    return cast(CursorResult, result).rowcount == 1
+
+
+def issue_token(
+    user: User,
+    name: str,
+    days: int | None = None,
+    *,
+    scope: TokenScope = TokenScope.WRITE,
+    keep_on_password_change: bool = False,
+    made_with: ApiToken | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``, valid ``days`` days (default ``API_TOKEN_DEFAULT_DAYS``); returns
+    the row and the token, shown once.
+
+    ``made_with``: the token of the request that asks for it. The new token then cannot outlive
+    it (asking for more days is refused naming ``days``; the default is cut to its end), cannot
+    survive a password change it would not survive (``keep_on_password_change``), and ends when it
+    is revoked. (It cannot read-only make a write token either: a read token may not ask at all.)
+    ``made_with`` is held with a version-checked UPDATE until the commit, so a revocation at the
+    same time either comes first (409, nothing made) or waits and ends the new token too."""
+    now = utcnow()
+    expires_at = now + timedelta(days=days or current_app.config["API_TOKEN_DEFAULT_DAYS"])
+    if made_with is not None:
+        _check_narrower(made_with, days, expires_at, keep_on_password_change)
+        if made_with.expires_at is not None:
+            expires_at = min(expires_at, made_with.expires_at)
+        _hold_unrevoked(made_with)
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user=user,
         name=name,
         token_hash=_digest(plaintext),
         prefix=plaintext[:10],
-        expires_at=utcnow() + timedelta(days=days),
+        created_at=now,
+        expires_at=expires_at,
+        scope=TokenScope(scope),
+        keep_on_password_change=keep_on_password_change,
+        parent_id=made_with.id if made_with is not None else None,
     )
     session.add(token)
     session.commit()
     return token, plaintext
 
 
-def user_for_token(plaintext: str) -> User | None:
-    """The active user a valid (unrevoked, unexpired) token belongs to, else None."""
+def _check_narrower(parent: ApiToken, days: int | None, expires_at: datetime, keep: bool) -> None:
+    if days and parent.expires_at is not None and expires_at > parent.expires_at:
+        raise ValidationError(
+            f"A token made with an API token cannot outlive it: that one expires at "
+            f"{parent.expires_at:%Y-%m-%d %H:%M} UTC. Ask for fewer days, or none to end with it.",
+            "days",
+        )
+    if keep and not parent.keep_on_password_change:
+        raise ValidationError(
+            "A token made with an API token that ends at a password change must end at one too.",
+            "keep_on_password_change",
+        )
+
+
+def _hold_unrevoked(token: ApiToken) -> None:
+    """Lock ``token``'s row until the commit if it is still unrevoked (a no-op UPDATE that checks
+    the state it changes from), else 409 naming when it was revoked."""
+    held = session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=ApiToken.revoked_at)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult, held).rowcount != 1:  # an UPDATE's result counts its rows
+        session.rollback()
+        revoked_at = session.scalar(select(ApiToken.revoked_at).where(ApiToken.id == token.id))
+        raise Conflict(f"The API token making this one was revoked at {revoked_at:%Y-%m-%d %H:%M:%S} UTC.")
+
+
+def token_for(plaintext: str) -> ApiToken | None:
+    """The valid (unrevoked, unexpired) token of an active user, else None."""
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plaintext)))
     now = utcnow()
     if token is None or token.revoked_at is not None or _expired(token.expires_at, now):
@@ -205,7 +292,21 @@ def user_for_token(plaintext: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
         token.last_used_at = now
         session.commit()
-    return token.user
+    return token
+
+
+def _end_tokens_at_password_change(user: User) -> None:
+    """Revoke ``user``'s tokens not made to survive a new password, in one UPDATE (the tokens made
+    with them are among them: a token made with another ends at a password change if it does)."""
+    session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.user_id == user.id,
+            ApiToken.revoked_at.is_(None),
+            ApiToken.keep_on_password_change.is_(False),
+        )
+        .values(revoked_at=utcnow())
+    )
 
 
 def list_tokens(user: User) -> list[ApiToken]:
@@ -221,9 +322,18 @@ def get_token(token_id: int, *, owner: User | None = None) -> ApiToken:
 
 
 def revoke_token(token: ApiToken) -> None:
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        session.commit()
+    """Revoke ``token`` and every token made with it, and with those, and so on (revoking a
+    revoked token again changes nothing). Each level is one UPDATE of the unrevoked ones; a token
+    being made with one of them meanwhile holds its parent's row (``issue_token``), so the UPDATE
+    of that parent waits for it and the next level's query finds the new token."""
+    now = utcnow()
+    level = [token.id]
+    while level:
+        session.execute(
+            update(ApiToken).where(ApiToken.id.in_(level), ApiToken.revoked_at.is_(None)).values(revoked_at=now)
+        )
+        level = list(session.scalars(select(ApiToken.id).where(ApiToken.parent_id.in_(level))))
+    session.commit()
 
 
 def _check_person_for_login(person_id: int | None) -> None:

@@ -8,6 +8,7 @@ from roaming.accounts import oidc
 from roaming.accounts.operations import authenticate
 from roaming.accounts.security import csrf_valid, login_browser_session, logout_browser_session
 from roaming.errors import Unauthorized
+from roaming.redirects import safe_next
 
 bp = Blueprint("account_pages", __name__)
 
@@ -19,12 +20,13 @@ def login():
         if not csrf_valid():
             error = "The form expired; please try again."
         else:
+            password = request.form.get("password", "")
             try:
-                user = authenticate(request.form.get("email", ""), request.form.get("password", ""))
+                user = authenticate(request.form.get("email", ""), password)
+                login_browser_session(user, password)
             except Unauthorized as refused:
                 error = refused.message
             else:
-                login_browser_session(user)
                 return redirect(safe_next(request.args.get("next")))
     status = 401 if error else 200
     return render_template("login.html", error=error, oidc_enabled=oidc.enabled()), status
@@ -47,10 +49,3 @@ def oidc_login():
 def oidc_callback():
     login_browser_session(oidc.user_from_callback())
     return redirect(url_for("web.home"))
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect after login would help phishing."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.home")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from roaming.accounts.models import Role
+from roaming.accounts.models import Role, TokenScope
 from roaming.schemas import BaseSchema, email, row_id, text
 
 MIN_PASSWORD_LENGTH = 10
@@ -57,6 +57,22 @@ class TokenSchema(BaseSchema):
         load_only=True,
         validate=validate.Range(min=1, max=3650),
         metadata={"description": "Lifetime in days (default from the node's settings)"},
+    )
+    scope = fields.Enum(
+        TokenScope,
+        by_value=True,
+        load_default=TokenScope.WRITE,
+        metadata={"description": "read: GET requests only; write: all its user may do"},
+    )
+    keep_on_password_change = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Keep working when its user's password changes (by default it ends)"},
+    )
+    made_with = fields.Integer(
+        attribute="parent_id",
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The id of the API token it was made with; it ends when that one is revoked"},
     )
     created_at = fields.AwareDateTime(dump_only=True)
     expires_at = fields.AwareDateTime(dump_only=True, allow_none=True)

@@ -1,9 +1,11 @@
 """Who is asking: the current user from an API token or the browser session, role checks, CSRF.
 
 A request with an ``Authorization`` header is judged by that header alone: a bad token is a 401,
-never a silent fall-back to the session cookie. Browser sessions carry a CSRF token that every
-unsafe request authenticated by the session must echo (``X-CSRF-Token`` header or ``csrf_token``
-form field).
+never a silent fall-back to the session cookie, and a read token is refused (403) on any request
+that is not a GET, HEAD or OPTIONS. A browser session's cookie carries the id of a
+session held on the server (``roaming.accounts.sessions``), which log-out ends for good. Browser
+sessions carry a CSRF token that every unsafe request authenticated by the session must echo
+(``X-CSRF-Token`` header or ``csrf_token`` form field).
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ from functools import wraps
 from flask import Flask, abort, g, redirect, request, url_for
 from flask import session as browser_session
 
-from roaming.accounts import operations
-from roaming.accounts.models import Role, User
+from roaming.accounts import operations, sessions
+from roaming.accounts.models import ApiToken, Role, TokenScope, User
 from roaming.db import session
 from roaming.errors import Forbidden, Unauthorized
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _UNSET = object()
 STAFF = (Role.ADMIN, Role.HOST_STAFF)
+SESSION_ID = "sid"  # the key of the session id in the session cookie
 
 
 def current_user() -> User | None:
@@ -35,41 +38,82 @@ def current_user() -> User | None:
     return user
 
 
+def current_token() -> ApiToken | None:
+    """The API token this request is authenticated by, or None (a browser session, or nobody)."""
+    current_user()
+    return g.get("api_token")
+
+
 def _user_from_header() -> User:
-    scheme, _, token = request.headers["Authorization"].partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    """The user of the request's bearer token: 401 for a bad one, 403 for a read token on a
+    request that is not a GET, HEAD or OPTIONS (every view that acts for a user asks here first,
+    so a read token changes nothing)."""
+    scheme, _, plaintext = request.headers["Authorization"].partition(" ")
+    if scheme.lower() != "bearer" or not plaintext.strip():
         raise Unauthorized("The Authorization header must be 'Bearer <API token>'.")
-    user = operations.user_for_token(token.strip())
-    if user is None:
+    token = operations.token_for(plaintext.strip())
+    if token is None:
         raise Unauthorized("The API token is invalid, expired or revoked.")
-    return user
+    if token.scope is TokenScope.READ and request.method not in SAFE_METHODS:
+        raise Forbidden("This API token may only read (scope read): it cannot change anything.")
+    g.api_token = token
+    return token.user
 
 
 def _user_from_session() -> User | None:
-    user_id = browser_session.get("user_id")
-    if user_id is None:
+    session_id = browser_session.get(SESSION_ID)
+    if session_id is None:
         return None
-    user = session.get(User, user_id)
-    if user is None or not user.active or browser_session.get("epoch") != user.session_epoch:
+    user = sessions.user_of(session_id)
+    if user is None:  # ended: logged out elsewhere, a new password, deactivated, or expired
         browser_session.clear()
-        return None
     return user
 
 
-def login_browser_session(user: User) -> None:
-    """Start a fresh session (no fixation) for ``user``."""
+def login_browser_session(user: User, password: str | None = None) -> None:
+    """Start a fresh session (no fixation) for ``user``, with a new CSRF token, and record the
+    log-in (``password``: the one just checked; see ``operations.record_login``). Refused there
+    (the password changed meanwhile), this browser is left logged out."""
+    _start_browser_session(user, secrets.token_urlsafe(32))
+    try:
+        operations.record_login(user, password)
+    except Unauthorized:
+        browser_session.clear()
+        g.current_user = None
+        raise
+
+
+def renew_browser_session(user: User) -> None:
+    """After a change that ended all of ``user``'s sessions (a new password) was made in a browser
+    session, give that browser a new one (same CSRF token) and commit; a request authenticated
+    otherwise (an API token) is left as it is."""
+    if "Authorization" in request.headers or not has_browser_session():
+        return
+    _start_browser_session(user, csrf_token())
+    session.commit()
+
+
+def _start_browser_session(user: User, csrf: str) -> None:
     browser_session.clear()
     browser_session.permanent = True
-    browser_session["user_id"] = user.id
-    browser_session["epoch"] = user.session_epoch
-    browser_session["csrf"] = secrets.token_urlsafe(32)
-    operations.record_login(user)
+    browser_session[SESSION_ID] = sessions.start(user)
+    browser_session["csrf"] = csrf
     g.current_user = user
 
 
 def logout_browser_session() -> None:
+    """End this browser's session on the server (a copy of its cookie is then worthless too)."""
+    session_id = browser_session.get(SESSION_ID)
+    if session_id is not None:
+        sessions.end(session_id)
+        session.commit()
     browser_session.clear()
     g.current_user = None
+
+
+def has_browser_session() -> bool:
+    """Whether this request carries a logged-in browser session's cookie (valid or not)."""
+    return browser_session.get(SESSION_ID) is not None
 
 
 def csrf_token() -> str:
@@ -88,7 +132,7 @@ def csrf_valid() -> bool:
 def _check_csrf() -> None:
     if request.method in SAFE_METHODS or "Authorization" in request.headers:
         return
-    if browser_session.get("user_id") is not None and not csrf_valid():
+    if has_browser_session() and not csrf_valid():
         raise Forbidden("CSRF token missing or wrong: send the session's X-CSRF-Token header.")
 
 

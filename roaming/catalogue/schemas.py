@@ -11,6 +11,7 @@ from marshmallow import ValidationError, fields, validate, validates, validates_
 from roaming import reference
 from roaming.catalogue.models import WEEKDAYS, ManagementLabel, RateUnit
 from roaming.catalogue.service_kinds import kind_of, options_json_schema, validate_service_kind
+from roaming.links import Link
 from roaming.schemas import (
     BaseSchema,
     CountryField,
@@ -20,7 +21,6 @@ from roaming.schemas import (
     language_list,
     row_id,
     text,
-    url,
 )
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -45,7 +45,7 @@ class ClusterProfileSchema(ItemSchema):
     region = text(100, allow_none=True, metadata={"description": "NUTS code (e.g. DE12) or region name"})
     city = text(100, allow_none=True)
     sectors = fields.List(fields.String(), validate=_check_sectors, load_default=list)
-    website = url(allow_none=True)
+    website = Link(allow_none=True)
     description = text(5000, load_default="")
     member_count = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=1_000_000))
     founding_year = fields.Integer(allow_none=True, validate=validate.Range(min=1800, max=2100))
@@ -168,7 +168,7 @@ class EventSchema(MemberRateMixin, ItemSchema):
         metadata={"description": "IANA zone; defaults to the location's"},
     )
     location_id = row_id(allow_none=True)
-    online_url = url(allow_none=True)
+    online_url = Link(allow_none=True)
     languages = language_list(load_default=list)
     visitor_seats = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100_000))
 
@@ -204,7 +204,7 @@ class ChangeQuerySchema(BaseSchema):
 class NewsItemSchema(ItemSchema):
     title = text(200, required=True)
     body = text(5000, load_default="")
-    link = url(allow_none=True)
+    link = Link(allow_none=True)
     published_at = fields.AwareDateTime(dump_only=True)
 
 

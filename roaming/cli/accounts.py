@@ -5,12 +5,11 @@ from __future__ import annotations
 import secrets
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
 from roaming.accounts import operations as ops
-from roaming.accounts.models import Role
+from roaming.accounts.models import Role, TokenScope
 from roaming.cli import instance_option
 from roaming.errors import DomainError
 from roaming.members.operations import find_person_by_email
@@ -78,7 +77,7 @@ def list_users_command():
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @with_appcontext
 def set_password_command(email, password):
-    """Set an account's password (ends its browser sessions)."""
+    """Set an account's password (ends its browser sessions and its API tokens not made to keep)."""
     if len(password) < 10:
         raise click.ClickException("Use at least 10 characters.")
     ops.update_user(_user(email), {"password": password})
@@ -115,12 +114,22 @@ def tokens_group():
 @click.option("--email", required=True, help="The account the token acts as.")
 @click.option("--name", required=True, help="What the token is for, e.g. 'CRM sync'.")
 @click.option("--days", type=click.IntRange(1, 3650), help="Lifetime (default: the node's setting).")
+@click.option(
+    "--scope",
+    type=click.Choice([scope.value for scope in TokenScope]),
+    default=TokenScope.WRITE.value,
+    show_default=True,
+    help="read: GET requests only; write: all the account may do.",
+)
+@click.option("--keep-on-password-change", is_flag=True, help="Keep working when the password changes.")
 @with_appcontext
-def create_token_command(email, name, days):
-    """Create a token; it is printed once and only its hash is kept."""
-    days = days or current_app.config["API_TOKEN_DEFAULT_DAYS"]
-    token, plaintext = ops.issue_token(_user(email), name, days)
-    click.echo(f"Token {token.id} for {email}, valid until {token.expires_at:%Y-%m-%d}:")
+def create_token_command(email, name, days, scope, keep_on_password_change):
+    """Create a token; it is printed once and only its hash is kept. It ends when the account's
+    password changes, unless --keep-on-password-change."""
+    token, plaintext = ops.issue_token(
+        _user(email), name, days, scope=TokenScope(scope), keep_on_password_change=keep_on_password_change
+    )
+    click.echo(f"Token {token.id} ({token.scope.value}) for {email}, valid until {token.expires_at:%Y-%m-%d}:")
     click.echo(plaintext)
 
 
@@ -132,7 +141,7 @@ def list_tokens_command(email):
     """List an account's tokens (never the tokens themselves)."""
     for token in ops.list_tokens(_user(email)):
         state = "revoked" if token.revoked_at else f"expires {token.expires_at:%Y-%m-%d}"
-        click.echo(f"{token.id:>4}  {token.prefix}…  {token.name:<30} {state}")
+        click.echo(f"{token.id:>4}  {token.prefix}…  {token.name:<30} {token.scope.value:<5}  {state}")
 
 
 @tokens_group.command("revoke")

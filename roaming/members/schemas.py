@@ -5,8 +5,9 @@ from __future__ import annotations
 from marshmallow import fields, post_load
 
 from roaming import reference
+from roaming.links import Link
 from roaming.members.models import CompanyStatus
-from roaming.schemas import BaseSchema, CountryField, email, text, url
+from roaming.schemas import BaseSchema, CountryField, email, text
 
 
 class PersonSchema(BaseSchema):
@@ -34,7 +35,7 @@ class CompanySchema(BaseSchema):
     name = text(200, required=True)
     country = CountryField(required=True)
     sector = fields.String(allow_none=True, validate=reference.validate_sector)
-    website = url(allow_none=True)
+    website = Link(allow_none=True)
     status = fields.Enum(CompanyStatus, by_value=True, load_default=CompanyStatus.ACTIVE)
     created_at = fields.AwareDateTime(dump_only=True)
     people_count = fields.Function(lambda company: len(company.people), dump_only=True)

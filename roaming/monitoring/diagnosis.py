@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from federation.client import DeliveryError
-from federation.keys import CURRENT
+from federation.keys import KEYS_DIR
 from roaming.config import CONFIG_FILE, SECRET_KEY_FILE, read_instance_file
 from roaming.db import database_url, session
 from roaming.monitoring.health import Finding, Level, check_database, check_registry, check_signing_key
@@ -102,32 +102,48 @@ def check_settings() -> list[Finding]:
 
 
 def check_files() -> list[Finding]:
-    """The instance's secret files, a SQLite database (password hashes, personal data) and a
-    roaming.toml that holds a secret must be readable by the node's user only."""
+    """The instance folder and its ``keys/`` must be open to the node's user only (mode 0700), and
+    ``secret_key``, the keys, a SQLite database (password hashes, personal data) and
+    ``roaming.toml`` readable by it only (0600): a problem each, except a ``roaming.toml`` that
+    holds no secret (a warning). Each finding names the path and the ``chmod`` that fixes it."""
     instance = Path(current_app.instance_path)
-    private = {instance / SECRET_KEY_FILE: "", instance / "keys" / CURRENT: ""}  # path: what it holds
+    keys = instance / KEYS_DIR
+    findings = [
+        finding
+        for folder, name in ((instance, f"the instance folder {instance}"), (keys, KEYS_DIR))
+        for finding in _open_folder(folder, name)
+    ]
+    private = {instance / SECRET_KEY_FILE: "", **{path: "" for path in sorted(keys.glob("*.pem"))}}  # path: holds
     url = make_url(database_url(current_app))
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         private[Path(url.database)] = ""
     secrets = _secrets_in_config_file(instance)
-    if secrets:
-        private[instance / CONFIG_FILE] = f" and holds secrets: {', '.join(secrets)}"
-    findings = []
+    config = instance / CONFIG_FILE
+    private[config] = f" and holds secrets: {', '.join(secrets)}" if secrets else ""
     for path, holds in private.items():
-        if not path.exists():
-            continue
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            findings.append(
-                Finding(
-                    "File permissions",
-                    Level.PROBLEM,
-                    f"{path.relative_to(instance) if path.is_relative_to(instance) else path} can be read by "
-                    f"other users (mode {mode:o}){holds}",
-                    f"chmod 600 {path}",
-                )
-            )
-    return findings or [Finding("File permissions", Level.OK, "secret files are private to the node's user")]
+        mode = _mode(path)
+        if mode is not None and mode & 0o077:
+            shown = path.relative_to(instance) if path.is_relative_to(instance) else path
+            level = Level.PROBLEM if path != config or secrets else Level.WARNING
+            message = f"{shown} can be read by other users (mode {mode:o}){holds}"
+            findings.append(Finding("File permissions", level, message, f"chmod 600 {path}"))
+    return findings or [Finding("File permissions", Level.OK, "the instance folder and its files are private")]
+
+
+def _open_folder(folder: Path, name: str) -> list[Finding]:
+    mode = _mode(folder)
+    if mode is None or not mode & 0o077:
+        return []
+    message = f"{name} is open to other users (mode {mode:o})"
+    return [Finding("File permissions", Level.PROBLEM, message, f"chmod 700 {folder}")]
+
+
+def _mode(path: Path) -> int | None:
+    """The permission bits of ``path``, or None when it does not exist."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return None
 
 
 def _secrets_in_config_file(instance: Path) -> list[str]:
@@ -182,7 +198,7 @@ def check_peers(contact: bool) -> list[Finding]:
 
 def _contact(peer: Peer) -> list[str]:
     try:
-        answer = requests.get(f"{peer.base_url}/.well-known/roaming-node", timeout=FETCH_TIMEOUT)
+        answer = requests.get(f"{peer.base_url}/.well-known/roaming-node", timeout=FETCH_TIMEOUT, allow_redirects=False)
         answer.raise_for_status()
         node = answer.json().get("node_id")
     except (requests.RequestException, ValueError, AttributeError) as error:

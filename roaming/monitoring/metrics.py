@@ -88,14 +88,20 @@ def _failing_jobs() -> GaugeMetricFamily:
     return failing
 
 
-def metrics_view() -> Response:
-    """The Prometheus text format, for addresses in ``METRICS_ALLOWED`` only (404 for others)."""
+def watcher_allowed() -> bool:
+    """Whether this request comes from an address in ``METRICS_ALLOWED`` (the node's monitoring):
+    only such a caller reads the metrics and the details of readiness."""
     allowed = [ipaddress.ip_network(network, strict=False) for network in current_app.config["METRICS_ALLOWED"]]
     try:
         client = ipaddress.ip_address(request.remote_addr or "")
     except ValueError:
-        abort(404)
-    if not any(client in network for network in allowed):
+        return False
+    return any(client in network for network in allowed)
+
+
+def metrics_view() -> Response:
+    """The Prometheus text format, for addresses in ``METRICS_ALLOWED`` only (404 for others)."""
+    if not watcher_allowed():
         abort(404)
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

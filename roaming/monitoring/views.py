@@ -22,11 +22,14 @@ def healthz():
 @bp.get("/readyz")
 def readyz():
     """Readiness: 200 when the node can serve (database, migrations, signing key, registry), else
-    503 naming what is wrong."""
+    503. Only callers allowed to read ``/metrics`` are told each check and what is wrong (the
+    database's address, say); anyone else gets the status alone."""
     findings = health.readiness()
     ready = all(finding.ok for finding in findings)
-    checks = {finding.area: {"status": finding.level.value, "message": finding.message} for finding in findings}
-    return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
+    answer: dict = {"status": "ready" if ready else "not ready"}
+    if metrics.watcher_allowed():
+        answer["checks"] = {f.area: {"status": f.level.value, "message": f.message} for f in findings}
+    return answer, 200 if ready else 503
 
 
 bp.add_url_rule("/metrics", "metrics", metrics.metrics_view)

@@ -4,17 +4,20 @@ Items name their location by the peer's own id; a desk, room, service or event t
 and country from that mirrored location (or the peer's cluster profile), its languages from the
 profile when it names none, and its place in search results from the cluster's name (the cluster's
 sectors are searched on the profile's own row). When a location or the profile changes, the items
-that copy from it follow.
+that copy from it follow. A link the partner sends that is not http, https or mailto is not kept.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import delete, select
 
 from roaming.catalogue.models import CATALOGUE_KINDS
+from roaming.catalogue.operations import SCHEMAS
 from roaming.db import session
+from roaming.links import Link, link_problem
 from roaming.peers.models import MirroredItem, Peer
 
 TEXT_FIELDS = ("name", "title", "description", "body", "city", "address", "free_allowance")
@@ -33,13 +36,32 @@ def apply_change(peer: Peer, change: dict) -> None:
     if existing is not None and existing.change_seq >= change["seq"]:
         return  # an older copy than the one we hold
     row = existing or MirroredItem(peer=peer, uid=change["uid"])
-    row.kind, row.change_seq, row.data = change["kind"], change["seq"], change["item"]
+    row.kind, row.change_seq, row.data = change["kind"], change["seq"], _safe_links(peer, change)
     session.add(row)
     session.flush()
     _fill_search_columns(peer, row)
     if row.kind in ("location", "cluster"):
         for dependent in _dependents(peer, row):
             _fill_search_columns(peer, dependent)
+
+
+def _safe_links(peer: Peer, change: dict) -> dict:
+    """The change's item with every link field (the ``Link`` fields of its kind's schema) that is
+    not an http, https or mailto link set to None, and a warning logged for each (without the
+    value, which may be anything): pages and e-mails showing the copy then show no script link,
+    and the rest of the partner's item is kept."""
+    item = dict(change["item"])
+    for name, field in SCHEMAS[CATALOGUE_KINDS[change["kind"]]]().fields.items():
+        if isinstance(field, Link) and item.get(name) is not None and link_problem(item[name]):
+            item[name] = None
+            current_app.logger.warning(
+                "%s sent %s %s with %s that is not an http, https or mailto link; dropped from our copy.",
+                peer.name,
+                change["kind"],
+                change["uid"],
+                name,
+            )
+    return item
 
 
 def forget_peer(peer: Peer) -> None:

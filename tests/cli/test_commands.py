@@ -174,6 +174,22 @@ def test_tokens_commands(run, client, make_user):
     assert run("tokens", "revoke", "999").exit_code == 1
 
 
+def test_a_read_token_and_a_kept_token_from_the_command_line(run, client, make_user):
+    user = make_user()
+    reader = run("tokens", "create", "--email", user.email, "--name", "Dashboard", "--scope", "read")
+    assert reader.exit_code == 0 and "(read)" in reader.output
+    read_headers = {"Authorization": f"Bearer {reader.output.strip().splitlines()[-1]}"}
+    assert client.get("/api/me", headers=read_headers).status_code == 200
+    assert client.patch("/api/me", json={"name": "Renamed"}, headers=read_headers).status_code == 403
+    kept = run("tokens", "create", "--email", user.email, "--name", "Backup", "--keep-on-password-change")
+    kept_headers = {"Authorization": f"Bearer {kept.output.strip().splitlines()[-1]}"}
+    changed = run("users", "set-password", user.email, input="new-password-1\nnew-password-1\n")
+    assert changed.exit_code == 0, changed.output
+    assert client.get("/api/me", headers=read_headers).status_code == 401  # ended with the old password
+    assert client.get("/api/me", headers=kept_headers).status_code == 200
+    assert "read " in run("tokens", "list", "--email", user.email).output
+
+
 def test_import_commands(run, app, tmp_path, make_location):
     make_location(name="Hub")
     desks = tmp_path / "desks.csv"

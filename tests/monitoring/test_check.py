@@ -161,12 +161,44 @@ def test_the_config_file_is_created_private_and_a_readable_one_holding_a_secret_
     assert "s3cret" not in result.stdout
 
 
-def test_a_readable_config_file_is_named_only_when_it_holds_a_secret(tmp_path):
+def test_a_readable_config_file_is_a_problem_only_when_it_holds_a_secret(tmp_path):
     created = create_instance(tmp_path / "node", name="Test", country="DE", base_url="http://127.0.0.1:9")
     (created.path / "roaming.toml").chmod(0o644)
     result = check(created)
-    assert "roaming.toml" not in result.stdout and "0 problem(s)" in result.stdout
+    assert "[warning] File permissions: roaming.toml can be read by other users (mode 644)" in result.stdout
+    assert f"fix: chmod 600 {created.path / 'roaming.toml'}" in result.stdout and "0 problem(s)" in result.stdout
     with (created.path / "roaming.toml").open("a") as config:
         config.write('database_url = "postgresql+psycopg://roaming:s3cret-pw@127.0.0.1:9/roaming"\n')
     result = check(created)
     assert "roaming.toml can be read by other users (mode 644) and holds secrets: database_url" in result.stdout
+
+
+def test_init_makes_the_instance_private_whatever_the_umask(new_instance):
+    """The folder holds the database, the keys, the settings and the mail written to disk: 0700,
+    and every file in it 0600, also for a user whose umask would let everyone read them."""
+    before = os.umask(0)
+    try:
+        node = new_instance()
+    finally:
+        os.umask(before)
+    assert oct(node.path.stat().st_mode & 0o777) == oct(0o700)
+    assert oct((node.path / "keys").stat().st_mode & 0o777) == oct(0o700)
+    files = [path for path in node.path.rglob("*") if path.is_file()]
+    assert {"roaming.toml", "secret_key", "current.pem"} <= {path.name for path in files}
+    assert {path.name: oct(path.stat().st_mode & 0o777) for path in files} == {path.name: oct(0o600) for path in files}
+
+
+def test_an_instance_folder_or_keys_open_to_others_are_problems(node):
+    node.path.chmod(0o755)
+    (node.path / "keys").chmod(0o750)
+    (node.path / "keys" / "current.pem").chmod(0o640)
+    result = check(node)
+    assert result.returncode == 1
+    assert f"[PROBLEM] File permissions: the instance folder {node.path} is open to other users (mode 755)" in (
+        result.stdout
+    )
+    assert f"fix: chmod 700 {node.path}" in result.stdout
+    assert "[PROBLEM] File permissions: keys is open to other users (mode 750)" in result.stdout
+    assert f"fix: chmod 700 {node.path / 'keys'}" in result.stdout
+    assert "[PROBLEM] File permissions: keys/current.pem can be read by other users (mode 640)" in result.stdout
+    assert f"fix: chmod 600 {node.path / 'keys' / 'current.pem'}" in result.stdout

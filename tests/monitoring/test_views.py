@@ -33,6 +33,27 @@ def test_without_its_database_a_node_is_alive_but_not_ready(instance_path):
     engine_for(app).dispose()
 
 
+def test_readiness_says_only_ready_or_not_to_others_than_the_metrics_readers(client, instance_path):
+    """Who may not read /metrics (``metrics_allowed``) learns nothing but the status: not the
+    database's address, nor which check failed."""
+    stranger = {"REMOTE_ADDR": "203.0.113.5"}
+    ready = client.get("/readyz", environ_base=stranger)
+    assert ready.status_code == 200 and ready.json == {"status": "ready"}
+    app = create_app({"INSTANCE_PATH": instance_path, "SECRET_KEY": "x", "DATABASE_URL": UNREACHABLE_DATABASE})
+    not_ready = app.test_client().get("/readyz", environ_base=stranger)
+    assert not_ready.status_code == 503 and not_ready.json == {"status": "not ready"}
+    assert "127.0.0.1" not in not_ready.get_data(as_text=True)
+    engine_for(app).dispose()
+
+
+def test_readiness_details_follow_the_metrics_allowance(instance_path):
+    app = create_app({"INSTANCE_PATH": instance_path, "SECRET_KEY": "x", "METRICS_ALLOWED": ["10.1.0.0/16"]})
+    monitor = app.test_client().get("/readyz", environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert set(monitor.json["checks"]) == {"Database", "Migrations", "Registry", "Signing key"}
+    assert "checks" not in app.test_client().get("/readyz").json  # loopback is not in the allowance here
+    engine_for(app).dispose()
+
+
 def test_metrics_count_requests_and_read_queues_from_the_database(app, client, within):
     def add_peer():
         peer = Peer(node_id="p1", name="it@cork", base_url="http://127.0.0.1:9", trust=TrustSource.PINNED)

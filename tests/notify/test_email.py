@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +13,7 @@ from sqlalchemy import select
 from roaming.cli.demo import free_port
 from roaming.db import session, utcnow
 from roaming.notify import Attachment, Message, Recipient
+from roaming.notify.email import CONTENT_SECURITY_POLICY, build_email
 from roaming.notify.models import Notification
 from roaming.notify.operations import queue, send_due
 from tests.support.smtp import SmtpServer
@@ -65,3 +69,39 @@ def test_a_down_server_means_a_later_retry_not_a_lost_message(app, within):
         within(make_due)
         assert within(send_due) == 1
         assert smtp.inbox.wait_for("ben@datenwerk.example")
+
+
+def test_without_a_mail_server_mail_is_written_for_the_nodes_user_only(app, within):
+    """The .eml files hold people's names, visits and check-in links: 0600 in a 0700 folder."""
+    before = os.umask(0)
+    try:
+        within(lambda: (queue(Recipient("ana@datenwerk.example", "Ana Weber", "de"), MESSAGE), session.commit()))
+        assert within(send_due) == 1
+    finally:
+        os.umask(before)
+    folder = Path(app.instance_path) / "mail"
+    (written,) = folder.glob("*.eml")
+    assert oct(folder.stat().st_mode & 0o777) == oct(0o700) and oct(written.stat().st_mode & 0o777) == oct(0o600)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>Guten Tag Ana,</p>",
+        '<!doctype html>\n<html lang="de"><body><p>Guten Tag</p></body></html>',
+        "<!DOCTYPE html><html><HEAD><title>x</title></HEAD><body><p>Guten Tag</p></body></html>",
+    ],
+)
+def test_html_mail_carries_a_content_security_policy_that_runs_nothing(app, html):
+    """A mail reader that honours it (webmail, a browser opening the .eml) runs no script and
+    loads nothing from elsewhere, even from a link the checks missed; inline styles and the QR
+    code (a data: image) still show."""
+    message = Message(kind="test", subject="Test", text="Guten Tag", html=html)
+    with app.app_context():
+        email = build_email(Recipient("ana@datenwerk.example", "Ana Weber", "de"), message)
+    body = email.get_body(("html",)).get_content()
+    policy = re.search(r'<head[^>]*>\s*<meta http-equiv="Content-Security-Policy" content="([^"]+)">', body, re.I)
+    assert policy is not None, body
+    assert policy.group(1) == CONTENT_SECURITY_POLICY
+    assert "default-src 'none'" in CONTENT_SECURITY_POLICY and "script-src" not in CONTENT_SECURITY_POLICY
+    assert body.count("Content-Security-Policy") == 1 and "Guten Tag" in body

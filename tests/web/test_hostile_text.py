@@ -1,6 +1,8 @@
 """Hostile text in a real browser: script, markup, template and SQL payloads typed into catalogue
 items and member records on one node travel through the federation and are shown back, on both
-nodes, as the text they are: nothing runs, nothing is interpreted, nothing is lost."""
+nodes, as the text they are: nothing runs, nothing is interpreted, nothing is lost. Script links
+a node publishes past its own checks are links on neither node, and a log-in link's hostile
+``next`` does not take the browser away."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
-from roaming.catalogue.models import Desk, Event, Location
+from roaming.catalogue.models import ClusterProfile, Desk, Event, Location, NewsItem
 from roaming.catalogue.operations import create_item
 from roaming.db import session
 from roaming.members.models import MemberCompany
@@ -23,6 +26,7 @@ IMAGE = '"><img src=x onerror="window.pwned = \'img\'">'
 TEMPLATE = "{{ 7 * 7 }} ${7*7} {% raw %}"
 SQL = "Robert'); DROP TABLE desk; --"
 PAYLOADS = (SCRIPT, IMAGE, TEMPLATE, SQL)
+SCRIPT_LINK = "javascript:window.pwned='link'"
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +126,48 @@ def test_a_payload_typed_into_a_form_is_kept_and_shown_as_text(nodes, hostile, n
     with host.app_context():
         assert session.query(MemberCompany).filter_by(name=name).count() == 1
         assert session.query(Desk).filter_by(uid=hostile["desk"]).count() == 1  # "DROP TABLE" did nothing
+
+
+@pytest.fixture(scope="module")
+def script_links(nodes):
+    """The host's website and a news item's link are script links, written past the host's own
+    checks (as a node that skips them, or data from before them, would have)."""
+    home, host = nodes
+    with host.app_context():
+        session.scalar(select(ClusterProfile)).website = SCRIPT_LINK
+        session.add(NewsItem(title="Click me", link=SCRIPT_LINK))
+        session.commit()
+    assert home.cli("sync").returncode == 0
+
+
+def _no_script_link(page) -> None:
+    assert page.locator("a[href^='javascript' i]").count() == 0
+    assert page.evaluate("typeof window.pwned") == "undefined"
+
+
+def test_script_links_are_no_links_on_either_node(nodes, script_links, new_page):
+    home, host = nodes
+    page = new_page()
+    opened = _watch(page)
+    page.goto(f"{host.url}/")  # the host's own page shows its stored link as text
+    expect(page.get_by_text(SCRIPT_LINK)).to_be_visible()
+    page.get_by_text(SCRIPT_LINK).click()
+    _no_script_link(page)
+    page.goto(f"{host.url}/network/newsletter")
+    expect(page.get_by_text(SCRIPT_LINK)).to_be_visible()
+    _no_script_link(page)
+    log_in(page, home, MEMBER, then="/search")
+    page.goto(f"{home.url}/clusters/{node_id_of(host)}")  # the partner's copy has no such link at all
+    expect(page.get_by_role("heading", name="it@cork")).to_be_visible()
+    _no_script_link(page)
+    page.goto(f"{home.url}/network/newsletter")
+    expect(page.get_by_text("Click me")).to_be_visible()
+    _no_script_link(page)
+    assert opened == []
+
+
+def test_a_log_in_link_with_a_hostile_next_stays_on_the_node(nodes, new_page):
+    home, _host = nodes
+    page = new_page()
+    log_in(page, home, MEMBER, then="/%09/evil.example")  # browsers read /<tab>/evil.example as //evil.example
+    assert page.url == f"{home.url}/"
