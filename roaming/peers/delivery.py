@@ -2,9 +2,11 @@
 
 Senders call ``enqueue`` inside the transaction that makes the change, so the message exists if
 and only if the change does. ``deliver_due`` sends what is due, per peer in id order, stopping at a
-peer's first failure so that its messages stay in order. Failures are classified by
-``federation.client``: temporary ones (network, 5xx, 401, 408, 429) are retried with a doubling,
-jittered delay; permanent ones (other 4xx) are marked failed and kept for the admin. After
+peer's first failure so that its messages stay in order. A message is delivered when the peer
+answers with a 2xx signed by that peer; anything else is a failure. Failures are classified by
+``federation.client``: temporary ones (network, 5xx, 401, 408, 429, an answer that is unsigned,
+badly signed, garbled, too large or too slow) are retried with a doubling, jittered delay;
+permanent ones (other 4xx) are marked failed and kept for the admin. After
 ``BREAKER_THRESHOLD`` consecutive failures a peer's breaker opens for a cooldown; a peer failing
 for ``PEER_UNAVAILABLE_AFTER_SECONDS`` is marked unavailable, and both clear at its next success.
 
@@ -27,6 +29,7 @@ from roaming import logs
 from roaming.db import insert_if_absent, session, utcnow
 from roaming.monitoring import metrics
 from roaming.peers.models import InboxMessage, OutboxMessage, Peer, PeerStatus
+from roaming.peers.trust import resolver_for
 
 
 def enqueue(peer: Peer, path: str, payload: dict) -> OutboxMessage:
@@ -71,7 +74,7 @@ def deliver_due(client: FederationClient, peer_id: int | None = None, limit: int
         message.attempts += 1
         try:
             with logs.request_id(message.request_id):
-                client.post(peer.base_url + message.path, message.payload)
+                client.post(peer.base_url + message.path, message.payload, resolver_for(peer))
         except DeliveryError as error:
             _failed(message, peer, error, now, report)
             metrics.DELIVERIES.labels("retried" if error.retry else "failed").inc()
