@@ -124,23 +124,36 @@ class FederationClient:
         if request_id:
             headers["X-Request-Id"] = request_id
         headers = sign_request(method, url, headers, body, key.key.private_key, key.key_id)
-        reply = _within_deadline(lambda: self._exchange(method, url, body, headers))
+        reply = _within_deadline(lambda: _exchange(self.session, method, url, body, headers))
         _raise_for_status(reply)
         return reply
 
-    def _exchange(self, method: str, url: str, body: bytes | None, headers: dict) -> _Reply:
-        try:
-            response = self.session.request(
-                method, url, data=body, headers=headers, timeout=TIMEOUT, allow_redirects=False, stream=True
-            )
-            with response:
-                return _Reply(response.status_code, response.headers, _read_capped(response))
-        except (requests.ConnectTimeout, requests.ConnectionError) as error:
-            if isinstance(error, requests.ConnectTimeout) or _no_connection(error):
-                raise Unreachable(f"{type(error).__name__}: {error}") from None
-            raise BadAnswer(f"The peer broke off its answer: {type(error).__name__}: {error}") from None
-        except requests.RequestException as error:  # a read timeout, a garbled answer
-            raise BadAnswer(f"The peer's answer could not be read: {type(error).__name__}: {error}") from None
+
+def fetch_document(url: str, accept: str = "application/json") -> bytes:
+    """GET a public, unsigned document of another node (its metadata, key set, the registry) with
+    the same bounds as a signed exchange: no redirect followed, the answer's size and time
+    limited. Raises a ``DeliveryError`` (``Unreachable``, ``BadAnswer``, or by status)."""
+    headers = {"Accept": accept, "Accept-Encoding": "identity"}
+    reply = _within_deadline(lambda: _exchange(requests, "GET", url, None, headers))
+    _raise_for_status(reply)
+    return reply.content
+
+
+def _exchange(http, method: str, url: str, body: bytes | None, headers: dict) -> _Reply:
+    """One request and its whole answer, read within the limits; ``http`` is a
+    ``requests.Session`` or the ``requests`` module."""
+    try:
+        response = http.request(
+            method, url, data=body, headers=headers, timeout=TIMEOUT, allow_redirects=False, stream=True
+        )
+        with response:
+            return _Reply(response.status_code, response.headers, _read_capped(response))
+    except (requests.ConnectTimeout, requests.ConnectionError) as error:
+        if isinstance(error, requests.ConnectTimeout) or _no_connection(error):
+            raise Unreachable(f"{type(error).__name__}: {error}") from None
+        raise BadAnswer(f"The peer broke off its answer: {type(error).__name__}: {error}") from None
+    except requests.RequestException as error:  # a read timeout, a garbled answer
+        raise BadAnswer(f"The peer's answer could not be read: {type(error).__name__}: {error}") from None
 
 
 def _no_connection(error: requests.ConnectionError) -> bool:

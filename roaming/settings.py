@@ -167,6 +167,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("breaker_threshold", 5, "consecutive failures that open a peer's circuit breaker", above=0),
     Setting("breaker_cooldown_seconds", 60.0, "how long an open breaker pauses a peer", at_least=0),
     Setting("peer_unavailable_after_seconds", 3 * 24 * 3600, "failing this long: marked unavailable", at_least=0),
+    Setting(
+        "attention_after_attempts", 10, "tries after which an item failing of its own is set aside for staff", above=0
+    ),
     Setting("worker_in_process", True, "run the delivery and periodic jobs inside `roaming run`"),
     Setting("worker_tick_seconds", 1.0, "how often the worker looks for due work", above=0),
     # serving

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-import requests
 from marshmallow import ValidationError
 
+from federation.client import DeliveryError, fetch_document
 from federation.keys import public_jwk_of, thumbprint_of
 from roaming.errors import DomainError
 from roaming.peers.schemas import NodeMetadataInSchema
-
-FETCH_TIMEOUT = (5, 15)
 
 
 class PeerUnreachable(DomainError):
@@ -46,11 +45,11 @@ def discover(url: str) -> RemoteNode:
 
 
 def fetch_json(url: str) -> dict:
+    """A node's public JSON document, read within the federation client's bounds (no redirect, a
+    limited size and time); raises ``PeerUnreachable``."""
     try:
-        response = requests.get(url, timeout=FETCH_TIMEOUT, headers={"Accept": "application/json"})
-        response.raise_for_status()
-        data = response.json()
-    except (requests.RequestException, ValueError) as error:
+        data = json.loads(fetch_document(url))
+    except (DeliveryError, ValueError, RecursionError) as error:
         raise PeerUnreachable(f"Could not read {url}: {error}") from None
     if not isinstance(data, dict):
         raise DomainError(f"{url} did not return a JSON object.")

@@ -8,7 +8,10 @@ import sys
 
 import pytest
 
+from roaming import create_app
+from roaming.db import engine_for, session, utcnow
 from roaming.instance import create_instance
+from roaming.peers.models import OutboxMessage, Peer, TrustSource
 
 pytestmark = pytest.mark.each_database
 
@@ -170,3 +173,18 @@ def test_a_readable_config_file_is_named_only_when_it_holds_a_secret(tmp_path):
         config.write('database_url = "postgresql+psycopg://roaming:s3cret-pw@127.0.0.1:9/roaming"\n')
     result = check(created)
     assert "roaming.toml can be read by other users (mode 644) and holds secrets: database_url" in result.stdout
+
+
+def test_items_set_aside_are_a_warning_saying_where_to_look(node):
+    app = create_app({"INSTANCE_PATH": node.path})
+    with app.app_context():
+        peer = Peer(node_id="node-cork", name="it@cork", base_url="http://127.0.0.1:9", trust=TrustSource.PINNED)
+        for number in range(2):
+            session.add(OutboxMessage(peer=peer, message_id=f"m-{number:06d}", path="/federation/notices", payload={}))
+        session.add(OutboxMessage(peer=peer, message_id="m-000009", path="/", payload={}, failed_at=utcnow()))
+        session.commit()
+    engine_for(app).dispose()
+    result = check(node)
+    assert "[warning] Needs attention: 1 message(s) to partners set aside after failing" in result.stdout
+    assert "fix: Retry or drop them on the staff page Needs attention (/staff/attention)" in result.stdout
+    assert "[warning] Partner it@cork: 1 message(s) set aside (see Needs attention)" in result.stdout

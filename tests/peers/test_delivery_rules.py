@@ -100,6 +100,30 @@ def test_a_success_not_signed_by_the_peer_is_not_delivered_and_is_retried(app, s
     assert _deliver(app, due_later=True).delivered == 2
 
 
+def test_a_message_failing_of_its_own_is_set_aside_after_the_bound_and_the_next_ones_go_on(app, scripted, peer_row):
+    app.config["ATTENTION_AFTER_ATTEMPTS"] = 3
+    scripted.status = lambda asked: 500 if asked["seq"] == 0 else 202  # the first message breaks the peer
+    _send(app, peer_row, 3)
+    for _ in range(2):
+        assert _deliver(app, due_later=True).retried == 1  # the others wait their turn behind it
+    report = _deliver(app, due_later=True)
+    assert (report.failed, report.delivered) == (1, 2)
+    _, messages = _state(app, peer_row)
+    assert messages[0].failed_at is not None and messages[0].attempts == 3 and "500" in messages[0].last_error
+    assert all(message.delivered_at for message in messages[1:])
+    assert [m["seq"] for m in scripted.received] == [0, 0, 0, 1, 2]
+
+
+def test_a_partner_away_never_has_its_messages_set_aside(app, scripted, peer_row):
+    app.config.update(ATTENTION_AFTER_ATTEMPTS=2, BREAKER_THRESHOLD=100)
+    scripted.status = 503
+    _send(app, peer_row)
+    for _ in range(4):
+        _deliver(app, due_later=True)
+    _, messages = _state(app, peer_row)
+    assert messages[0].attempts == 4 and messages[0].failed_at is None
+
+
 @pytest.mark.parametrize("status", [400, 403, 404, 409, 422])
 def test_permanent_failures_are_not_retried(app, scripted, peer_row, status):
     scripted.status = status

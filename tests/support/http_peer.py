@@ -1,5 +1,5 @@
-"""A stand-in peer on a loopback port that answers every signed POST with a chosen status and
-body, signed with a key of its own, or answering in one of the ways a hostile or broken peer
+"""A stand-in peer on a loopback port that answers every signed POST (and GET) with a chosen
+status and body, signed with a key of its own, or in one of the ways a hostile or broken peer
 would, for testing how senders classify answers (real HTTP, real signatures both ways)."""
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ def signed_answer(key: NodeKey, status: int, data: object) -> Response:
 class ScriptedPeer(LoopbackServer):
     def __init__(self):
         self.key = generate_key()
-        self.status = 202
-        self.body: object = None  # default: {"message": "scripted <status>"}
+        self.status: int | Callable[[dict], int] = 202  # or chosen by the request's JSON
+        self.body: object | Callable[[dict], object] = None  # or made from the request's JSON; default:
+        # {"message": "scripted <status>"}
         self.answer = "signed"
         self.while_answering: Callable[[], None] | None = None  # runs while the sender waits for the answer
         self.received: list[dict] = []
@@ -50,7 +51,11 @@ class ScriptedPeer(LoopbackServer):
                 self.request_ids.append(request.headers.get("X-Request-Id"))
             if self.while_answering is not None:
                 self.while_answering()
-            return self._answer()
+            return self._answer(request.get_json())
+
+        @app.get("/<path:path>")
+        def read(path):
+            return self._answer(dict(request.args))
 
         super().__init__(app)
 
@@ -61,18 +66,18 @@ class ScriptedPeer(LoopbackServer):
     def public_jwk(self) -> dict:
         return self.key.public_jwk()
 
-    def _answer(self) -> Response:
-        data = self.body if self.body is not None else {"message": f"scripted {self.status}"}
+    def _answer(self, asked: dict) -> Response:
+        status = self.status(asked) if callable(self.status) else self.status
+        data = self.body(asked) if callable(self.body) else self.body
+        data = data if data is not None else {"message": f"scripted {status}"}
         body = json.dumps(data).encode()
         headers = {"Content-Type": "application/json"}
         if self.answer == "unsigned":
-            return Response(body, self.status, headers)
+            return Response(body, status, headers)
         key = generate_key() if self.answer == "other-key" else self.key
         url = request.url + ("/elsewhere" if self.answer == "other-request" else "")
         now = datetime.now(UTC) - (timedelta(minutes=10) if self.answer == "stale" else timedelta())
-        signed = sign_response(
-            self.status, headers, body, request.method, url, key.key.private_key, key.key_id, now=now
-        )
+        signed = sign_response(status, headers, body, request.method, url, key.key.private_key, key.key_id, now=now)
         if self.answer == "tampered":
             body = json.dumps({**data, "tampered": True}).encode() if isinstance(data, dict) else b"[]"
-        return Response(body, self.status, signed)
+        return Response(body, status, signed)

@@ -1,4 +1,5 @@
-"""Delivering queued webhooks: signed POSTs, retried with a doubling delay."""
+"""Delivering queued webhooks: signed POSTs, retried with a doubling delay. Each try is counted and
+committed before the endpoint is called, so no database lock is held while it answers."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ def deliver_due() -> int:
     delivered = 0
     for delivery in due:
         delivery.attempts += 1
+        session.commit()  # counted first: no lock is held while the endpoint is called
         error = _send(delivery, config["timeout_seconds"])
         if error is None:
             delivery.delivered_at, delivery.last_error = utcnow(), None
