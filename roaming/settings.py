@@ -50,8 +50,9 @@ class Setting:
     """A setting: ``name`` as written in roaming.toml, its ``default``, what it does, and its
     ``kind`` (one of ``KIND_WORDS``; derived from the default unless given, and given where the
     default is None). ``float`` accepts integers too, and finite numbers only; ``list`` means a
-    list of text. A number may be bounded below: ``above`` (it must be greater) or ``at_least``;
-    a text may be one of ``choices`` (exactly as written). ``usable`` is a further check of a
+    list of text. A number may be bounded below: ``above`` (it must be greater) or ``at_least``,
+    and above by ``at_most`` (durations are, so that no date computed from one overflows); a text
+    may be one of ``choices`` (exactly as written). ``usable`` is a further check of a
     value of the right kind: what the value must be when it is not usable, else None. A
     ``secret`` setting's value is never shown in an error."""
 
@@ -62,6 +63,7 @@ class Setting:
     secret: bool = False
     above: float | None = None
     at_least: float | None = None
+    at_most: float | None = None
     choices: tuple[str, ...] = ()
     usable: Callable[[object], str | None] | None = None
 
@@ -80,10 +82,10 @@ class Setting:
             return "one of " + ", ".join(json.dumps(choice) for choice in self.choices)
         words = KIND_WORDS[self.value_kind]
         if self.above is not None:
-            return f"{words} > {self.above:g}"
-        if self.at_least is not None:
-            return f"{words} >= {self.at_least:g}"
-        return words
+            words = f"{words} > {self.above:g}"
+        elif self.at_least is not None:
+            words = f"{words} >= {self.at_least:g}"
+        return words if self.at_most is None else f"{words} and <= {self.at_most:g}"
 
     def problem(self, value: object, hidden: bool = False) -> str | None:
         """Why ``value`` cannot be this setting (``must be ..., got ...``), or None when it can.
@@ -101,11 +103,12 @@ class Setting:
             return self._refusal(self.wanted, value, hidden)
         if isinstance(value, float) and not math.isfinite(value):
             return self._refusal("a finite number", value, hidden)
-        below = isinstance(value, int | float) and (
+        outside = isinstance(value, int | float) and (
             (self.above is not None and not value > self.above)
             or (self.at_least is not None and not value >= self.at_least)
+            or (self.at_most is not None and not value <= self.at_most)
         )
-        if below or (self.choices and value not in self.choices):
+        if outside or (self.choices and value not in self.choices):
             return self._refusal(self.wanted, value, hidden)
         wanted = self.usable(value) if self.usable else None
         return self._refusal(wanted, value, hidden) if wanted else None

@@ -10,7 +10,6 @@ it (``roaming.attention``).
 
 from __future__ import annotations
 
-import random
 from dataclasses import asdict
 from datetime import timedelta
 from typing import cast
@@ -19,6 +18,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 
+from roaming.backoff import doubling_delay
 from roaming.db import session, utcnow
 from roaming.notify import Attachment, Message, Recipient
 from roaming.notify.models import Notification
@@ -101,8 +101,8 @@ def _failed(notification: Notification, errors: dict[str, Exception]) -> None:
     if notification.attempts >= config["NOTIFY_MAX_ATTEMPTS"]:
         notification.failed_at = utcnow()
         return
-    delay = min(3600.0, config["NOTIFY_RETRY_BASE_SECONDS"] * 2 ** (notification.attempts - 1))
-    notification.next_attempt_at = utcnow() + timedelta(seconds=delay * random.uniform(0.8, 1.2))
+    delay = doubling_delay(config["NOTIFY_RETRY_BASE_SECONDS"], notification.attempts, 3600.0)
+    notification.next_attempt_at = utcnow() + timedelta(seconds=delay)
 
 
 def _recipient(notification: Notification) -> Recipient:

@@ -18,7 +18,6 @@ makes a repeated delivery a no-op answered with success.
 
 from __future__ import annotations
 
-import random
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -37,6 +36,7 @@ from federation.client import (
     Unreachable,
 )
 from roaming import logs
+from roaming.backoff import doubling_delay
 from roaming.db import insert_if_absent, session, utcnow
 from roaming.monitoring import metrics
 from roaming.peers.models import InboxMessage, OutboxMessage, Peer, PeerStatus
@@ -161,8 +161,7 @@ def retry_delay(attempts: int) -> float:
     """Seconds before the next try after ``attempts`` failed ones: doubling from
     ``DELIVERY_RETRY_BASE_SECONDS`` up to ``DELIVERY_RETRY_MAX_SECONDS``, with ±20% jitter."""
     config = current_app.config
-    delay = min(config["DELIVERY_RETRY_MAX_SECONDS"], config["DELIVERY_RETRY_BASE_SECONDS"] * 2 ** (attempts - 1))
-    return delay * random.uniform(0.8, 1.2)
+    return doubling_delay(config["DELIVERY_RETRY_BASE_SECONDS"], attempts, config["DELIVERY_RETRY_MAX_SECONDS"])
 
 
 def partner_away(error: Exception) -> bool:

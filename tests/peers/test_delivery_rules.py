@@ -123,6 +123,13 @@ def test_a_partner_away_never_has_its_messages_set_aside(app, scripted, peer_row
     _, messages = _state(app, peer_row)
     assert messages[0].attempts == 4 and messages[0].failed_at is None
 
+    with app.app_context():  # away for months: thousands of tries, and still an hour apart
+        session.execute(update(OutboxMessage).values(attempts=5000))
+        session.commit()
+    assert _deliver(app, due_later=True).retried == 1
+    _, messages = _state(app, peer_row)
+    assert 2800 < (messages[0].next_attempt_at - utcnow()).total_seconds() < 4400
+
 
 @pytest.mark.parametrize("status", [400, 403, 404, 409, 422])
 def test_permanent_failures_are_not_retried(app, scripted, peer_row, status):

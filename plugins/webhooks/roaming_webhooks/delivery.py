@@ -4,13 +4,13 @@ committed before the endpoint is called, so no database lock is held while it an
 from __future__ import annotations
 
 import json
-import random
 from datetime import timedelta
 
 import requests
 from flask import current_app
 from sqlalchemy import select
 
+from roaming.backoff import doubling_delay
 from roaming.db import session, utcnow
 from roaming.plugins import settings
 from roaming_webhooks import NAME, signing
@@ -58,5 +58,5 @@ def _failed(delivery: Delivery, error: str, config: dict) -> None:
     if delivery.attempts >= config["max_attempts"]:
         delivery.failed_at = utcnow()
         return
-    delay = min(6 * 3600, config["retry_base_seconds"] * 2 ** (delivery.attempts - 1)) * random.uniform(0.8, 1.2)
+    delay = doubling_delay(config["retry_base_seconds"], delivery.attempts, 6 * 3600)
     delivery.next_attempt_at = utcnow() + timedelta(seconds=delay)
