@@ -38,7 +38,7 @@ from roaming.peers.models import Peer, PeerStatus
 from roaming.peers.operations import client
 from roaming.peers.trust import resolver_for
 from roaming.plugins import call_guarded
-from roaming.visits import notices
+from roaming.visits import horizon, notices
 from roaming.visits.documents import VisitDocumentSchema, apply_document
 from roaming.visits.models import Visit, VisitRole, VisitState
 
@@ -108,6 +108,7 @@ def my_visit(user: User, uid: str) -> Visit:
 
 def ask_quote(user: User, data: dict) -> dict:
     """The host's view of a planned visit: terms, working days, free days left, price, problems."""
+    horizon.check_planned(data["first_day"], data["last_day"], past_allowed=True)
     person = visiting_person(user)
     peer = host_peer(data["host"])
     payload = _wire_request(data) | {"company_ref": pseudonym("company", person.company_id)}
@@ -129,7 +130,9 @@ def sent_before(model, uid: str, person: Person):
 
 def request_visit(user: User, data: dict) -> tuple[Visit, bool]:
     """Ask the host; returns the visit and whether it is new. A request id seen before returns
-    the visit it made (the client may retry freely)."""
+    the visit it made (the client may retry freely). Dates before today or beyond the horizon
+    are refused (``horizon.check_planned``, 422) before anything is kept or sent."""
+    horizon.check_planned(data["first_day"], data["last_day"])
     person = visiting_person(user)
     uid = data.get("visit_id") or str(uuid.uuid4())
     existing = sent_before(Visit, uid, person)
