@@ -6,7 +6,6 @@ asked, and the other requests go on."""
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from datetime import date, timedelta
 
@@ -23,6 +22,7 @@ from roaming.visits import visiting
 from roaming.visits.models import Visit
 from tests.support.http_peer import ScriptedPeer
 from tests.support.postgres import suite_backend
+from tests.support.sqlite_lock import write_lock_free
 
 pytestmark = pytest.mark.each_database
 
@@ -173,20 +173,7 @@ def test_no_write_lock_is_held_while_the_host_is_asked(app, client, within, host
     good, _bad = hosts
     database = app.instance_path + "/roaming.db"
     free = []
-
-    def take_the_write_lock():
-        """Another process's writer, waiting at most 50 ms."""
-        connection = sqlite3.connect(database, timeout=0.05, isolation_level=None)
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            connection.execute("ROLLBACK")
-            free.append(True)
-        except sqlite3.OperationalError as error:
-            free.append(str(error))
-        finally:
-            connection.close()
-
-    good.while_answering = take_the_write_lock
+    good.while_answering = lambda: free.append(write_lock_free(database))  # another process's writer
     assert _ask(client, member, "good-host").json["sent"] is True  # the visitor's own request
     good.status, good.body = 503, None
     _ask(client, member, "good-host")
