@@ -15,6 +15,7 @@ from marshmallow import fields, validate
 from roaming.db import utcnow
 from roaming.ledger.operations import tokens_for
 from roaming.schemas import BaseSchema
+from roaming.visits.calendar import MAX_SPAN_DAYS
 from roaming.visits.models import DayStatus, Visit, VisitDay, VisitState
 
 
@@ -61,7 +62,9 @@ class VisitDocumentSchema(BaseSchema):
     resource = fields.Dict(required=True)
     people = fields.Integer(required=True, strict=True)
     services = fields.List(fields.Dict(), required=True)
-    days = fields.List(fields.Nested(DayDocumentSchema), required=True)
+    days = fields.List(  # one per working day of the span a request may ask for, at most
+        fields.Nested(DayDocumentSchema), required=True, validate=validate.Length(max=MAX_SPAN_DAYS)
+    )
     price = fields.Dict(required=True)
     terms = fields.Dict(required=True)
     deadline_at = fields.AwareDateTime(allow_none=True, required=True)

@@ -34,6 +34,7 @@ from roaming.members.models import CompanyStatus, Person
 from roaming.notify import Recipient
 from roaming.peers import sending
 from roaming.peers.delivery import IN_FLIGHT_SECONDS, enqueue
+from roaming.peers.discovery import PeerUnreachable
 from roaming.peers.models import Peer, PeerStatus
 from roaming.peers.operations import client
 from roaming.peers.trust import resolver_for
@@ -116,6 +117,8 @@ def ask_quote(user: User, data: dict) -> dict:
         answer = client().post(f"{peer.base_url}{REQUESTS_PATH}/quote", payload, resolver_for(peer))
     except DeliveryError as error:
         raise refusal_or_unavailable(peer, error) from None
+    if not isinstance(answer.data, dict):
+        raise PeerUnreachable(f"{peer.name} answered the quote with something that is not one; please try again later.")
     return {"host": {"node_id": peer.node_id, "name": peer.name}, **answer.data, "shared_with_host": SHARED_WITH_HOST}
 
 

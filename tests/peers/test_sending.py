@@ -70,9 +70,12 @@ def member(make_user, bearer):
     return bearer(make_user(role=Role.MEMBER))
 
 
-def _ask(client, member, host: str, visit_id: str | None = None):
-    body = {"host": host, "desk": str(uuid.uuid4()), "first_day": FIRST.isoformat(), "last_day": FIRST.isoformat()}
-    return client.post("/api/visits", json={**body, "visit_id": visit_id or str(uuid.uuid4())}, headers=member)
+def _plan(host: str) -> dict:
+    return {"host": host, "desk": str(uuid.uuid4()), "first_day": FIRST.isoformat(), "last_day": FIRST.isoformat()}
+
+
+def _ask(client, member, host: str):
+    return client.post("/api/visits", json={**_plan(host), "visit_id": str(uuid.uuid4())}, headers=member)
 
 
 def _visit(within, uid: str) -> Visit:
@@ -101,8 +104,9 @@ def _count(within, model) -> int:
         "a string",
         lambda asked: {**visit_document(asked), "visit_id": str(uuid.uuid4())},  # another visit's document
         lambda asked: {**visit_document(asked), "days": [{"date": "9999-12-32", "status": "booked"}]},
+        lambda asked: {**visit_document(asked), "days": [{"date": "2027-01-04", "status": "booked"}] * 93},
     ],
-    ids=["not-a-document", "not-an-object", "another-visit", "garbled-day"],
+    ids=["not-a-document", "not-an-object", "another-visit", "garbled-day", "too-many-days"],
 )
 def test_a_signed_201_that_is_not_this_visits_document_is_a_failed_try(app, client, within, hosts, member, answer):
     _good, bad = hosts
@@ -179,3 +183,10 @@ def test_no_write_lock_is_held_while_the_host_is_asked(app, client, within, host
     _ask(client, member, "good-host")
     _resend_due(within)  # the worker's resend
     assert free == [True, True, True]
+
+
+def test_a_quote_answered_with_something_else_is_a_clear_failure(client, hosts, member):
+    _good, bad = hosts
+    bad.status, bad.body = 200, ["not", "a", "quote"]
+    answer = client.post("/api/visits/quote", json=_plan("bad-host"), headers=member)
+    assert answer.status_code == 502 and "answered the quote with something that is not one" in answer.json["message"]
