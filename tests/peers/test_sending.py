@@ -135,6 +135,8 @@ def test_a_request_that_keeps_failing_is_set_aside_and_the_others_go_on(app, cli
     visit = _visit(within, poisoned)
     assert visit.send_attempts == 3 and visit.needs_attention_at is not None and visit.next_send_at is None
     assert "malformed visit document" in visit.last_send_error
+    shown = client.get(f"/api/visits/{poisoned}", headers=member).json
+    assert shown["sent"] is False and shown["needs_attention_at"] is not None
     assert _resend_due(within) == 0  # not tried again until staff retry it
     assert len(bad.received) == 3
 
