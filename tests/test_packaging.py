@@ -100,6 +100,7 @@ def test_every_distribution_carries_the_licence_text():
 
 
 def test_the_changelog_starts_with_the_version_the_metadata_reads():
+    """After the changes not released yet, if any."""
     config = configparser.ConfigParser()
     config.read(ROOT / "setup.cfg")
     assert config["metadata"]["version"] == "attr: roaming.__version__"
@@ -110,6 +111,8 @@ def test_the_changelog_starts_with_the_version_the_metadata_reads():
         if isinstance(node, ast.Assign) and [target.id for target in node.targets] == ["__version__"]
     )
     releases = re.findall(r"^## \[([^\]]+)\]", (ROOT / "CHANGELOG.md").read_text(), flags=re.MULTILINE)
+    if releases[0] == "Unreleased":  # what is not released yet comes first
+        releases = releases[1:]
     assert releases[0] == version
 
 

@@ -30,15 +30,16 @@ from roaming.peers.trust import resolver_for
 from roaming.visits.models import VisitRole
 
 
-def due(model, now: datetime) -> list:
-    """Our members' rows of ``model`` that were not answered yet and are due for another try."""
+def due(model, now: datetime, limit: int = 100) -> list:
+    """Up to ``limit`` of our members' rows of ``model`` that were not answered yet and are due
+    for another try, longest due first (a pass is bounded; the rest wait for the next)."""
     query = select(model).where(
         model.role == VisitRole.HOME,
         model.sent_at.is_(None),
         model.needs_attention_at.is_(None),
         model.next_send_at <= now,
     )
-    return list(session.scalars(query.order_by(model.next_send_at, model.id)))
+    return list(session.scalars(query.order_by(model.next_send_at, model.id).limit(limit)))
 
 
 def send(row, path: str, payload: Callable[[], dict], apply: Callable, refused: Callable, inline: bool) -> None:

@@ -73,8 +73,11 @@ def test_missing_keys_and_open_permissions_are_problems(node):
         ),
         ("login_rate_limit = '10 per 5 minutos'", "login_rate_limit: must be a rate limit such as"),
         ('coordinater_url = "https://c.example"', "coordinater_url: unknown setting; did you mean coordinator_url?"),
-        ('database_lock_wait_seconds = "thirty"', 'database_lock_wait_seconds: must be a number > 0, got "thirty"'),
-        ("worker_tick_seconds = 0", "worker_tick_seconds: must be a number > 0, got 0"),
+        (
+            'database_lock_wait_seconds = "thirty"',
+            'database_lock_wait_seconds: must be a number > 0 and <= 86400, got "thirty"',
+        ),
+        ("worker_tick_seconds = 0", "worker_tick_seconds: must be a number > 0 and <= 3153600000, got 0"),
     ],
 )
 def test_settings_that_stop_start_up_are_named(node, line, message):
