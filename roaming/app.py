@@ -34,6 +34,8 @@ def _register_parts(app: Flask) -> None:
     from roaming import web
     from roaming.accounts import api as accounts_api
     from roaming.accounts import oidc, pages, security
+    from roaming.attention import api as attention_api
+    from roaming.attention import pages as attention_pages
     from roaming.catalogue import api as catalogue_api
     from roaming.catalogue import pages as catalogue_pages
     from roaming.coordinator import api as coordinator_api
@@ -83,6 +85,7 @@ def _register_parts(app: Flask) -> None:
             ledger_api.blp,
             followup_api.blp,
             privacy_api.blp,
+            attention_api.blp,
         ],
     )
     terms.check_config(app)
@@ -111,5 +114,6 @@ def _register_parts(app: Flask) -> None:
         peer_pages,
         search_pages,
         dashboard,
+        attention_pages,
     ):
         app.register_blueprint(page_blueprint.bp)

@@ -3,6 +3,12 @@
 ``session`` is a proxy to the current app context's SQLAlchemy session. Views and operations use
 it; the session is closed (and anything uncommitted rolled back) when the context ends, so a
 failed request never leaves half-written rows.
+
+Nothing waits while holding a write: before a call to another node (or any other wait), the
+session must have committed or rolled back what it wrote, or ``ensure_nothing_uncommitted``
+refuses the wait. A write holds its locks until the transaction ends (on SQLite the whole
+database's write lock), so a write left open across a network call stalls every other writer
+for as long as the call takes.
 """
 
 from __future__ import annotations
@@ -135,6 +141,45 @@ def savepoint():
         yield
 
 
+class UncommittedWrites(RuntimeError):
+    """A wait (a network call) was about to begin while the session held uncommitted writes: a
+    programming error, refused before it can stall the node."""
+
+
+def has_uncommitted_writes() -> bool:
+    """Whether the app's session holds changes it has not committed: rows written in its open
+    transaction, or changed objects it has not flushed yet."""
+    return bool(
+        session.info.get("wrote")
+        or session.new
+        or session.deleted
+        or any(session.is_modified(row) for row in session.dirty)
+    )
+
+
+def ensure_nothing_uncommitted(what: str) -> None:
+    """Raise ``UncommittedWrites`` naming ``what`` when the session holds uncommitted changes."""
+    if has_uncommitted_writes():
+        raise UncommittedWrites(
+            f"{what} while the database session holds uncommitted changes: commit or roll back first, "
+            "so that no lock is held while waiting."
+        )
+
+
+def _note_flush(db_session: Session, _context) -> None:
+    db_session.info["wrote"] = True
+
+
+def _note_statement(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
+
+
+def _note_transaction_end(db_session: Session, transaction) -> None:
+    if transaction.parent is None:  # the outermost transaction committed or rolled back
+        db_session.info.pop("wrote", None)
+
+
 def database_url(app: Flask) -> str:
     return app.config["DATABASE_URL"] or f"sqlite:///{app.instance_path}/roaming.db"
 
@@ -196,7 +241,11 @@ def init_app(app: Flask) -> None:
             f"database_url: SQLAlchemy knows no database {drivername} (is it spelt as in {EXAMPLE_DATABASE_URL}?)"
         ) from None
     app.extensions["roaming.engine"] = engine
-    app.extensions["roaming.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "after_flush", _note_flush)
+    event.listen(factory, "do_orm_execute", _note_statement)
+    event.listen(factory, "after_transaction_end", _note_transaction_end)
+    app.extensions["roaming.sessionmaker"] = factory
     app.teardown_appcontext(_close_session)
 
 

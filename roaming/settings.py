@@ -34,6 +34,8 @@ MAX_SHOWN = 60  # characters of a wrong value shown in an error
 MAX_FILE_BYTES = 64 * 1024  # of a ROAMING_<KEY>_FILE: a secret or a setting, never more
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 SAMESITE_VALUES = ("Lax", "Strict", "None")
+MAX_DAYS = 36_500  # a duration in days at most (a hundred years): dates computed from it stay in the calendar
+MAX_SECONDS = MAX_DAYS * 24 * 3600
 RATE_LIMIT_FORM = 'a rate limit such as "10 per 5 minutes" or "100/hour; 1000/day"'
 KIND_WORDS = {
     str: "text",
@@ -50,8 +52,9 @@ class Setting:
     """A setting: ``name`` as written in roaming.toml, its ``default``, what it does, and its
     ``kind`` (one of ``KIND_WORDS``; derived from the default unless given, and given where the
     default is None). ``float`` accepts integers too, and finite numbers only; ``list`` means a
-    list of text. A number may be bounded below: ``above`` (it must be greater) or ``at_least``;
-    a text may be one of ``choices`` (exactly as written). ``usable`` is a further check of a
+    list of text. A number may be bounded below: ``above`` (it must be greater) or ``at_least``,
+    and above by ``at_most`` (durations are, so that no date computed from one overflows); a text
+    may be one of ``choices`` (exactly as written). ``usable`` is a further check of a
     value of the right kind: what the value must be when it is not usable, else None. A
     ``secret`` setting's value is never shown in an error."""
 
@@ -62,6 +65,7 @@ class Setting:
     secret: bool = False
     above: float | None = None
     at_least: float | None = None
+    at_most: float | None = None
     choices: tuple[str, ...] = ()
     usable: Callable[[object], str | None] | None = None
 
@@ -80,10 +84,10 @@ class Setting:
             return "one of " + ", ".join(json.dumps(choice) for choice in self.choices)
         words = KIND_WORDS[self.value_kind]
         if self.above is not None:
-            return f"{words} > {self.above:g}"
-        if self.at_least is not None:
-            return f"{words} >= {self.at_least:g}"
-        return words
+            words = f"{words} > {_number(self.above)}"
+        elif self.at_least is not None:
+            words = f"{words} >= {_number(self.at_least)}"
+        return words if self.at_most is None else f"{words} and <= {_number(self.at_most)}"
 
     def problem(self, value: object, hidden: bool = False) -> str | None:
         """Why ``value`` cannot be this setting (``must be ..., got ...``), or None when it can.
@@ -101,11 +105,12 @@ class Setting:
             return self._refusal(self.wanted, value, hidden)
         if isinstance(value, float) and not math.isfinite(value):
             return self._refusal("a finite number", value, hidden)
-        below = isinstance(value, int | float) and (
+        outside = isinstance(value, int | float) and (
             (self.above is not None and not value > self.above)
             or (self.at_least is not None and not value >= self.at_least)
+            or (self.at_most is not None and not value <= self.at_most)
         )
-        if below or (self.choices and value not in self.choices):
+        if outside or (self.choices and value not in self.choices):
             return self._refusal(self.wanted, value, hidden)
         wanted = self.usable(value) if self.usable else None
         return self._refusal(wanted, value, hidden) if wanted else None
@@ -130,6 +135,10 @@ def _rate_limit_problem(value: object) -> str | None:
     return None
 
 
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 def _shown(value: object) -> str:
     shown = json.dumps(value, default=str)
     return shown[: MAX_SHOWN - 3] + "..." if len(shown) > MAX_SHOWN else shown
@@ -143,32 +152,78 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("base_url", "http://127.0.0.1:5000", "the node's public address"),
     Setting("secret_key", None, "signs browser sessions (default: the instance's secret_key file)", str, True),
     Setting("database_url", None, "a SQLAlchemy URL (default: roaming.db in the instance)", str, True),
-    Setting("database_lock_wait_seconds", 30, "a request waits this long for a lock, then gets 503", float, above=0),
+    Setting(
+        "database_lock_wait_seconds",
+        30,
+        "a request waits this long for a lock, then gets 503",
+        float,
+        above=0,
+        at_most=86_400,
+    ),
     Setting("plugins", [], "the installed plugins this node loads (installed is not enabled)"),
     Setting("max_content_length", 1024 * 1024, "bytes of a request body; larger ones get 413", above=0),
     Setting("max_form_parts", 200, "parts of a form body; more get 413", above=0),
     Setting("session_cookie_samesite", "Lax", "the session cookie's SameSite attribute", choices=SAMESITE_VALUES),
-    Setting("permanent_session_lifetime", 8 * 3600, "seconds a log-in lasts", above=0),
-    Setting("api_token_default_days", 365, "lifetime of new API tokens", above=0),
-    Setting("key_activate_after_seconds", 3600, "a new key is published this long before it signs", at_least=0),
+    Setting("permanent_session_lifetime", 8 * 3600, "seconds a log-in lasts", above=0, at_most=MAX_SECONDS),
+    Setting("api_token_default_days", 365, "lifetime of new API tokens", above=0, at_most=MAX_DAYS),
     Setting(
-        "key_retire_after_seconds", 900, "an old key stays published this long after it stopped signing", at_least=0
+        "key_activate_after_seconds",
+        3600,
+        "a new key is published this long before it signs",
+        at_least=0,
+        at_most=MAX_SECONDS,
+    ),
+    Setting(
+        "key_retire_after_seconds",
+        900,
+        "an old key stays published this long after it stopped signing",
+        at_least=0,
+        at_most=MAX_SECONDS,
     ),
     Setting("testing", False, "for the test suite only: Flask's testing mode"),
     # federation
     Setting("coordinator_enabled", False, "this node admits clusters and signs the registry"),
     Setting("coordinator_url", None, "member nodes: where the registry is", str),
     Setting("coordinator_key", None, "member nodes: the coordinator key's fingerprint (RFC 7638)", str),
-    Setting("registry_lifetime_seconds", 3 * 24 * 3600, "how long a signed registry stays valid", above=0),
-    Setting("registry_refresh_seconds", 300, "how often members fetch the registry", above=0),
-    Setting("sync_interval_seconds", 900, "pull from each peer at least this often (notices come sooner)", above=0),
-    Setting("delivery_retry_base_seconds", 2.0, "first retry delay; doubles per attempt, with jitter", above=0),
-    Setting("delivery_retry_max_seconds", 3600.0, "longest retry delay", above=0),
+    Setting(
+        "registry_lifetime_seconds",
+        3 * 24 * 3600,
+        "how long a signed registry stays valid",
+        above=0,
+        at_most=MAX_SECONDS,
+    ),
+    Setting("registry_refresh_seconds", 300, "how often members fetch the registry", above=0, at_most=MAX_SECONDS),
+    Setting(
+        "sync_interval_seconds",
+        900,
+        "pull from each peer at least this often (notices come sooner)",
+        above=0,
+        at_most=MAX_SECONDS,
+    ),
+    Setting(
+        "delivery_retry_base_seconds",
+        2.0,
+        "first retry delay; doubles per attempt, with jitter",
+        above=0,
+        at_most=MAX_SECONDS,
+    ),
+    Setting("delivery_retry_max_seconds", 3600.0, "longest retry delay", above=0, at_most=MAX_SECONDS),
     Setting("breaker_threshold", 5, "consecutive failures that open a peer's circuit breaker", above=0),
-    Setting("breaker_cooldown_seconds", 60.0, "how long an open breaker pauses a peer", at_least=0),
-    Setting("peer_unavailable_after_seconds", 3 * 24 * 3600, "failing this long: marked unavailable", at_least=0),
+    Setting(
+        "breaker_cooldown_seconds", 60.0, "how long an open breaker pauses a peer", at_least=0, at_most=MAX_SECONDS
+    ),
+    Setting(
+        "peer_unavailable_after_seconds",
+        3 * 24 * 3600,
+        "failing this long: marked unavailable",
+        at_least=0,
+        at_most=MAX_SECONDS,
+    ),
+    Setting(
+        "attention_after_attempts", 10, "tries after which an item failing of its own is set aside for staff", above=0
+    ),
     Setting("worker_in_process", True, "run the delivery and periodic jobs inside `roaming run`"),
-    Setting("worker_tick_seconds", 1.0, "how often the worker looks for due work", above=0),
+    Setting("worker_tick_seconds", 1.0, "how often the worker looks for due work", above=0, at_most=MAX_SECONDS),
     # serving
     Setting("trusted_proxies", [], "addresses or networks of your reverse proxies"),
     Setting("proxy_hops", 1, "proxies in front of the node, each adding its X-Forwarded-* values", above=0),
@@ -187,14 +242,39 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_format", "text", '"text", or "json": one object per line', choices=LOG_FORMATS),
     # visits
     Setting("agreement_terms", {}, "this node's (on the coordinator: the federation's) agreement terms"),
-    Setting("visit_clock_seconds", 30.0, "how often requests expire, no-shows are released, visits complete", above=0),
+    Setting(
+        "visit_horizon_days",
+        730,
+        "visits (and events) may be planned up to this many days ahead",
+        above=0,
+        at_most=MAX_DAYS,
+    ),
+    Setting(
+        "visit_clock_seconds",
+        30.0,
+        "how often requests expire, no-shows are released, visits complete",
+        above=0,
+        at_most=MAX_SECONDS,
+    ),
     # follow-up and personal data
-    Setting("followup_first_days", 7, "the short survey, this many days after a visit is completed", at_least=0),
-    Setting("followup_second_days", 180, "the second survey, months later", at_least=0),
-    Setting("followup_reminder_days", 7, "a reminder when a survey is unanswered this long", at_least=0),
+    Setting(
+        "followup_first_days",
+        7,
+        "the short survey, this many days after a visit is completed",
+        at_least=0,
+        at_most=MAX_DAYS,
+    ),
+    Setting("followup_second_days", 180, "the second survey, months later", at_least=0, at_most=MAX_DAYS),
+    Setting(
+        "followup_reminder_days", 7, "a reminder when a survey is unanswered this long", at_least=0, at_most=MAX_DAYS
+    ),
     Setting("followup_reminders", 1, "reminders per survey at most", at_least=0),
     Setting(
-        "visitor_retention_days", 365, "hosts keep visitors' names and e-mails this long after the visit", at_least=0
+        "visitor_retention_days",
+        365,
+        "hosts keep visitors' names and e-mails this long after the visit",
+        at_least=0,
+        at_most=MAX_DAYS,
     ),
     # notifications
     Setting("mail_server", None, "the SMTP server (default: .eml files in the instance's mail/ folder)", str),
@@ -205,7 +285,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mail_password", None, "the SMTP password", str, True),
     Setting("mail_from", None, 'the sender (default: "<node name> <roaming@<base URL host>>")', str),
     Setting("notify_max_attempts", 8, "tries of a notification that fails", above=0),
-    Setting("notify_retry_base_seconds", 30.0, "first retry delay of a notification", above=0),
+    Setting("notify_retry_base_seconds", 30.0, "first retry delay of a notification", above=0, at_most=MAX_SECONDS),
     # single sign-on
     Setting("oidc_enabled", False, "log-in through the cluster's OpenID Connect provider"),
     Setting("oidc_issuer", None, "the provider's issuer URL", str),

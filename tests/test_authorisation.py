@@ -50,6 +50,8 @@ POLICY = {
     ("/api/tokens/{token_id}", "DELETE"): LOGIN,
     ("/api/federation/search", "GET"): LOGIN,
     ("/api/peers", "GET"): STAFF,
+    ("/api/attention", "GET"): STAFF,
+    ("/api/attention/{kind}/{item_id}/{action}", "POST"): STAFF,
     ("/api/coordinator/memberships", "GET"): ADMIN,
     ("/api/coordinator/memberships", "POST"): ADMIN,
     ("/api/coordinator/memberships/{membership_id}/status", "POST"): ADMIN,
@@ -129,6 +131,8 @@ def test_matrix(app, client, role, make_user, make_person, make_desk, bearer):
         "membership_id": 1,
         "uid": "00000000-0000-4000-8000-000000000000",
         "node": "no-such-node",
+        "kind": "message",
+        "action": "retry",
     }
 
     def deletes_last_and_own_token_very_last(entry):

@@ -100,6 +100,7 @@ def test_every_distribution_carries_the_licence_text():
 
 
 def test_the_changelog_starts_with_the_version_the_metadata_reads():
+    """After the changes not released yet, if any."""
     config = configparser.ConfigParser()
     config.read(ROOT / "setup.cfg")
     assert config["metadata"]["version"] == "attr: roaming.__version__"

@@ -111,8 +111,11 @@ def test_every_problem_is_listed_at_once(refused):
     [
         ("node_name = 3", "node_name: must be text, got 3"),
         ("max_content_length = 2.5", "max_content_length: must be an integer > 0, got 2.5"),
-        ("api_token_default_days = true", "api_token_default_days: must be an integer > 0, got true"),
-        ('database_lock_wait_seconds = "thirty"', 'database_lock_wait_seconds: must be a number > 0, got "thirty"'),
+        ("api_token_default_days = true", "api_token_default_days: must be an integer > 0 and <= 36500, got true"),
+        (
+            'database_lock_wait_seconds = "thirty"',
+            'database_lock_wait_seconds: must be a number > 0 and <= 86400, got "thirty"',
+        ),
         ('mail_use_tls = "yes"', 'mail_use_tls: must be true or false, got "yes"'),
         ('trusted_proxies = "127.0.0.1"', 'trusted_proxies: must be a list of text, got "127.0.0.1"'),
         ("metrics_allowed = [127]", "metrics_allowed: must be a list of text, got [127]"),
@@ -128,7 +131,7 @@ def test_a_file_value_of_the_wrong_type_is_refused(refused, line, message):
     ("variable", "value", "message"),
     [
         ("ROAMING_MAX_FORM_PARTS", "many", 'must be an integer > 0, got "many"'),
-        ("ROAMING_WORKER_TICK_SECONDS", "soon", 'must be a number > 0, got "soon"'),
+        ("ROAMING_WORKER_TICK_SECONDS", "soon", 'must be a number > 0 and <= 3153600000, got "soon"'),
         ("ROAMING_OIDC_ENABLED", "1", "must be true or false, got 1"),
         ("ROAMING_PLUGINS", "makerspace", 'must be a list of text, got "makerspace"'),
         ("ROAMING_AGREEMENT_TERMS", '["max_people"]', 'must be a table, got ["max_people"]'),
@@ -351,8 +354,22 @@ def test_numbers_that_are_not_finite_are_refused(refused, lines, environment, me
 @pytest.mark.parametrize(
     ("lines", "environment", "message"),
     [
-        (("worker_tick_seconds = 0",), {}, "worker_tick_seconds: must be a number > 0, got 0"),
-        ((), {"ROAMING_WORKER_TICK_SECONDS": "-1.5"}, "ROAMING_WORKER_TICK_SECONDS: must be a number > 0, got -1.5"),
+        (("worker_tick_seconds = 0",), {}, "worker_tick_seconds: must be a number > 0 and <= 3153600000, got 0"),
+        (
+            (),
+            {"ROAMING_WORKER_TICK_SECONDS": "-1.5"},
+            "ROAMING_WORKER_TICK_SECONDS: must be a number > 0 and <= 3153600000, got -1.5",
+        ),
+        (
+            ("followup_second_days = 1000000",),
+            {},
+            "followup_second_days: must be an integer >= 0 and <= 36500, got 1000000",
+        ),
+        (
+            (),
+            {"ROAMING_VISIT_HORIZON_DAYS": "0"},
+            "ROAMING_VISIT_HORIZON_DAYS: must be an integer > 0 and <= 36500, got 0",
+        ),
         (("max_content_length = -1",), {}, "max_content_length: must be an integer > 0, got -1"),
         (("followup_reminders = -1",), {}, "followup_reminders: must be an integer >= 0, got -1"),
         (

@@ -6,11 +6,13 @@ import re
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from roaming import reference
 from roaming.catalogue.models import WEEKDAYS, ManagementLabel, RateUnit
 from roaming.catalogue.service_kinds import kind_of, options_json_schema, validate_service_kind
+from roaming.db import utcnow
 from roaming.links import Link
 from roaming.schemas import (
     BaseSchema,
@@ -171,6 +173,14 @@ class EventSchema(MemberRateMixin, ItemSchema):
     online_url = Link(allow_none=True)
     languages = language_list(load_default=list)
     visitor_seats = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100_000))
+
+    @validates("starts_at", "ends_at")
+    def _near_enough(self, value, data_key, **_kwargs):
+        """Within the planning horizon of today, either way (an event years away, or at the
+        calendar's edge, is a typing error; every date computed from it must stay in the calendar)."""
+        today, days = utcnow().date(), current_app.config["VISIT_HORIZON_DAYS"]
+        if abs((value.date() - today).days) > days:  # its own date: no conversion that could overflow
+            raise ValidationError(f"Events are published for times within {days} days of today.", data_key)
 
     @validates_schema
     def _coherent(self, data, partial=None, **_kwargs):

@@ -22,18 +22,17 @@ from roaming.events.documents import RegistrationDocumentSchema, apply_document
 from roaming.events.models import Registration, RegistrationState
 from roaming.ledger import checks as receipt_checks
 from roaming.members.models import Person
-from roaming.peers.delivery import enqueue
+from roaming.peers import sending
+from roaming.peers.delivery import IN_FLIGHT_SECONDS, enqueue
 from roaming.peers.models import Peer
 from roaming.peers.operations import client
 from roaming.peers.trust import resolver_for
 from roaming.visits.models import VisitRole
 from roaming.visits.visiting import (
-    RESEND_BASE_SECONDS,
     attestation_for,
     host_peer,
     pseudonym,
     refusal_or_unavailable,
-    retry_delay,
     sent_before,
     visiting_person,
 )
@@ -83,7 +82,7 @@ def register(user: User, data: dict) -> tuple[Registration, bool]:
         person_id=person.id,
         person_ref=pseudonym("person", person.id),
         visitor={"name": person.name, "email": person.email, "language": person.language},
-        next_send_at=utcnow() + timedelta(seconds=RESEND_BASE_SECONDS),
+        next_send_at=utcnow() + timedelta(seconds=IN_FLIGHT_SECONDS),  # the inline try comes first
     )
     session.add(registration)
     session.commit()
@@ -92,43 +91,38 @@ def register(user: User, data: dict) -> tuple[Registration, bool]:
 
 
 def send_registration(registration: Registration, inline: bool = False) -> None:
+    """Send (or send again) the registration and apply the host's answer, as
+    ``visiting.send_request`` does for visits: the try taken first, failures recorded and tried
+    again or set aside, a refusal leaving nothing behind (raised when ``inline``)."""
     peer = registration.peer
     person = session.get(Person, registration.person_id) if registration.person_id else None
     if person is None:
         session.delete(registration)
         session.commit()
         return
-    registration.send_attempts += 1
-    payload = {
-        "registration_id": registration.uid,
-        "event": registration.event_uid,
-        "attestation": attestation_for(person, registration.uid, peer),
-    }
-    try:
-        answer = client().post(f"{peer.base_url}{REGISTRATIONS_PATH}", payload, resolver_for(peer))
-    except DeliveryError as error:
-        if error.retry:
-            registration.next_send_at = utcnow() + timedelta(seconds=retry_delay(registration.send_attempts))
-            session.commit()
-            return
-        refusal = refusal_or_unavailable(peer, error)
-        session.delete(registration)
-        session.commit()
-        if inline:
-            raise refusal from None
-        return
-    registration.sent_at, registration.next_send_at = utcnow(), None
-    apply_host_document(peer, answer.data, registration)
+    payload = {"registration_id": registration.uid, "event": registration.event_uid}
+    sending.send(
+        registration,
+        REGISTRATIONS_PATH,
+        lambda: payload | {"attestation": attestation_for(person, registration.uid, peer)},
+        apply_host_document,
+        lambda row, error: _refused(row, error, inline),
+        inline,
+    )
+
+
+def _refused(registration: Registration, error: DeliveryError, inline: bool) -> None:
+    """The host refused the registration outright: nothing is kept; the waiting member is told why."""
+    refusal = refusal_or_unavailable(registration.peer, error)
+    session.delete(registration)
+    session.commit()
+    if inline:
+        raise refusal from None
 
 
 def send_pending(now: datetime | None = None) -> int:
     """The worker's part: send registrations that are due again."""
-    now = now or utcnow()
-    due = session.scalars(
-        select(Registration).where(
-            Registration.role == VisitRole.HOME, Registration.sent_at.is_(None), Registration.next_send_at <= now
-        )
-    ).all()
+    due = sending.due(Registration, now or utcnow())
     for registration in due:
         send_registration(registration)
     return len(due)
@@ -140,6 +134,8 @@ def apply_host_document(peer: Peer, data: object, registration: Registration | N
         doc = RegistrationDocumentSchema().load(data if isinstance(data, dict) else {})
     except ValidationError as error:
         raise DomainError(f"{peer.name} sent a malformed registration: {error.normalized_messages()}") from None
+    if registration is not None and doc["registration_id"] != registration.uid:
+        raise DomainError(f"{peer.name} answered with another registration ({doc['registration_id']}).")
     registration = registration or session.scalar(
         select(Registration).where(Registration.uid == doc["registration_id"], Registration.role == VisitRole.HOME)
     )

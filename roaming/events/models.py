@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roaming.db import Base, UTCDateTime, utcnow, value_enum
@@ -54,6 +54,8 @@ class Registration(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     send_attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_send_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_send_error: Mapped[str | None] = mapped_column(Text)
+    needs_attention_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set aside: not sent until staff retry
 
     peer: Mapped[Peer] = relationship()
 

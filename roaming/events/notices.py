@@ -91,8 +91,8 @@ def calendar_entry(registration: Registration, method: str) -> str:
         f"SEQUENCE:{registration.version}",
         f"DTSTART:{_ics_time(event.get('starts_at'))}",
         f"DTEND:{_ics_time(event.get('ends_at'))}",
-        f"SUMMARY:{escape(event.get('title', 'Event'))}",
-        f"LOCATION:{escape(event.get('place') or event.get('online_url') or '')}",
+        f"SUMMARY:{escape(str(event.get('title', 'Event')))}",
+        f"LOCATION:{escape(str(event.get('place') or event.get('online_url') or ''))}",
         f"STATUS:{status}",
         "END:VEVENT",
         "END:VCALENDAR",
@@ -101,17 +101,23 @@ def calendar_entry(registration: Registration, method: str) -> str:
 
 
 def _local(event: dict) -> str:
-    """When the event begins, in its own time zone."""
+    """When the event begins, in its own time zone (as the host wrote it, if that cannot be told)."""
     zone = event.get("timezone") or "UTC"
     try:
         starts = datetime.fromisoformat(event["starts_at"]).astimezone(ZoneInfo(zone))
-    except (KeyError, ValueError, ZoneInfoNotFoundError):
-        return event.get("starts_at", "")
+    except (KeyError, TypeError, ValueError, OverflowError, ZoneInfoNotFoundError):
+        return str(event.get("starts_at", ""))
     return f"{starts:%Y-%m-%d %H:%M} ({zone})"
 
 
-def _ics_time(value: str | None) -> str:
-    return f"{datetime.fromisoformat(value).astimezone(UTC):%Y%m%dT%H%M%SZ}" if value else ""
+def _ics_time(value: object) -> str:
+    """A host's time in UTC for iCalendar; empty for what is no time with an offset that UTC can
+    hold (the host's document is not ours to trust)."""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        return f"{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}" if moment and moment.tzinfo else ""
+    except (ValueError, OverflowError):
+        return ""
 
 
 def _html(line: str) -> str:

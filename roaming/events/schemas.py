@@ -30,6 +30,15 @@ class RegistrationSchema(BaseSchema):
     price = fields.Dict(metadata={"description": "amount (minor units; 0 is free) and currency, at member rate"})
     history = fields.List(fields.Dict())
     visitor = fields.Dict(metadata={"description": "Who registered (name, e-mail, language, company)"})
+    sent = fields.Function(
+        lambda row: row.role is VisitRole.HOST or row.sent_at is not None,
+        metadata={"description": "Whether the host has the registration (home side)"},
+    )
+    last_send_error = fields.String(allow_none=True)
+    needs_attention_at = fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "Home side: when it was set aside after failing (staff retry or drop it)"},
+    )
     created_at = fields.AwareDateTime()
 
 

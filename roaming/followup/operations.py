@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from marshmallow import ValidationError, fields, validate, validates_schema
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from roaming.db import insert_if_absent, session, utcnow
 from roaming.errors import Conflict, DomainError, NotFound
@@ -75,23 +75,42 @@ def schedule(visit: Visit) -> None:
 
 
 def send_due(now: datetime | None = None) -> int:
-    """Send due surveys and due reminders; returns how many e-mails were queued."""
+    """Send due surveys and due reminders; returns how many e-mails were queued. A survey whose
+    e-mail cannot be made is logged and tried again a day later; it never stops the others."""
     now, sent = now or utcnow(), 0
-    due = select(Survey).where(Survey.sent_at.is_(None), Survey.due_at <= now, Survey.person_id.is_not(None))
-    for survey in session.scalars(due).all():
-        survey.sent_at = now
-        survey.next_reminder_at = _next_reminder(now, 0)
-        sent += _mail(survey, reminder=False)
-        session.commit()
-    remind = select(Survey).where(
+    due = select(Survey.id).where(Survey.sent_at.is_(None), Survey.due_at <= now, Survey.person_id.is_not(None))
+    for survey_id in session.scalars(due).all():
+        sent += _send_one(survey_id, now, reminder=False)
+    remind = select(Survey.id).where(
         Survey.answered_at.is_(None), Survey.next_reminder_at <= now, Survey.person_id.is_not(None)
     )
-    for survey in session.scalars(remind).all():
-        survey.reminders_sent += 1
-        survey.next_reminder_at = _next_reminder(now, survey.reminders_sent)
-        sent += _mail(survey, reminder=True)
-        session.commit()
+    for survey_id in session.scalars(remind).all():
+        sent += _send_one(survey_id, now, reminder=True)
     return sent
+
+
+def _send_one(survey_id: int, now: datetime, reminder: bool) -> int:
+    survey = session.get(Survey, survey_id)
+    if survey is None:
+        return 0
+    try:
+        if reminder:
+            survey.reminders_sent += 1
+            survey.next_reminder_at = _next_reminder(now, survey.reminders_sent)
+        else:
+            survey.sent_at = now
+            survey.next_reminder_at = _next_reminder(now, 0)
+        sent = _mail(survey, reminder)
+        session.commit()
+        return sent
+    except Exception:  # noqa: BLE001 - this survey's failure only: postponed a day, logged
+        session.rollback()
+        current_app.logger.exception("Follow-up survey %s could not be sent; trying again in a day", survey_id)
+        later = now + timedelta(days=1)
+        values = {"next_reminder_at": later} if reminder else {"due_at": later}
+        session.execute(update(Survey).where(Survey.id == survey_id).values(**values))
+        session.commit()
+        return 0
 
 
 def _next_reminder(now: datetime, reminders_sent: int) -> datetime | None:

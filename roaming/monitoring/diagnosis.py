@@ -7,7 +7,6 @@ import stat
 from pathlib import Path
 from urllib.parse import urlparse
 
-import requests
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -15,10 +14,12 @@ from sqlalchemy.exc import ArgumentError
 
 from federation.client import DeliveryError
 from federation.keys import KEYS_DIR
+from roaming.attention import operations as attention
 from roaming.config import CONFIG_FILE, SECRET_KEY_FILE, read_instance_file
 from roaming.db import database_url, session
+from roaming.errors import DomainError
 from roaming.monitoring.health import Finding, Level, check_database, check_registry, check_signing_key
-from roaming.peers.discovery import FETCH_TIMEOUT
+from roaming.peers.discovery import fetch_json
 from roaming.peers.models import OutboxMessage, Peer, PeerStatus
 from roaming.peers.operations import client
 from roaming.peers.trust import resolver_for
@@ -35,6 +36,7 @@ def diagnose(contact_peers: bool = True) -> list[Finding]:
     if all(finding.ok for finding in findings if finding.area == "Database"):
         findings += check_registry()
         findings += check_peers(contact_peers)
+        findings += check_attention()
     return findings + check_signing_key()
 
 
@@ -187,7 +189,7 @@ def check_peers(contact: bool) -> list[Finding]:
         if peer.breaker_open_until or peer.unavailable_since:
             problems.append(f"deliveries failing: {peer.last_delivery_error or 'no answer'}")
         if failed_counts.get(peer.id):
-            problems.append(f"{failed_counts[peer.id]} message(s) refused for good")
+            problems.append(f"{failed_counts[peer.id]} message(s) set aside (see Needs attention)")
         synced = f"last synced {peer.last_synced_at:%Y-%m-%d %H:%M} UTC" if peer.last_synced_at else "never synced"
         if problems:
             findings.append(Finding(f"Partner {peer.name}", Level.WARNING, "; ".join(problems) + f" ({synced})"))
@@ -196,13 +198,28 @@ def check_peers(contact: bool) -> list[Finding]:
     return findings
 
 
+def check_attention() -> list[Finding]:
+    """Items the node stopped trying on its own: how many of each kind, and where staff see them."""
+    counts = attention.counts()
+    if not counts:
+        return [Finding("Needs attention", Level.OK, "nothing set aside")]
+    names = {"message": "message(s) to partners", "visit": "visit request(s)", "registration": "event registration(s)"}
+    what = ", ".join(f"{number} {names.get(kind, 'e-mail(s)')}" for kind, number in counts.items())
+    return [
+        Finding(
+            "Needs attention",
+            Level.WARNING,
+            f"{what} set aside after failing",
+            "Retry or drop them on the staff page Needs attention (/staff/attention) or with GET /api/attention.",
+        )
+    ]
+
+
 def _contact(peer: Peer) -> list[str]:
     try:
-        answer = requests.get(f"{peer.base_url}/.well-known/roaming-node", timeout=FETCH_TIMEOUT, allow_redirects=False)
-        answer.raise_for_status()
-        node = answer.json().get("node_id")
-    except (requests.RequestException, ValueError, AttributeError) as error:
-        return [f"does not answer at {peer.base_url} ({type(error).__name__})"]
+        node = fetch_json(f"{peer.base_url}/.well-known/roaming-node").get("node_id")
+    except DomainError as error:
+        return [f"does not answer at {peer.base_url} ({error.message})"]
     if node != peer.node_id:
         return [f"{peer.base_url} answers as another node ({node})"]
     try:

@@ -35,6 +35,8 @@ def apply_change(peer: Peer, change: dict) -> None:
         return
     if existing is not None and existing.change_seq >= change["seq"]:
         return  # an older copy than the one we hold
+    if change["item"] is None:
+        return  # neither deleted nor anything: nothing to keep
     row = existing or MirroredItem(peer=peer, uid=change["uid"])
     row.kind, row.change_seq, row.data = change["kind"], change["seq"], _safe_links(peer, change)
     session.add(row)
@@ -69,19 +71,21 @@ def forget_peer(peer: Peer) -> None:
 
 
 def _fill_search_columns(peer: Peer, row: MirroredItem) -> None:
+    """The search columns from the item's data, whatever a peer put there: a value of the wrong
+    type counts as missing and a long one is cut to its column, so one odd item never stops a sync."""
     data = row.data
     place = data if row.kind in ("location", "cluster") else (_location(peer, data.get("location_id")) or {})
     profile = _profile(peer) or {}
-    row.country = place.get("country") or profile.get("country") or peer.country
-    row.city = place.get("city") or profile.get("city")
+    row.country = _country(place.get("country")) or _country(profile.get("country")) or peer.country
+    row.city = _cut(place.get("city"), 100) or _cut(profile.get("city"), 100)
     row.city_key = city_key(row.city)
-    row.service_kind = data.get("kind") if row.kind == "service" else None
-    row.languages = _spaced(data.get("languages") or profile.get("languages") or [])
-    row.sectors = _spaced(data.get("sectors") or [], separator="|") if row.kind == "cluster" else ""
+    row.service_kind = _cut(data.get("kind"), 50) if row.kind == "service" else None
+    row.languages = _spaced(_texts(data.get("languages")) or _texts(profile.get("languages")))[:200]
+    row.sectors = _spaced(_texts(data.get("sectors")), separator="|") if row.kind == "cluster" else ""
     row.search_text = " ".join(str(data.get(field) or "") for field in TEXT_FIELDS).lower()
     row.starts_at = _time(data.get("starts_at"))
     row.ends_at = _time(data.get("ends_at"))
-    row.sort_key = sort_key(row.kind, row.starts_at, profile.get("name") or peer.name)
+    row.sort_key = sort_key(row.kind, row.starts_at, _text(profile.get("name")) or peer.name)
 
 
 def city_key(city: str | None) -> str | None:
@@ -125,5 +129,30 @@ def _spaced(values: list[str], separator: str = " ") -> str:
     return separator + separator.join(values) + separator if values else ""
 
 
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _cut(value: object, length: int) -> str | None:
+    text = _text(value)
+    return text[:length] if text else None
+
+
+def _texts(value: object) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _country(value: object) -> str | None:
+    return value if isinstance(value, str) and len(value) == 2 else None
+
+
+def _time(value: object) -> datetime | None:
+    """A time with its offset, in UTC; None for anything else (no offset, not a time, a year at
+    the calendar's edge that UTC cannot hold)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+        return moment.astimezone(UTC) if moment.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        return None

@@ -150,7 +150,7 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # permanent failure: not retried
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set aside: not sent until staff retry
     request_id: Mapped[str | None] = mapped_column(String(64))  # of the request that caused it, sent along
 
     peer: Mapped[Peer] = relationship()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import select, update
+from sqlalchemy.exc import DataError, IntegrityError
 
 from federation.client import DeliveryError, FederationClient
-from roaming.db import session, utcnow
+from roaming.db import ensure_nothing_uncommitted, savepoint, session, utcnow
 from roaming.errors import Conflict, DomainError, NotFound
 from roaming.identity.operations import key_ring, node_id
 from roaming.logs import current_request_id
@@ -22,8 +23,14 @@ PAGE_SIZE = 500
 
 
 def client() -> FederationClient:
+    """The node's federation client; it refuses to send while the session holds uncommitted
+    writes (``roaming.db.ensure_nothing_uncommitted``)."""
     ring = key_ring()
-    return FederationClient(ring.signing_key, request_id=current_request_id)
+    return FederationClient(ring.signing_key, request_id=current_request_id, before_send=_nothing_uncommitted)
+
+
+def _nothing_uncommitted() -> None:
+    ensure_nothing_uncommitted("A request to a partner node")
 
 
 def list_peers() -> list[Peer]:
@@ -98,7 +105,7 @@ def pull_catalogue(peer: Peer, progress=None) -> int:
             if not _hold_cursor(peer, since):
                 continue
             for change in feed["changes"]:
-                mirror.apply_change(peer, change)
+                _apply_or_skip(peer, change)
             applied += len(feed["changes"])
             peer.sync_cursor = feed["cursor"]
             session.commit()
@@ -114,6 +121,18 @@ def pull_catalogue(peer: Peer, progress=None) -> int:
     peer.last_synced_at, peer.last_sync_error, peer.sync_requested_at = utcnow(), None, None
     session.commit()
     return applied
+
+
+def _apply_or_skip(peer: Peer, change: dict) -> None:
+    """Apply one change to the mirror; one that cannot be kept (a value its column cannot hold,
+    say) is skipped with a warning, so it never stops the sync of the changes after it."""
+    try:
+        with savepoint():
+            mirror.apply_change(peer, change)
+    except (DataError, IntegrityError, ValueError, TypeError, AttributeError, OverflowError) as error:
+        current_app.logger.warning(
+            "Skipped change %s (%s %s) from %s: %s", change["seq"], change["kind"], change["uid"], peer.name, error
+        )
 
 
 def _hold_cursor(peer: Peer, since: int) -> bool:

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import requests
 from flask import current_app
 from sqlalchemy import select
 
+from federation.client import DeliveryError, fetch_document
 from federation.keys import public_jwk_of, thumbprint_of
 from federation.registry import RegistryRejected, verify_registry
 from roaming.db import session, utcnow
 from roaming.errors import DomainError
 from roaming.identity.operations import node_id
-from roaming.peers.discovery import FETCH_TIMEOUT, discover
+from roaming.peers.discovery import discover
 from roaming.peers.models import Peer, PeerKey, PeerStatus, RegistryCopy, TrustSource
 
 STATUS_FOR = {"admitted": PeerStatus.ACTIVE, "suspended": PeerStatus.SUSPENDED, "removed": PeerStatus.REMOVED}
@@ -64,6 +64,7 @@ def refresh() -> dict:
     reason after recording it (the previous copy stays in force)."""
     held = copy()
     held.last_attempt_at = utcnow()
+    session.commit()  # noted first: nothing is held while the coordinator is asked
     try:
         token = _fetch_token()
         payload = verify_registry(token, _trusted_keys(held), held_version=held.version)
@@ -90,11 +91,9 @@ def _fetch_token() -> str:
         return signed_registry()
     url = current_app.config["COORDINATOR_URL"].rstrip("/") + "/federation/registry"
     try:
-        response = requests.get(url, timeout=FETCH_TIMEOUT)
-        response.raise_for_status()
-    except requests.RequestException as error:
+        return fetch_document(url, accept="application/jose").decode(errors="replace").strip()
+    except DeliveryError as error:
         raise DomainError(f"The coordinator did not answer at {url}: {error}") from None
-    return response.text.strip()
 
 
 def _trusted_keys(held: RegistryCopy) -> dict[str, dict]:

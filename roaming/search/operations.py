@@ -10,7 +10,7 @@ page asked for: a broad query costs about the same on a mirror of 2,500 items as
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -52,8 +52,8 @@ def search(filters: dict, *, offset: int = 0, limit: int = 50) -> Results:
         query = query.where(MirroredItem.kind == "event")
         if filters.get("date_from"):
             query = query.where(MirroredItem.ends_at >= _day_start(filters["date_from"]))
-        if filters.get("date_to"):
-            query = query.where(MirroredItem.starts_at < _day_start(filters["date_to"]) + timedelta(days=1))
+        if filters.get("date_to") and filters["date_to"] < date.max:  # the calendar's last day ends no search
+            query = query.where(MirroredItem.starts_at < _day_start(filters["date_to"] + timedelta(days=1)))
     ordered = query.order_by(MirroredItem.sort_key, MirroredItem.id)
     ahead = _count(ordered, offset, COUNT_WINDOW + 1)
     if ahead == 0 and offset:  # a page past the end: say how many there are

@@ -21,7 +21,8 @@ from roaming.labels import ITEM_KINDS, SERVICE_KINDS, label
 from roaming.peers.models import MirroredItem, Peer, PeerStatus
 from roaming.search import operations as ops
 from roaming.search.schemas import SearchQuerySchema
-from roaming.visits import visiting
+from roaming.visits import horizon, visiting
+from roaming.visits.quotes import flat_messages
 
 bp = Blueprint("search_pages", __name__)
 PAGE_SIZE = 30
@@ -145,16 +146,19 @@ def desk(node_id: str, uid: str):
                     "host": node_id,
                     "desk": uid,
                     "first_day": start,
-                    "last_day": start + timedelta(weeks=CALENDAR_WEEKS, days=-1),
+                    "last_day": min(start + timedelta(weeks=CALENDAR_WEEKS, days=-1), _last_plannable()),
                     "people": 1,
                     "services": [],
                 },
             )
         except DomainError as refused:
             problem = refused.message
+        except ValidationError as refused:  # beyond the horizon: say why, by field
+            problem = " ".join(message for _field, message in flat_messages(refused.messages))
         else:
             weeks = _calendar(start, quote.get("free_seats", {}))
     place = ops.place_of(item, ops.places_of({peer.id}))
+    later = start + timedelta(weeks=CALENDAR_WEEKS)
     return render_template(
         "search/desk.html",
         peer=peer,
@@ -164,18 +168,24 @@ def desk(node_id: str, uid: str):
         problem=problem,
         start=start,
         earlier=start - timedelta(weeks=CALENDAR_WEEKS),
-        later=start + timedelta(weeks=CALENDAR_WEEKS),
+        later=later if later <= _last_plannable() else None,
         today=date.today(),
     )
 
 
 def _week_start(value: str | None) -> date:
+    """The Monday of the week asked for, from this week to the horizon's."""
+    today = date.today()
     try:
-        chosen = date.fromisoformat(value) if value else date.today()
+        chosen = date.fromisoformat(value) if value else today
     except ValueError:
-        chosen = date.today()
-    chosen = max(chosen, date.today() - timedelta(days=date.today().weekday()))
+        chosen = today
+    chosen = min(max(chosen, today - timedelta(days=today.weekday())), _last_plannable())
     return chosen - timedelta(days=chosen.weekday())
+
+
+def _last_plannable() -> date:
+    return horizon.last_day(horizon.earliest_today())
 
 
 def _calendar(start: date, free_seats: dict[str, int]) -> list[list[dict]]:

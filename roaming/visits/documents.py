@@ -20,6 +20,7 @@ from roaming.db import utcnow
 from roaming.errors import DomainError
 from roaming.ledger.operations import RECEIPT_LENGTH, RECEIPTS_PER_DOCUMENT, tokens_for
 from roaming.schemas import WireSchema, bounded_strings
+from roaming.visits.calendar import MAX_SPAN_DAYS
 from roaming.visits.models import DayStatus, Visit, VisitDay, VisitState
 
 
@@ -66,7 +67,9 @@ class VisitDocumentSchema(WireSchema):
     resource = fields.Dict(required=True)
     people = fields.Integer(required=True, strict=True)
     services = fields.List(fields.Dict(), required=True)
-    days = fields.List(fields.Nested(DayDocumentSchema), required=True)
+    days = fields.List(  # one per working day of the span a request may ask for, at most
+        fields.Nested(DayDocumentSchema), required=True, validate=validate.Length(max=MAX_SPAN_DAYS)
+    )
     price = fields.Dict(required=True)
     terms = fields.Dict(required=True)
     deadline_at = fields.AwareDateTime(allow_none=True, required=True)

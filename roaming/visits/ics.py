@@ -7,7 +7,7 @@ and remove it when it is cancelled.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from roaming.db import utcnow
 from roaming.visits.models import DayStatus, Visit, VisitState
@@ -52,6 +52,12 @@ def method_for(visit: Visit) -> str:
     return "CANCEL" if visit.state in CLOSED_STATES else "PUBLISH"
 
 
+def day_end(day: date) -> str:
+    """The end of the all-day entry of ``day``: the next day, or at the calendar's last day (which
+    has no next) a duration of one day, which means the same (RFC 5545 3.6.1)."""
+    return "DURATION:P1D" if day == date.max else f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}"
+
+
 def _events(visit: Visit, stamp: str) -> list[str]:
     resource = visit.resource
     location = resource.get("location", {})
@@ -72,7 +78,7 @@ def _events(visit: Visit, stamp: str) -> list[str]:
             f"DTSTAMP:{stamp}",
             f"SEQUENCE:{visit.version}",
             f"DTSTART;VALUE=DATE:{day.day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{day.day + timedelta(days=1):%Y%m%d}",
+            day_end(day.day),
             f"SUMMARY:{escape('Desk at ' + location.get('name', 'the host cluster'))}",
             f"LOCATION:{escape(where)}",
             f"DESCRIPTION:{escape(description)}",

@@ -80,6 +80,7 @@ class Visit(Base):
     send_attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_send_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_send_error: Mapped[str | None] = mapped_column(Text)
+    needs_attention_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set aside: not sent until staff retry
 
     peer: Mapped[Peer] = relationship()
     days: Mapped[list[VisitDay]] = relationship(

@@ -16,7 +16,7 @@ from roaming.catalogue.service_kinds import kind_of, options_schema
 from roaming.db import session
 from roaming.peers.models import Peer
 from roaming.plugins import hook
-from roaming.visits import calendar
+from roaming.visits import calendar, horizon
 from roaming.visits.models import Visit, VisitRole, VisitState
 from roaming.visits.terms import effective_terms
 
@@ -94,8 +94,12 @@ def make_quote(peer: Peer, company_ref: str, request: dict, now: datetime) -> Qu
 
 def _check_dates(quote: Quote, request: dict, now: datetime) -> None:
     location, first, last = quote.desk.location, request["first_day"], request["last_day"]
-    if first < calendar.local_today(location, now):
+    today = calendar.local_today(location, now)
+    if first < today:
         quote.problem("first_day", f"{first} is in the past at {location.name}.")
+    if too_far := horizon.beyond(last, today):
+        quote.problem("last_day", too_far)
+        return
     if last < first:
         quote.problem("last_day", "The last day is before the first day.")
         return

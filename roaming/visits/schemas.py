@@ -87,6 +87,10 @@ class VisitSchema(BaseSchema):
         metadata={"description": "Whether the host has the request (home side)"},
     )
     last_send_error = fields.String(allow_none=True)
+    needs_attention_at = fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "Home side: when the request was set aside after failing (staff retry or drop it)"},
+    )
     created_at = fields.AwareDateTime()
 
 

@@ -4,9 +4,10 @@ The home node vouches for the visitor (a short-lived attestation, signed per sen
 what the visit needs) and keeps a copy of the visit that follows the host's documents.
 
 Asking: the visit row is committed first (state "requested", not yet sent), then sent at once.
-The host's signed answer is the visit document. When the host cannot be reached, the worker sends
-it again later with the same visit id (the host makes one booking per id), so a crash or a dead
-peer loses nothing and duplicates nothing. When the host refuses the request outright (its terms,
+The host's signed answer is the visit document. When the host cannot be reached, or its answer
+cannot be used, the worker sends it again later with the same visit id (the host makes one
+booking per id), so a crash or a dead peer loses nothing and duplicates nothing; a request that
+keeps failing is set aside for staff (``roaming.peers.sending``). When the host refuses the request outright (its terms,
 its seats, the attestation), the visitor gets the host's reasons and no visit is kept.
 """
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import random
 import uuid
 from datetime import datetime, timedelta
 
@@ -32,12 +32,14 @@ from roaming.identity.operations import key_ring, node_id
 from roaming.ledger import checks as receipt_checks
 from roaming.members.models import CompanyStatus, Person
 from roaming.notify import Recipient
-from roaming.peers.delivery import enqueue
+from roaming.peers import sending
+from roaming.peers.delivery import IN_FLIGHT_SECONDS, enqueue
+from roaming.peers.discovery import PeerUnreachable
 from roaming.peers.models import Peer, PeerStatus
 from roaming.peers.operations import client
 from roaming.peers.trust import resolver_for
 from roaming.plugins import call_guarded
-from roaming.visits import notices
+from roaming.visits import horizon, notices
 from roaming.visits.documents import VisitDocumentSchema, apply_document
 from roaming.visits.models import Visit, VisitRole, VisitState
 
@@ -49,8 +51,6 @@ SHARED_WITH_HOST = [
     "your company's name and country",
     "your home cluster",
 ]
-RESEND_BASE_SECONDS = 10.0
-RESEND_MAX_SECONDS = 3600.0
 
 
 class HostRefused(DomainError):
@@ -109,6 +109,7 @@ def my_visit(user: User, uid: str) -> Visit:
 
 def ask_quote(user: User, data: dict) -> dict:
     """The host's view of a planned visit: terms, working days, free days left, price, problems."""
+    horizon.check_planned(data["first_day"], data["last_day"], past_allowed=True)
     person = visiting_person(user)
     peer = host_peer(data["host"])
     payload = _wire_request(data) | {"company_ref": pseudonym("company", person.company_id)}
@@ -116,6 +117,8 @@ def ask_quote(user: User, data: dict) -> dict:
         answer = client().post(f"{peer.base_url}{REQUESTS_PATH}/quote", payload, resolver_for(peer))
     except DeliveryError as error:
         raise refusal_or_unavailable(peer, error) from None
+    if not isinstance(answer.data, dict):
+        raise PeerUnreachable(f"{peer.name} answered the quote with something that is not one; please try again later.")
     return {"host": {"node_id": peer.node_id, "name": peer.name}, **answer.data, "shared_with_host": SHARED_WITH_HOST}
 
 
@@ -130,7 +133,9 @@ def sent_before(model, uid: str, person: Person):
 
 def request_visit(user: User, data: dict) -> tuple[Visit, bool]:
     """Ask the host; returns the visit and whether it is new. A request id seen before returns
-    the visit it made (the client may retry freely)."""
+    the visit it made (the client may retry freely). Dates before today or beyond the horizon
+    are refused (``horizon.check_planned``, 422) before anything is kept or sent."""
+    horizon.check_planned(data["first_day"], data["last_day"])
     person = visiting_person(user)
     uid = data.get("visit_id") or str(uuid.uuid4())
     existing = sent_before(Visit, uid, person)
@@ -154,7 +159,7 @@ def request_visit(user: User, data: dict) -> tuple[Visit, bool]:
         person_id=person.id,
         visitor={"name": person.name, "email": person.email, "language": person.language},
         company_ref=pseudonym("company", person.company_id),
-        next_send_at=utcnow() + timedelta(seconds=RESEND_BASE_SECONDS),  # the worker waits for the inline try
+        next_send_at=utcnow() + timedelta(seconds=IN_FLIGHT_SECONDS),  # the inline try comes first
     )
     session.add(visit)
     call_guarded("roaming_visit_created", visit=visit, origin="home")
@@ -166,44 +171,30 @@ def request_visit(user: User, data: dict) -> tuple[Visit, bool]:
 def send_request(visit: Visit, inline: bool = False) -> None:
     """Send (or send again) the request with a fresh attestation; apply the host's answer.
 
-    A temporary failure schedules another try. A refusal deletes the visit and raises
-    ``HostRefused`` when ``inline`` (the visitor is waiting); in the background the visit is
-    marked declined with the host's reason and the visitor is told.
+    The try is taken first (``sending.take_turn``), so nothing is locked while the host is asked.
+    A failure is recorded and tried again later, or set aside for staff when it keeps failing
+    (``sending.failed``): an unreachable host, an error answer, and an answer that is not a valid,
+    signed document of this visit, of which nothing is kept. A refusal deletes the visit and raises
+    ``HostRefused`` when ``inline`` (the visitor is waiting); in the background the visit is marked
+    declined with the host's reason and the visitor is told. Nothing else escapes: one visit's
+    failure never stops the sending of others.
     """
-    peer = visit.peer
-    visit.send_attempts += 1
-    try:
-        answer = client().post(f"{peer.base_url}{REQUESTS_PATH}", _request_payload(visit), resolver_for(peer))
-    except DeliveryError as error:
-        if error.retry:
-            _retry_later(visit, str(error))
-            return
-        _refused(visit, error, inline)
-        return
-    visit.sent_at, visit.next_send_at, visit.last_send_error = utcnow(), None, None
-    apply_host_document(peer, answer.data, visit)
+    sending.send(
+        visit,
+        REQUESTS_PATH,
+        lambda: _request_payload(visit),
+        apply_host_document,
+        lambda row, error: _refused(row, error, inline),
+        inline,
+    )
 
 
 def send_pending(now: datetime | None = None) -> int:
     """The worker's part: send requests that are due again; returns how many were tried."""
-    now = now or utcnow()
-    due = session.scalars(
-        select(Visit).where(Visit.role == VisitRole.HOME, Visit.sent_at.is_(None), Visit.next_send_at <= now)
-    ).all()
+    due = sending.due(Visit, now or utcnow())
     for visit in due:
         send_request(visit)
     return len(due)
-
-
-def retry_delay(attempts: int) -> float:
-    """Seconds before sending again after ``attempts`` tries: doubling, capped, jittered."""
-    return min(RESEND_MAX_SECONDS, RESEND_BASE_SECONDS * 2 ** (attempts - 1)) * random.uniform(0.8, 1.2)
-
-
-def _retry_later(visit: Visit, error: str) -> None:
-    visit.next_send_at = utcnow() + timedelta(seconds=retry_delay(visit.send_attempts))
-    visit.last_send_error = error[:1000]
-    session.commit()
 
 
 def _refused(visit: Visit, error: DeliveryError, inline: bool) -> None:
@@ -213,7 +204,7 @@ def _refused(visit: Visit, error: DeliveryError, inline: bool) -> None:
         session.commit()
         raise refusal
     visit.state, visit.reason, visit.sent_at, visit.next_send_at = VisitState.DECLINED, refusal.message, utcnow(), None
-    _tell_visitor(visit)
+    tell_visitor(visit)
     session.commit()
 
 
@@ -277,11 +268,14 @@ def attestation_for(person: Person, subject: str, host: Peer) -> str:
 
 def apply_host_document(peer: Peer, data: object, visit: Visit | None = None) -> Visit | None:
     """Apply a visit document from ``peer`` (the visit's host); returns the visit, or None when
-    the document was not newer. Only the host of a visit can change it."""
+    the document was not newer. Only the host of a visit can change it, and an answer about
+    ``visit`` must be its document."""
     try:
         doc = VisitDocumentSchema().load(data if isinstance(data, dict) else {})
     except ValidationError as error:
         raise DomainError(f"{peer.name} sent a malformed visit document: {error.normalized_messages()}") from None
+    if visit is not None and doc["visit_id"] != visit.uid:
+        raise DomainError(f"{peer.name} answered with the document of another visit ({doc['visit_id']}).")
     visit = visit or session.scalar(select(Visit).where(Visit.uid == doc["visit_id"], Visit.role == VisitRole.HOME))
     if visit is None or visit.peer_id != peer.id:
         raise NotFound(f"No visit {doc['visit_id']} with {peer.name} as host.")
@@ -298,14 +292,15 @@ def apply_host_document(peer: Peer, data: object, visit: Visit | None = None) ->
         if visit.state is VisitState.COMPLETED:
             followup.schedule(visit)
     if first or visit.state is not old_state:
-        _tell_visitor(visit)
+        tell_visitor(visit)
     elif [(day.day, day.status) for day in visit.days] != old_days:
-        _tell_visitor(visit, state_changed=False)
+        tell_visitor(visit, state_changed=False)
     session.commit()
     return visit
 
 
-def _tell_visitor(visit: Visit, state_changed: bool = True) -> None:
+def tell_visitor(visit: Visit, state_changed: bool = True) -> None:
+    """Queue the visitor's e-mail about what their visit is now (in the caller's transaction)."""
     person = session.get(Person, visit.person_id) if visit.person_id else None
     if person is not None:
         recipient = Recipient(person.email, person.name, person.language or "en")

@@ -15,7 +15,6 @@ due times and failure counts.
 from __future__ import annotations
 
 import fcntl
-import random
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
+from roaming.backoff import doubling_delay
 from roaming.db import insert_if_absent, utcnow
 from roaming.worker.models import JobClaim
 
@@ -40,7 +40,7 @@ class WorkerAlreadyRunning(RuntimeError):
 def retry_delay(failures: int) -> float:
     """Seconds before a job that failed ``failures`` times in a row runs again: doubling from
     5 s, at most an hour, with jitter so that workers do not retry in step."""
-    return min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2 ** (failures - 1)) * random.uniform(0.8, 1.2)
+    return doubling_delay(RETRY_BASE_SECONDS, failures, RETRY_MAX_SECONDS)
 
 
 class Claims:

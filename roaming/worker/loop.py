@@ -5,7 +5,9 @@ On SQLite ``roaming run`` starts one worker thread in the server process (or ``r
 runs it alone); on PostgreSQL any number of ``roaming worker`` processes share the work. Every job
 runs under a claim (``roaming.worker.claims``): one worker at a time, when due, with a growing
 delay after failures. Each job runs in a fresh app context; a failing job is logged and never
-stops the others.
+stops the others. What a job leaves uncommitted, when it fails or returns, is rolled back before
+its claim records how it went: the claim is another connection, and on SQLite it would otherwise
+wait for the job's own write lock.
 """
 
 from __future__ import annotations
@@ -93,13 +95,11 @@ class Worker:
         """Run ``job`` under the claim ``name`` in a fresh app context; log its failure."""
         with self.app.app_context(), logs.request_id(None):
             try:
-                self.claims.run(name, job, interval)
+                self.claims.run(name, _settled(job), interval)
             except EXPECTED_FAILURES as error:
                 self.app.logger.warning("Worker job %s failed: %s", name, error)
-                session.rollback()
             except Exception:  # noqa: BLE001 - a job's failure must not stop the worker
                 self.app.logger.exception("Worker job %s failed", name)
-                session.rollback()
 
     def _in_app_context(self, query, *args):
         with self.app.app_context():
@@ -141,6 +141,19 @@ class Worker:
         hosting.release_no_shows()
         hosting.complete_finished()
         events.close_finished()
+
+
+def _settled(job: Callable[[], object]) -> Callable[[], object]:
+    """``job``, then its session rolled back, whether it failed or returned: what it did not
+    commit is dropped (and its locks let go) before anything else is written."""
+
+    def run() -> object:
+        try:
+            return job()
+        finally:
+            session.rollback()
+
+    return run
 
 
 def _peers_with_due_messages() -> list[int]:

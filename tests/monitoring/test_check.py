@@ -8,7 +8,10 @@ import sys
 
 import pytest
 
+from roaming import create_app
+from roaming.db import engine_for, session, utcnow
 from roaming.instance import create_instance
+from roaming.peers.models import OutboxMessage, Peer, TrustSource
 
 pytestmark = pytest.mark.each_database
 
@@ -70,8 +73,11 @@ def test_missing_keys_and_open_permissions_are_problems(node):
         ),
         ("login_rate_limit = '10 per 5 minutos'", "login_rate_limit: must be a rate limit such as"),
         ('coordinater_url = "https://c.example"', "coordinater_url: unknown setting; did you mean coordinator_url?"),
-        ('database_lock_wait_seconds = "thirty"', 'database_lock_wait_seconds: must be a number > 0, got "thirty"'),
-        ("worker_tick_seconds = 0", "worker_tick_seconds: must be a number > 0, got 0"),
+        (
+            'database_lock_wait_seconds = "thirty"',
+            'database_lock_wait_seconds: must be a number > 0 and <= 86400, got "thirty"',
+        ),
+        ("worker_tick_seconds = 0", "worker_tick_seconds: must be a number > 0 and <= 3153600000, got 0"),
     ],
 )
 def test_settings_that_stop_start_up_are_named(node, line, message):
@@ -202,3 +208,18 @@ def test_an_instance_folder_or_keys_open_to_others_are_problems(node):
     assert f"fix: chmod 700 {node.path / 'keys'}" in result.stdout
     assert "[PROBLEM] File permissions: keys/current.pem can be read by other users (mode 640)" in result.stdout
     assert f"fix: chmod 600 {node.path / 'keys' / 'current.pem'}" in result.stdout
+
+
+def test_items_set_aside_are_a_warning_saying_where_to_look(node):
+    app = create_app({"INSTANCE_PATH": node.path})
+    with app.app_context():
+        peer = Peer(node_id="node-cork", name="it@cork", base_url="http://127.0.0.1:9", trust=TrustSource.PINNED)
+        for number in range(2):
+            session.add(OutboxMessage(peer=peer, message_id=f"m-{number:06d}", path="/federation/notices", payload={}))
+        session.add(OutboxMessage(peer=peer, message_id="m-000009", path="/", payload={}, failed_at=utcnow()))
+        session.commit()
+    engine_for(app).dispose()
+    result = check(node)
+    assert "[warning] Needs attention: 1 message(s) to partners set aside after failing" in result.stdout
+    assert "fix: Retry or drop them on the staff page Needs attention (/staff/attention)" in result.stdout
+    assert "[warning] Partner it@cork: 1 message(s) set aside (see Needs attention)" in result.stdout

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from federation.keys import generate_key
 from roaming import logs
 from roaming.db import session, utcnow
 from roaming.peers import delivery
@@ -27,7 +26,6 @@ def scripted(app):
 @pytest.fixture
 def peer_row(app, scripted):
     with app.app_context():
-        key = generate_key()
         peer = Peer(
             node_id="scripted",
             name="Scripted",
@@ -35,7 +33,7 @@ def peer_row(app, scripted):
             trust=TrustSource.PINNED,
             status=PeerStatus.ACTIVE,
         )
-        peer.keys.append(PeerKey(key_id=key.key_id, jwk=key.public_jwk()))
+        peer.keys.append(PeerKey(key_id=scripted.key_id, jwk=scripted.public_jwk()))
         session.add(peer)
         session.commit()
         return peer.id
@@ -85,6 +83,52 @@ def test_temporary_failures_are_retried_and_block_later_messages(app, scripted, 
     assert _deliver(app, due_later=True).delivered == 2
     peer, messages = _state(app, peer_row)
     assert peer.consecutive_failures == 0 and peer.last_delivery_error is None
+
+
+@pytest.mark.parametrize("answer", ["unsigned", "other-key", "tampered", "stale", "other-request"])
+def test_a_success_not_signed_by_the_peer_is_not_delivered_and_is_retried(app, scripted, peer_row, answer):
+    scripted.answer = answer
+    _send(app, peer_row, 2)
+    report = _deliver(app)
+    assert (report.delivered, report.retried, len(scripted.received)) == (0, 1, 1)
+    peer, messages = _state(app, peer_row)
+    assert all(message.delivered_at is None and message.failed_at is None for message in messages)
+    assert messages[0].next_attempt_at > utcnow() and "not properly signed" in messages[0].last_error
+    assert peer.consecutive_failures == 1
+
+    scripted.answer = "signed"
+    assert _deliver(app, due_later=True).delivered == 2
+
+
+def test_a_message_failing_of_its_own_is_set_aside_after_the_bound_and_the_next_ones_go_on(app, scripted, peer_row):
+    app.config["ATTENTION_AFTER_ATTEMPTS"] = 3
+    scripted.status = lambda asked: 500 if asked["seq"] == 0 else 202  # the first message breaks the peer
+    _send(app, peer_row, 3)
+    for _ in range(2):
+        assert _deliver(app, due_later=True).retried == 1  # the others wait their turn behind it
+    report = _deliver(app, due_later=True)
+    assert (report.failed, report.delivered) == (1, 2)
+    _, messages = _state(app, peer_row)
+    assert messages[0].failed_at is not None and messages[0].attempts == 3 and "500" in messages[0].last_error
+    assert all(message.delivered_at for message in messages[1:])
+    assert [m["seq"] for m in scripted.received] == [0, 0, 0, 1, 2]
+
+
+def test_a_partner_away_never_has_its_messages_set_aside(app, scripted, peer_row):
+    app.config.update(ATTENTION_AFTER_ATTEMPTS=2, BREAKER_THRESHOLD=100)
+    scripted.status = 503
+    _send(app, peer_row)
+    for _ in range(4):
+        _deliver(app, due_later=True)
+    _, messages = _state(app, peer_row)
+    assert messages[0].attempts == 4 and messages[0].failed_at is None
+
+    with app.app_context():  # away for months: thousands of tries, and still an hour apart
+        session.execute(update(OutboxMessage).values(attempts=5000))
+        session.commit()
+    assert _deliver(app, due_later=True).retried == 1
+    _, messages = _state(app, peer_row)
+    assert 2800 < (messages[0].next_attempt_at - utcnow()).total_seconds() < 4400
 
 
 @pytest.mark.parametrize("status", [400, 403, 404, 409, 422])

@@ -41,6 +41,7 @@ def _pages(home, host) -> dict[str, list[str]]:
             f"{host.url}/staff/catalogue/events/new",
             f"{host.url}/staff/members",
             f"{host.url}/staff/partners",
+            f"{host.url}/staff/attention",
             f"{host.url}/staff/ledger",
             f"{host.url}/staff/outcomes",
         ],

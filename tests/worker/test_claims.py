@@ -15,15 +15,16 @@ from pathlib import Path
 import pytest
 from flask import Flask, request
 
-from federation.keys import KeyRing
+from federation.keys import KeyRing, generate_key
 from federation.signing import MemoryNonceStore, verify_request
 from roaming import create_app
 from roaming.db import engine_for, make_engine, session, utcnow
 from roaming.instance import create_instance
 from roaming.peers import delivery
-from roaming.peers.models import OutboxMessage, Peer, PeerStatus, TrustSource
+from roaming.peers.models import OutboxMessage, Peer, PeerKey, PeerStatus, TrustSource
 from roaming.worker.claims import Claims, WorkerAlreadyRunning
 from roaming.worker.models import JobClaim
+from tests.support.http_peer import signed_answer
 from tests.support.nodes import wait_for
 from tests.support.postgres import fresh_database
 from tests.support.server import LoopbackServer
@@ -100,9 +101,11 @@ def test_a_claimed_job_is_skipped_by_other_workers_on_postgresql(tmp_path):
 
 class RecordingPeers(LoopbackServer):
     """Ten peers on one loopback server (``/peer<N>/...``): each message's signature is checked
-    (nonces included) and its id recorded; every answer takes a little while, like a real peer."""
+    (nonces included) and its id recorded; every answer takes a little while, like a real peer,
+    and is signed with that peer's key (``keys``, by the path's peer name)."""
 
     def __init__(self, signing_keys):
+        self.keys = {f"peer{number}": generate_key() for number in range(PEERS)}
         self.received: list[tuple[str, str, int, str]] = []
         self.refused: list[str] = []
         nonces, lock = MemoryNonceStore(), threading.Lock()
@@ -120,7 +123,7 @@ class RecordingPeers(LoopbackServer):
             time.sleep(0.01)
             with lock:
                 self.received.append((peer, payload["message_id"], payload["seq"], payload["type"]))
-            return {"message": "accepted"}, 202
+            return signed_answer(self.keys[peer], 202, {"accepted": True})
 
         super().__init__(app)
 
@@ -148,6 +151,12 @@ def test_two_workers_on_postgresql_deliver_500_messages_once_each(tmp_path):
                             trust=TrustSource.PINNED,
                             status=PeerStatus.ACTIVE,
                             last_synced_at=utcnow(),  # nothing to pull: this test is about the outbox
+                            keys=[
+                                PeerKey(
+                                    key_id=peers.keys[f"peer{number}"].key_id,
+                                    jwk=peers.keys[f"peer{number}"].public_jwk(),
+                                )
+                            ],
                         )
                     )
                 session.commit()

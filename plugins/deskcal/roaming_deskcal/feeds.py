@@ -30,24 +30,31 @@ def busy_answer(resource, start: date, end: date) -> dict[date, int] | None:
 
 def refresh_all() -> dict[str, str]:
     """Read every configured feed; returns desk uid -> what happened, in words. A feed that
-    fails keeps its last known days."""
+    fails, however, keeps its last known days and never stops the others."""
     outcome = {}
     for desk_uid, url in settings(NAME)["feeds"].items():
-        state = session.scalar(select(FeedState).where(FeedState.desk_uid == desk_uid)) or FeedState(desk_uid=desk_uid)
-        session.add(state)
         try:
-            busy = busy_days(desk_uid, _fetch(url))
-        except (requests.RequestException, ValueError, LookupError) as error:
+            busy = busy_days(desk_uid, _fetch(url))  # read before anything is written: no lock held meanwhile
+        except Exception as error:  # noqa: BLE001 - unreachable, garbled, out of range: this feed's failure only
+            session.rollback()
+            state = _state(desk_uid)
             state.failed_at, state.last_error = utcnow(), f"{type(error).__name__}: {error}"[:500]
             current_app.logger.warning("Desk calendar of %s could not be read: %s", desk_uid, state.last_error)
             outcome[desk_uid] = f"failed ({state.last_error}); keeping {state.busy_days} known busy day(s)"
         else:
+            state = _state(desk_uid)
             session.execute(delete(BusyDay).where(BusyDay.desk_uid == desk_uid))
             session.add_all(BusyDay(desk_uid=desk_uid, day=day, summary=summary[:200]) for day, summary in busy.items())
             state.read_at, state.busy_days, state.failed_at, state.last_error = utcnow(), len(busy), None, None
             outcome[desk_uid] = f"{len(busy)} busy day(s)"
         session.commit()
     return outcome
+
+
+def _state(desk_uid: str) -> FeedState:
+    state = session.scalar(select(FeedState).where(FeedState.desk_uid == desk_uid)) or FeedState(desk_uid=desk_uid)
+    session.add(state)
+    return state
 
 
 def _fetch(url: str) -> bytes:

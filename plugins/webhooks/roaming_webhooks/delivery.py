@@ -1,15 +1,16 @@
-"""Delivering queued webhooks: signed POSTs, retried with a doubling delay."""
+"""Delivering queued webhooks: signed POSTs, retried with a doubling delay. Each try is counted and
+committed before the endpoint is called, so no database lock is held while it answers."""
 
 from __future__ import annotations
 
 import json
-import random
 from datetime import timedelta
 
 import requests
 from flask import current_app
 from sqlalchemy import select
 
+from roaming.backoff import doubling_delay
 from roaming.db import session, utcnow
 from roaming.plugins import settings
 from roaming_webhooks import NAME, signing
@@ -30,6 +31,7 @@ def deliver_due() -> int:
     delivered = 0
     for delivery in due:
         delivery.attempts += 1
+        session.commit()  # counted first: no lock is held while the endpoint is called
         error = _send(delivery, config["timeout_seconds"])
         if error is None:
             delivery.delivered_at, delivery.last_error = utcnow(), None
@@ -56,5 +58,5 @@ def _failed(delivery: Delivery, error: str, config: dict) -> None:
     if delivery.attempts >= config["max_attempts"]:
         delivery.failed_at = utcnow()
         return
-    delay = min(6 * 3600, config["retry_base_seconds"] * 2 ** (delivery.attempts - 1)) * random.uniform(0.8, 1.2)
+    delay = doubling_delay(config["retry_base_seconds"], delivery.attempts, 6 * 3600)
     delivery.next_attempt_at = utcnow() + timedelta(seconds=delay)
