@@ -305,6 +305,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     f"{ENV_PREFIX}_TEST_DATABASE": "the test suite: sqlite (default) or postgresql",
     f"{ENV_PREFIX}_TEST_POSTGRES": "the test suite and benchmarks: the PostgreSQL server's URL",
     f"{ENV_PREFIX}_TEST_CHROMIUM": "the browser tests: the Chromium program to drive",
+    f"{ENV_PREFIX}_STATEFUL_EXAMPLES": "the stateful property test: how many runs (default 2)",
+    f"{ENV_PREFIX}_STATEFUL_STEPS": "the stateful property test: steps per run (default 12)",
 }
 """``ROAMING_*`` variables that are not settings, each with what reads it."""
 

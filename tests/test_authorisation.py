@@ -171,6 +171,7 @@ def test_an_admins_read_token_reads_everything_and_changes_nothing(app, client, 
     headers = {"Authorization": f"Bearer {plaintext}"}
     ids = {"item_id": make_desk().id, "company_id": 1, "person_id": 1, "user_id": admin.id, "token_id": 1}
     ids |= {"membership_id": 1, "uid": "00000000-0000-4000-8000-000000000000", "node": "no-such-node"}
+    ids |= {"kind": "message", "action": "retry"}
     for (path, method), needs in sorted(POLICY.items()):
         response = client.open(path.format(**ids), method=method, json={} if method != "GET" else None, headers=headers)
         if method == "GET":

@@ -28,7 +28,7 @@ from roaming.ledger import operations as ledger
 from roaming.peers.delivery import enqueue
 from roaming.peers.models import Peer
 from roaming.visits.documents import history_entry
-from roaming.visits.hosting import verified_visitor
+from roaming.visits.hosting import on_its_own, verified_visitor
 from roaming.visits.models import VisitRole
 
 R = RegistrationState
@@ -228,17 +228,24 @@ def close_finished(now: datetime | None = None) -> int:
     )
     closed = 0
     for registration in session.scalars(open_ones).all():
-        attended = registration.state is R.REGISTERED
-        if not _move(registration, registration.state, R.ATTENDED if attended else R.MISSED):
-            session.rollback()  # cancelled or promoted meanwhile: the next tick sees it as it is now
-            continue
-        if attended:
-            period = registration.event["starts_at"][:7]
-            ledger.issue(registration.peer, "event_seat", registration.uid, period, now=now, event_seats=1)
-        _changed(registration, history_entry(registration.state, "system", "The event is over."))
-        session.commit()
-        closed += 1
+        with on_its_own(f"registration {registration.uid}"):
+            closed += _close(registration, now)
     return closed
+
+
+def _close(registration: Registration, now: datetime) -> int:
+    """Close one registration of an event that has ended; 0 if it was changed meanwhile (the next
+    tick sees it as it is now)."""
+    attended = registration.state is R.REGISTERED
+    if not _move(registration, registration.state, R.ATTENDED if attended else R.MISSED):
+        session.rollback()
+        return 0
+    if attended:
+        period = registration.event["starts_at"][:7]
+        ledger.issue(registration.peer, "event_seat", registration.uid, period, now=now, event_seats=1)
+    _changed(registration, history_entry(registration.state, "system", "The event is over."))
+    session.commit()
+    return 1
 
 
 def _changed(registration: Registration, entry: dict) -> None:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import cast
 
+from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import CursorResult
@@ -387,7 +388,7 @@ def expire_due(now: datetime | None = None) -> int:
     ).all()
     expired = 0
     for visit in due:
-        with _unless_changed_meanwhile():
+        with on_its_own(f"visit {visit.uid}"):
             _change(visit, S.EXPIRED, "system", "The host did not decide before the deadline.")
             _release(visit)
             session.commit()
@@ -410,27 +411,31 @@ def release_no_shows(now: datetime | None = None) -> int:
         )
     ).all()
     for visit in visits:
-        location = _location_of(visit)
-        checkin_by = visit.terms.get("checkin_by", "11:00")
-        missed = [
-            d
-            for d in visit.days
-            if d.status is DayStatus.BOOKED and calendar.local_moment(location, d.day, checkin_by) <= now
-        ]
-        if not missed:
-            continue
-        with _unless_changed_meanwhile():
-            for day in missed:
-                day.status = DayStatus.NO_SHOW
-            note = f"Not checked in by {checkin_by} on {', '.join(d.day.isoformat() for d in missed)}: desk released."
-            if visit.state is S.CONFIRMED and not any(d.status is DayStatus.BOOKED for d in visit.days):
-                _change(visit, S.NO_SHOW, "system", note)
-            else:
-                _bump(visit, history_entry(visit.state, "system", note))
-            _release_days(visit, [day.day for day in missed])
-            session.commit()
-            released += len(missed)
+        with on_its_own(f"visit {visit.uid}"):
+            released += _release_missed_days(visit, now)
     return released
+
+
+def _release_missed_days(visit: Visit, now: datetime) -> int:
+    location = _location_of(visit)
+    checkin_by = visit.terms.get("checkin_by", "11:00")
+    missed = [
+        d
+        for d in visit.days
+        if d.status is DayStatus.BOOKED and calendar.local_moment(location, d.day, checkin_by) <= now
+    ]
+    if not missed:
+        return 0
+    for day in missed:
+        day.status = DayStatus.NO_SHOW
+    note = f"Not checked in by {checkin_by} on {', '.join(d.day.isoformat() for d in missed)}: desk released."
+    if visit.state is S.CONFIRMED and not any(d.status is DayStatus.BOOKED for d in visit.days):
+        _change(visit, S.NO_SHOW, "system", note)
+    else:
+        _bump(visit, history_entry(visit.state, "system", note))
+    _release_days(visit, [day.day for day in missed])
+    session.commit()
+    return len(missed)
 
 
 def complete_finished(now: datetime | None = None) -> int:
@@ -438,9 +443,9 @@ def complete_finished(now: datetime | None = None) -> int:
     now = now or utcnow()
     done = 0
     for visit in session.scalars(select(Visit).where(Visit.role == VisitRole.HOST, Visit.state == S.CHECKED_IN)).all():
-        today = calendar.local_today(_location_of(visit), now)
-        if all(day.day < today or day.status in (DayStatus.CANCELLED, DayStatus.NO_SHOW) for day in visit.days):
-            with _unless_changed_meanwhile():
+        with on_its_own(f"visit {visit.uid}"):
+            today = calendar.local_today(_location_of(visit), now)
+            if all(day.day < today or day.status in (DayStatus.CANCELLED, DayStatus.NO_SHOW) for day in visit.days):
                 _change(visit, S.COMPLETED, "system", "The visit is over.")
                 session.commit()
                 done += 1
@@ -448,13 +453,18 @@ def complete_finished(now: datetime | None = None) -> int:
 
 
 @contextmanager
-def _unless_changed_meanwhile():
-    """For the clock: a visit that someone changed while the job was at it is left to them (the
-    job's change is rolled back, and the next tick sees the visit as it is now)."""
+def on_its_own(what: str):
+    """For the clock: one item's change, on its own. An item someone changed while the job was at
+    it is left to them (``Conflict``: rolled back; the next tick sees it as it is now); any other
+    failure is rolled back and logged naming ``what``, and the job goes on with the next item: one
+    bad visit or registration never stops the clock for the others."""
     try:
         yield
     except Conflict:
         session.rollback()
+    except Exception:
+        session.rollback()
+        current_app.logger.exception("The clock could not change %s; it goes on with the others.", what)
 
 
 # -- helpers -------------------------------------------------------------------------------------

@@ -176,3 +176,20 @@ def test_a_cancellation_from_the_home_finding_the_visit_cancelled_changes_nothin
     within(lambda: hosting.cancel(hosting.hosted_visit(uid), "host", "Closed for a fair."))
     visit = within(lambda: hosting.cancel_from_home(session.merge(home_peer[0]), uid, None))
     assert (visit.state, visit.version) == (VisitState.CANCELLED, 2)
+
+
+def test_one_poisoned_visit_does_not_stop_the_clock_for_the_others(make_desk, make_location, home_peer, within, caplog):
+    desk = make_desk(location=make_location(opening_hours={}), seats=2)
+    poisoned, sound = (within(lambda: hosting.approve(receive(home_peer, desk)).uid) for _ in range(2))
+
+    def poison():
+        visit = hosting.hosted_visit(poisoned)
+        visit.terms = {**visit.terms, "checkin_by": "99:99"}  # no hour of any day
+        session.commit()
+
+    within(poison)
+    weeks_later = NOW + timedelta(days=60)
+    assert within(hosting.release_no_shows, now=weeks_later) == 1  # the sound visit's day
+    states = within(lambda: {uid: hosting.hosted_visit(uid).state for uid in (poisoned, sound)})
+    assert states == {poisoned: VisitState.CONFIRMED, sound: VisitState.NO_SHOW}
+    assert f"The clock could not change visit {poisoned}; it goes on with the others." in caplog.text
