@@ -12,6 +12,7 @@ its change kept.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,12 +25,14 @@ from sqlalchemy.engine import CursorResult
 from roaming.db import session, utcnow
 from roaming.errors import Conflict, NotFound
 from roaming.events import notices as event_notices
+from roaming.events.attending import REGISTRATIONS_PATH
 from roaming.events.models import Registration, RegistrationState
 from roaming.notify.models import Notification
+from roaming.peers.delivery import enqueue
 from roaming.peers.models import OutboxMessage, Peer
 from roaming.privacy.operations import audit
 from roaming.visits.models import Visit, VisitRole, VisitState
-from roaming.visits.visiting import tell_visitor
+from roaming.visits.visiting import REQUESTS_PATH, tell_visitor
 
 ACTIONS = ("retry", "drop")
 
@@ -80,7 +83,8 @@ def retry(kind: str, item_id: int) -> None:
 
 def drop(kind: str, item_id: int) -> None:
     """Give the item up: a message or e-mail is deleted; a visit request or registration is
-    withdrawn (cancelled, with the reason) and its visitor told. ``Conflict`` as for ``retry``."""
+    withdrawn (cancelled, with the reason), its visitor told and its host asked to cancel it.
+    ``Conflict`` as for ``retry``."""
     spec = _kind(kind)
     if spec.withdrawn is None:
         _exclusive(kind, item_id, delete(spec.model).where(*_still_aside(spec, item_id)))
@@ -163,6 +167,19 @@ def _sent_state(row: Any) -> str:
     return "withdrawn (cancelled)" if row.state.value == "cancelled" else "waiting to be sent again"
 
 
+def _withdraw_visit(visit: Visit) -> None:
+    """Tell the visitor, and the host: the request may have reached it although no answer came
+    back (a host that keeps the seat of a request its home gave up would strand it). A host that
+    never saw it answers 404, and that message is set aside in its turn."""
+    tell_visitor(visit)
+    enqueue(visit.peer, f"{REQUESTS_PATH}/{visit.uid}/cancel", {"message_id": uuid.uuid4().hex, "days": None})
+
+
+def _withdraw_registration(registration: Registration) -> None:
+    event_notices.visitor_update(registration)
+    enqueue(registration.peer, f"{REGISTRATIONS_PATH}/{registration.uid}/cancel", {"message_id": uuid.uuid4().hex})
+
+
 def _home_row_aside(model: Any) -> Callable[[], tuple]:
     return lambda: (model.role == VisitRole.HOME, model.needs_attention_at.is_not(None), model.sent_at.is_(None))
 
@@ -187,7 +204,7 @@ KINDS: dict[str, _Kind] = {
             "state": VisitState.CANCELLED,
             "reason": reason,
         },
-        tell_visitor,
+        _withdraw_visit,
     ),
     "registration": _Kind(
         Registration,
@@ -196,7 +213,7 @@ KINDS: dict[str, _Kind] = {
         lambda now: {"needs_attention_at": None, "send_attempts": 0, "next_send_at": now},
         _sent_state,
         lambda _reason: {"needs_attention_at": None, "next_send_at": None, "state": RegistrationState.CANCELLED},
-        event_notices.visitor_update,
+        _withdraw_registration,
     ),
     "notification": _Kind(
         Notification,

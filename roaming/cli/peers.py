@@ -88,10 +88,11 @@ def remove_command(node):
 
     try:
         peer = ops.get_peer(node)
+        name = peer.name
+        ops.remove_peer(peer)
     except DomainError as error:
         raise click.ClickException(error.message) from None
-    ops.remove_peer(peer)
-    click.echo(f"Removed {peer.name}.")
+    click.echo(f"Removed {name}.")
 
 
 @click.command("sync")

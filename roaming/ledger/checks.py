@@ -31,7 +31,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from federation.receipts import COUNTS, DECISIONS, TERMINAL, ReceiptRejected, check_claims, signed_payload
-from roaming.db import session
+from roaming.db import session, utcnow
 from roaming.errors import DomainError, error_body
 from roaming.events.models import Registration, RegistrationState
 from roaming.identity.operations import node_id
@@ -41,6 +41,7 @@ from roaming.peers.models import Peer
 from roaming.visits.models import DayStatus, Visit, VisitState
 
 S, R = VisitState, RegistrationState
+CLOCK_SLACK_SECONDS = 300  # how far two nodes' clocks may disagree
 CONFIRMED_BEFORE = (S.CONFIRMED, S.CHECKED_IN, S.NO_SHOW, S.COMPLETED)  # states only a confirmed visit reaches
 NOTHING = dict.fromkeys(COUNTS, 0)
 
@@ -52,6 +53,7 @@ class Fit:
     period: str
     counts: dict[str, int]
     answered: bool = False  # confirmed and declined carry response_seconds; nothing else does
+    answered_within: int | None = None  # seconds since we asked: no answer took longer
 
 
 class Refused(Exception):
@@ -64,11 +66,12 @@ def visit_fits(visit: Visit, before: VisitState) -> dict[str, Fit]:
     """The receipts ``visit`` gives now, by kind; ``before``: its state before the document that
     was just applied (a cancelled visit had a confirmation only if we saw it confirmed)."""
     period, state = visit.starts_on.strftime("%Y-%m"), visit.state
+    asked_ago = max(0, int((utcnow() - visit.created_at).total_seconds())) + CLOCK_SLACK_SECONDS
     fits = {}
     if state in CONFIRMED_BEFORE or (state is S.CANCELLED and before in CONFIRMED_BEFORE):
-        fits["confirmed"] = Fit(period, NOTHING, answered=True)
+        fits["confirmed"] = Fit(period, NOTHING, answered=True, answered_within=asked_ago)
     if state in (S.DECLINED, S.EXPIRED):
-        fits[state.value] = Fit(period, NOTHING, answered=state is S.DECLINED)
+        fits[state.value] = Fit(period, NOTHING, answered=state is S.DECLINED, answered_within=asked_ago)
     if state is S.COMPLETED:
         attended = sum(day.status is DayStatus.CHECKED_IN for day in visit.days)
         services = len(visit.services) if attended else 0
@@ -150,6 +153,12 @@ def _compare(claims: dict, fit: Fit) -> None:
     if (claims.get("response_seconds") is not None) != fit.answered:
         wanted = "a response time" if fit.answered else "no response time"
         raise Refused(f"A {claims['kind']} receipt carries {wanted}.", fit.counts)
+    took = claims.get("response_seconds")
+    if took is not None and fit.answered_within is not None and took > fit.answered_within:
+        raise Refused(
+            f"The receipt says the host answered after {took} s; we asked {fit.answered_within} s ago at most.",
+            fit.counts,
+        )
 
 
 def _second(claims: dict) -> str:

@@ -73,10 +73,20 @@ def add_pinned_peer(url: str, fingerprint: str) -> Peer:
 
 
 def remove_peer(peer: Peer) -> None:
-    """Forget a peer, its keys and our mirror of its catalogue."""
+    """Forget a peer, its keys and our mirror of its catalogue. Refused (``Conflict``, nothing
+    changed) while visits or event registrations with it are on record here: they are the
+    agreement's history, and their receipts the ledger's."""
+    name = peer.name
     mirror.forget_peer(peer)
     session.delete(peer)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(
+            f"{name} cannot be removed while visits or event registrations with it are on record here "
+            "(the agreement's history); nothing was changed."
+        ) from None
 
 
 def request_sync(peer: Peer) -> None:

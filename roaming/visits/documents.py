@@ -19,6 +19,7 @@ from marshmallow import fields, validate
 from roaming.db import utcnow
 from roaming.errors import DomainError
 from roaming.ledger.operations import RECEIPT_LENGTH, RECEIPTS_PER_DOCUMENT, tokens_for
+from roaming.peers.discovery import origin
 from roaming.schemas import WireSchema, bounded_strings
 from roaming.visits.calendar import MAX_SPAN_DAYS
 from roaming.visits.models import DayStatus, Visit, VisitDay, VisitState
@@ -98,12 +99,23 @@ def apply_document(visit: Visit, doc: dict) -> bool:
     if found:
         raise Contradiction(f"The visit document contradicts the visit as agreed: {'; '.join(found)}.")
     visit.version, visit.state = doc["version"], doc["state"]
-    visit.resource = {**doc["resource"], "checkin_url": doc["checkin_url"]}
+    visit.resource = {**doc["resource"], "checkin_url": _host_link(visit, doc["checkin_url"])}
     visit.people, visit.services = doc["people"], doc["services"]
     visit.price, visit.terms, visit.deadline_at = doc["price"], doc["terms"], doc["deadline_at"]
     visit.reason, visit.history = doc["reason"], doc["history"]
     _apply_days(visit, {day["date"]: day["status"] for day in doc["days"]})
     return True
+
+
+def _host_link(visit: Visit, url: str | None) -> str | None:
+    """The host's check-in link, kept only as an http(s) address on the host's own origin: it goes
+    into the visitor's e-mails, calendar entries and QR code, where a ``javascript:`` or a
+    look-alike site's link must never arrive. Anything else is left out (the visitor checks in at
+    the desk)."""
+    if url is None:
+        return None
+    where = origin(url)
+    return url if where is not None and where == origin(visit.peer.base_url) else None
 
 
 def _apply_days(visit: Visit, statuses: dict[date, DayStatus]) -> None:

@@ -52,6 +52,10 @@ def test_a_dropped_visit_request_is_withdrawn_and_its_visitor_told(within, set_a
     assert visit.needs_attention_at is None and visit.next_send_at is None
     told = within(lambda: session.scalars(select(Notification).where(Notification.kind == "visit.cancelled")).all())
     assert len(told) == 1 and "could not be delivered" in told[0].text
+    asked = within(
+        lambda: session.scalars(select(OutboxMessage.path).where(OutboxMessage.peer_id == visit.peer_id)).all()
+    )
+    assert f"/federation/visits/{visit.uid}/cancel" in asked  # the host may hold it: it is asked to cancel it
     with pytest.raises(Conflict, match="withdrawn"):
         within(attention.retry, "visit", set_aside["visit"])
 

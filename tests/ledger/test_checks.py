@@ -109,6 +109,15 @@ def test_an_inflated_completion_is_refused_and_not_counted(attack, confirmed, ho
     assert problem["code"] == 422 and reason in problem["errors"]["receipts"][f"{confirmed}:completed"][0]
 
 
+def test_a_response_slower_than_the_time_since_we_asked_is_refused(home_visit, host, apply, book):
+    """The confirmation says the host took a week to answer a request made a moment ago."""
+    uid = home_visit()
+    slow = host.receipt("confirmed", uid, response_seconds=7 * 24 * 3600)
+    assert apply(visit_document(uid, 2, "confirmed", BOOKED, [slow])) == "confirmed"
+    kept, refused = book(uid)
+    assert kept == [] and "answered after 604800 s; we asked" in refused[f"{uid}:confirmed"][0]
+
+
 def test_receipts_that_are_not_about_this_visit_are_refused(confirmed, host, apply, book, home_visit):
     other = home_visit()
     for_other = host.receipt("completed", other, desk_days=2, services=1)

