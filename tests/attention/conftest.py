@@ -11,7 +11,8 @@ from roaming.db import session, utcnow
 from roaming.events.models import Registration, RegistrationState
 from roaming.notify.models import Notification
 from roaming.peers.models import OutboxMessage, Peer, TrustSource
-from roaming.visits.models import Visit, VisitRole, VisitState
+from roaming.visits.models import VisitRole
+from tests.support.visits import home_visit_row
 
 
 @pytest.fixture
@@ -32,18 +33,12 @@ def set_aside(within, make_person):
                 last_error="500 from the peer: boom",
                 failed_at=now,
             ),
-            "visit": Visit(
-                uid=str(uuid.uuid4()),
-                role=VisitRole.HOME,
-                peer=peer,
-                state=VisitState.REQUESTED,
-                version=0,
-                desk_uid=str(uuid.uuid4()),
-                starts_on=date(2027, 3, 1),
-                ends_on=date(2027, 3, 2),
+            "visit": home_visit_row(
+                peer,
+                date(2027, 3, 1),
+                date(2027, 3, 2),
                 person_id=person.id,
                 visitor=visitor,
-                company_ref="c-0001",
                 send_attempts=10,
                 last_send_error="it@cork sent a malformed visit document",
                 needs_attention_at=now,

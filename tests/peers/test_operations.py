@@ -11,7 +11,8 @@ from roaming.db import session
 from roaming.errors import Conflict
 from roaming.peers.models import Peer, TrustSource
 from roaming.peers.operations import remove_peer
-from roaming.visits.models import Visit, VisitRole, VisitState
+from roaming.visits.models import VisitState
+from tests.support.visits import home_visit_row
 from tests.visits.conftest import MONDAY
 
 pytestmark = pytest.mark.each_database
@@ -21,20 +22,7 @@ def _partner(with_visit: bool) -> str:
     peer = Peer(node_id=str(uuid.uuid4()), name="it@cork", base_url="http://127.0.0.1:9", trust=TrustSource.PINNED)
     session.add(peer)
     if with_visit:
-        session.add(
-            Visit(
-                uid=str(uuid.uuid4()),
-                role=VisitRole.HOME,
-                peer=peer,
-                state=VisitState.COMPLETED,
-                version=5,
-                desk_uid=str(uuid.uuid4()),
-                starts_on=MONDAY,
-                ends_on=MONDAY,
-                people=1,
-                company_ref="c-0001",
-            )
-        )
+        session.add(home_visit_row(peer, MONDAY, state=VisitState.COMPLETED, version=5))
     session.commit()
     return peer.node_id
 

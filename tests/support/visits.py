@@ -22,6 +22,7 @@ from roaming.identity.operations import node_id
 from roaming.members.models import CompanyStatus, MemberCompany, Person
 from roaming.peers.operations import get_peer
 from roaming.visits.hosting import check_in, complete_finished, hosted_visit
+from roaming.visits.models import Visit, VisitRole, VisitState
 from roaming.visits.terms import set_variation
 from tests.support.nodes import running_node
 
@@ -191,3 +192,21 @@ def signed_visit_request(
     token = sign_attestation(claims, key, issuer=home_id, audience=host_id)
     body = json.dumps({"visit_id": visit_id, "attestation": token, "people": 1, **dates}).encode()
     return body, key
+
+
+def home_visit_row(peer, first: date, last: date | None = None, **fields) -> Visit:
+    """A visit as the home node holds it (asked for, not answered, unless ``fields`` say
+    otherwise), for tests that work on the database directly."""
+    values = {
+        "uid": str(uuid.uuid4()),
+        "role": VisitRole.HOME,
+        "peer": peer,
+        "state": VisitState.REQUESTED,
+        "version": 0,
+        "desk_uid": str(uuid.uuid4()),
+        "starts_on": first,
+        "ends_on": last or first,
+        "people": 1,
+        "company_ref": "c-0001",
+    }
+    return Visit(**(values | fields))

@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from roaming.db import session
 from roaming.peers.models import Peer, TrustSource
-from roaming.visits.models import DayStatus, Visit, VisitDay, VisitRole, VisitState
+from roaming.visits.models import DayStatus, Visit, VisitDay, VisitState
 from roaming.visits.visiting import apply_host_document
 from tests.support.races import interleaved
+from tests.support.visits import home_visit_row
 from tests.visits.conftest import MONDAY
 
 pytestmark = pytest.mark.each_database
@@ -30,17 +31,12 @@ def home_visit(within):
 
     def add(answered: bool = True):
         host = Peer(node_id=str(uuid.uuid4()), name="it@cork", base_url="http://127.0.0.1:9", trust=TrustSource.PINNED)
-        visit = Visit(
-            uid=str(uuid.uuid4()),
-            role=VisitRole.HOME,
-            peer=host,
+        visit = home_visit_row(
+            host,
+            MONDAY,
+            WEDNESDAY,
             state=VisitState.CONFIRMED if answered else VisitState.REQUESTED,
             version=1 if answered else 0,
-            desk_uid=str(uuid.uuid4()),
-            starts_on=MONDAY,
-            ends_on=WEDNESDAY,
-            people=1,
-            company_ref="c-0001",
             days=[VisitDay(day=day, status=DayStatus.BOOKED) for day in (MONDAY, TUESDAY)] if answered else [],
         )
         session.add_all([host, visit])
