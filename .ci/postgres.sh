@@ -18,4 +18,7 @@ for _ in $(seq 1 30); do
 done
 su postgres -c "psql -q -tAc \"SELECT 1 FROM pg_roles WHERE rolname = 'roaming'\"" | grep -q 1 ||
   su postgres -c "psql -q -c \"CREATE ROLE roaming LOGIN CREATEDB PASSWORD 'roaming'\""
+# DROP DATABASE ... WITH (FORCE) ends the connections of a test database, autovacuum's among them:
+# that needs pg_signal_backend (without it, a drop sometimes failed while autovacuum was at work).
+su postgres -c "psql -q -c 'GRANT pg_signal_backend TO roaming'"
 echo "PostgreSQL $version is running on 127.0.0.1:5432 (role roaming)."

@@ -202,12 +202,22 @@ def my_visit(uid: str):
 @require_page()
 def cancel_visit(uid: str):
     visit = _my_visit(uid)
+    host = visit.peer.name
     try:
         visiting.cancel(visit)
     except DomainError as refused:
         flash(refused.message, "error")
     else:
-        flash(_("Your cancellation was sent to %(host)s.", host=visit.peer.name), "ok")
+        if not visiting.cancellation_waiting(visit):
+            flash(_("%(host)s has your cancellation.", host=host), "ok")
+        else:
+            flash(
+                _(
+                    "%(host)s cannot be reached right now: your cancellation is passed on as soon as it can be.",
+                    host=host,
+                ),
+                "ok",
+            )
     return redirect(url_for("visit_pages.my_visit", uid=uid))
 
 

@@ -35,7 +35,7 @@ from roaming.notify import Recipient
 from roaming.peers import sending
 from roaming.peers.delivery import IN_FLIGHT_SECONDS, enqueue
 from roaming.peers.discovery import PeerUnreachable
-from roaming.peers.models import Peer, PeerStatus
+from roaming.peers.models import OutboxMessage, Peer, PeerStatus
 from roaming.peers.operations import client
 from roaming.peers.trust import resolver_for
 from roaming.plugins import call_guarded
@@ -307,6 +307,20 @@ def tell_visitor(visit: Visit, state_changed: bool = True) -> None:
         notices.visitor_update(visit, recipient, state_changed=state_changed)
 
 
+def cancellation_waiting(visit: Visit, days: list[str] | None = None) -> bool:
+    """Whether a cancellation of ``visit`` (of ``days``, None: the whole visit) waits in the outbox
+    for its host to be reachable."""
+    waiting = session.scalars(
+        select(OutboxMessage.payload).where(
+            OutboxMessage.peer_id == visit.peer_id,
+            OutboxMessage.path == f"{REQUESTS_PATH}/{visit.uid}/cancel",
+            OutboxMessage.delivered_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+        )
+    )
+    return any(payload.get("days") == days for payload in waiting)
+
+
 def cancel(visit: Visit, days: list | None = None) -> Visit:
     """Pass the visitor's cancellation (whole visit or some days) to the host. Tried at once; when
     the host cannot be reached it goes through the outbox. The host's answer updates the visit."""
@@ -314,7 +328,10 @@ def cancel(visit: Visit, days: list | None = None) -> Visit:
         raise Conflict(f"The visit is {visit.state.value}; it cannot be cancelled.")
     if visit.sent_at is None:
         raise Conflict("The request has not reached the host yet; try again in a moment.")
-    payload = {"message_id": uuid.uuid4().hex, "days": [day.isoformat() for day in days] if days else None}
+    wanted = [day.isoformat() for day in days] if days else None
+    if cancellation_waiting(visit, wanted):
+        return visit  # asked before: it is passed on once the host can be reached, once
+    payload = {"message_id": uuid.uuid4().hex, "days": wanted}
     path = f"{REQUESTS_PATH}/{visit.uid}/cancel"
     try:
         answer = client().post(f"{visit.peer.base_url}{path}", payload, resolver_for(visit.peer))
