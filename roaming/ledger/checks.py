@@ -68,7 +68,7 @@ def visit_fits(visit: Visit, before: VisitState) -> dict[str, Fit]:
     period, state = visit.starts_on.strftime("%Y-%m"), visit.state
     asked_ago = max(0, int((utcnow() - visit.created_at).total_seconds())) + CLOCK_SLACK_SECONDS
     fits = {}
-    if state in CONFIRMED_BEFORE or (state is S.CANCELLED and before in CONFIRMED_BEFORE):
+    if state in CONFIRMED_BEFORE or (state is S.CANCELLED and _was(visit.history, before, CONFIRMED_BEFORE)):
         fits["confirmed"] = Fit(period, NOTHING, answered=True, answered_within=asked_ago)
     if state in (S.DECLINED, S.EXPIRED):
         fits[state.value] = Fit(period, NOTHING, answered=state is S.DECLINED, answered_within=asked_ago)
@@ -81,10 +81,18 @@ def visit_fits(visit: Visit, before: VisitState) -> dict[str, Fit]:
 
 def registration_fits(registration: Registration, before: RegistrationState) -> dict[str, Fit]:
     """The receipts ``registration`` gives now: an event seat once attended, if we saw it hold one."""
-    if registration.state is R.ATTENDED and before in (R.REGISTERED, R.ATTENDED):
+    if registration.state is R.ATTENDED and _was(registration.history, before, (R.REGISTERED, R.ATTENDED)):
         period = str(registration.event.get("starts_at", ""))[:7]
         return {"event_seat": Fit(period, {"desk_days": 0, "services": 0, "event_seats": 1})}
     return {}
+
+
+def _was(history: list[dict], before, states: tuple) -> bool:
+    """Whether the visit or registration was in one of ``states``: as we held it before the
+    document, or as the document's history tells. The home may not have seen every version (the
+    answer to a cancellation can overtake the update that confirmed the visit), so its own
+    ``before`` alone would refuse an honest host's confirmation."""
+    return before in states or any(entry.get("state") in {state.value for state in states} for entry in history)
 
 
 def take(host: Peer, subject: str, tokens: list[str], fits: dict[str, Fit], held_as: str) -> None:

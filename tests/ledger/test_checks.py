@@ -182,6 +182,19 @@ def test_a_confirmation_of_a_request_cancelled_before_any_decision_is_refused(ho
     )
 
 
+def test_a_confirmation_the_home_never_saw_before_the_cancellation_is_kept(home_visit, host, apply, book):
+    """The answer to the visitor's cancellation (version 3) overtook the update that confirmed the
+    visit (version 2, then ignored as older): the history the host sends shows the confirmation.
+    Found by the stateful property test (tests/visits/test_stateful.py)."""
+    uid = home_visit()
+    apply(visit_document(uid, 1, "requested", BOOKED))
+    history = [{"state": "requested"}, {"state": "confirmed"}, {"state": "cancelled"}]
+    confirmation = host.receipt("confirmed", uid, response_seconds=5)
+    cancelled = dict.fromkeys(BOOKED, "cancelled")
+    apply(visit_document(uid, 3, "cancelled", cancelled, [confirmation], history=history))
+    assert book(uid) == (["confirmed"], {})
+
+
 def test_a_second_decision_is_refused_by_the_database(confirmed, host, apply, book):
     """A confirmed visit cannot be declined by the host; if it says it was, the decision index
     refuses a second decision receipt, whatever the document says."""

@@ -38,6 +38,7 @@ from sqlalchemy import func, select
 from roaming.catalogue.models import Desk
 from roaming.db import session, utcnow
 from roaming.ledger.models import Book, Receipt
+from roaming.peers.models import OutboxMessage
 from roaming.visits import hosting
 from roaming.visits.models import DayStatus, SeatAllocation, Visit, VisitRole, VisitState
 from tests.support.nodes import wait_for
@@ -218,7 +219,29 @@ def _quiet_and_agreed(world):
         """the home holds every visit in the host's state and version, and the host's receipts"""
         return _view(world.host, VisitRole.HOST) == _view(world.home, VisitRole.HOME)
 
-    wait_for(agreed, timeout=TIMEOUT)
+    try:
+        wait_for(agreed, timeout=TIMEOUT)
+    except AssertionError:
+        (host_visits, host_receipts), (home_visits, home_receipts) = (
+            _view(world.host, VisitRole.HOST),
+            _view(world.home, VisitRole.HOME),
+        )
+        differ = {
+            uid: (host_visits.get(uid), home_visits.get(uid))
+            for uid in host_visits.keys() | home_visits.keys()
+            if host_visits.get(uid) != home_visits.get(uid)
+        }
+        with world.host.app_context():
+            undelivered = session.execute(
+                select(OutboxMessage.path, OutboxMessage.attempts, OutboxMessage.last_error).where(
+                    OutboxMessage.delivered_at.is_(None)
+                )
+            ).all()
+        raise AssertionError(
+            f"The nodes disagree once quiet: visits (host, home) {differ}; receipts only at the host "
+            f"{host_receipts - home_receipts}, only at the home {home_receipts - host_receipts}; "
+            f"the host's undelivered messages {undelivered}"
+        ) from None
 
 
 def test_visits_keep_their_promises_whatever_the_actors_do_at_once(tmp_path, host_database):
