@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import requests
 
-from federation.keys import KeyRing
+from federation.keys import KeyRing, thumbprint_of
 from roaming import create_app
 from roaming.cli.demo import free_port
 from roaming.db import engine_for
@@ -27,6 +28,11 @@ from roaming.peers.operations import add_pinned_peer
 from tests.support.templates import migrated_suite_database, migrated_template
 
 START_TIMEOUT = 30
+PORT_ATTEMPTS = 3
+
+
+class PortTaken(Exception):
+    """Another node answers at the port this one was to listen on."""
 
 
 @dataclass
@@ -75,10 +81,19 @@ class Node:
                 raise AssertionError(f"{self.name} exited: {(self.instance / 'node.log').read_text()[-3000:]}")
             try:
                 if requests.get(f"{self.url}/healthz", timeout=1).ok:
+                    self._check_it_is_this_node()
                     return
             except requests.RequestException:  # not listening yet, or busy starting
                 time.sleep(0.1)
         raise AssertionError(f"{self.name} did not start")
+
+    def _check_it_is_this_node(self) -> None:
+        """Raise ``PortTaken`` when the node answering at our port is another one: between picking a
+        free port and binding it, a node of another test may have taken it (gunicorn keeps trying
+        to bind for a few seconds while the other answers)."""
+        published = requests.get(f"{self.url}/.well-known/jwks.json", timeout=5).json().get("keys", [])
+        if self.key_id not in {thumbprint_of(jwk) for jwk in published}:
+            raise PortTaken(self.port)
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         """Stop the server and its worker (SIGKILL for a crash); waits until they are gone."""
@@ -171,10 +186,25 @@ def _serving(
             config.write(f"\n[{table}]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in values.items()))
     node = Node(name, created.path, port, created.admin_email, created.admin_password, web_processes)
     try:
-        node.start()
+        for _attempt in range(PORT_ATTEMPTS):
+            try:
+                node.start()
+                break
+            except PortTaken:
+                node.stop()
+                node.port = free_port("127.0.0.1")
+                if base_url is None:
+                    _set_base_url(created.path, node.url)
+        else:
+            raise AssertionError(f"{name}: another node took its port {PORT_ATTEMPTS} times")
         yield node
     finally:
         node.stop()
+
+
+def _set_base_url(instance: Path, url: str) -> None:
+    config = instance / "roaming.toml"
+    config.write_text(re.sub(r'^base_url = ".*"$', f'base_url = "{url}"', config.read_text(), count=1, flags=re.M))
 
 
 def wait_for(check, timeout: float = 20.0, interval: float = 0.2):
