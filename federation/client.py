@@ -129,17 +129,18 @@ class FederationClient:
         return reply
 
 
-def fetch_document(url: str, accept: str = "application/json") -> bytes:
+def fetch_document(url: str, accept: str = "application/json", limit: int | None = None) -> bytes:
     """GET a public, unsigned document of another node (its metadata, key set, the registry) with
-    the same bounds as a signed exchange: no redirect followed, the answer's size and time
-    limited. Raises a ``DeliveryError`` (``Unreachable``, ``BadAnswer``, or by status)."""
+    the same bounds as a signed exchange: no redirect followed, the answer's time limited, and its
+    size to ``limit`` bytes (default ``MAX_ANSWER_BYTES``). Raises a ``DeliveryError``
+    (``Unreachable``, ``BadAnswer``, or by status)."""
     headers = {"Accept": accept, "Accept-Encoding": "identity"}
-    reply = _within_deadline(lambda: _exchange(requests, "GET", url, None, headers))
+    reply = _within_deadline(lambda: _exchange(requests, "GET", url, None, headers, limit))
     _raise_for_status(reply)
     return reply.content
 
 
-def _exchange(http, method: str, url: str, body: bytes | None, headers: dict) -> _Reply:
+def _exchange(http, method: str, url: str, body: bytes | None, headers: dict, limit: int | None = None) -> _Reply:
     """One request and its whole answer, read within the limits; ``http`` is a
     ``requests.Session`` or the ``requests`` module."""
     try:
@@ -147,7 +148,7 @@ def _exchange(http, method: str, url: str, body: bytes | None, headers: dict) ->
             method, url, data=body, headers=headers, timeout=TIMEOUT, allow_redirects=False, stream=True
         )
         with response:
-            return _Reply(response.status_code, response.headers, _read_capped(response))
+            return _Reply(response.status_code, response.headers, _read_capped(response, limit))
     except (requests.ConnectTimeout, requests.ConnectionError) as error:
         if isinstance(error, requests.ConnectTimeout) or _no_connection(error):
             raise Unreachable(f"{type(error).__name__}: {error}") from None
@@ -185,17 +186,16 @@ def _within_deadline(exchange: Callable[[], _Reply]) -> _Reply:
     return outcome[0]
 
 
-def _read_capped(response: requests.Response) -> bytes:
+def _read_capped(response: requests.Response, limit: int | None) -> bytes:
+    limit = MAX_ANSWER_BYTES if limit is None else limit
     declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
-        raise BadAnswer(
-            f"The peer's answer is larger than {MAX_ANSWER_BYTES} bytes ({declared}).", response.status_code
-        )
+    if declared.isdigit() and int(declared) > limit:
+        raise BadAnswer(f"The peer's answer is larger than {limit} bytes ({declared}).", response.status_code)
     chunks, size = [], 0
     for chunk in response.iter_content(64 * 1024):
         size += len(chunk)
-        if size > MAX_ANSWER_BYTES:
-            raise BadAnswer(f"The peer's answer is larger than {MAX_ANSWER_BYTES} bytes.", response.status_code)
+        if size > limit:
+            raise BadAnswer(f"The peer's answer is larger than {limit} bytes.", response.status_code)
         chunks.append(chunk)
     return b"".join(chunks)
 

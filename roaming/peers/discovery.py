@@ -14,14 +14,13 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import requests
 from marshmallow import ValidationError
 
+from federation.client import DeliveryError, fetch_document
 from federation.keys import public_jwk_of, thumbprint_of
 from roaming.errors import DomainError
 from roaming.peers.schemas import NodeMetadataInSchema
 
-FETCH_TIMEOUT = (5, 15)
 MAX_ANSWER_BYTES = 1024 * 1024
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -80,36 +79,16 @@ def origin(url: str) -> tuple[str, str, int] | None:
 
 
 def fetch_json(url: str) -> dict:
-    """The JSON object at ``url``, fetched without following redirects and read up to
-    ``MAX_ANSWER_BYTES``."""
+    """The JSON object at ``url``, fetched within the federation client's bounds (no redirect
+    followed, a limited time) and at most ``MAX_ANSWER_BYTES`` long; raises ``PeerUnreachable``
+    naming why (a redirect names where it pointed)."""
     try:
-        with requests.get(
-            url, timeout=FETCH_TIMEOUT, headers={"Accept": "application/json"}, allow_redirects=False, stream=True
-        ) as response:
-            if response.is_redirect:
-                raise DomainError(
-                    f"{url} answered with a redirect ({response.status_code}) to "
-                    f"{response.headers.get('Location')}; redirects are not followed: give the node's own address."
-                )
-            response.raise_for_status()
-            data = _json(url, response)
-    except (requests.RequestException, ValueError) as error:
+        data = json.loads(fetch_document(url, limit=MAX_ANSWER_BYTES))
+    except (DeliveryError, ValueError, RecursionError) as error:
         raise PeerUnreachable(f"Could not read {url}: {error}") from None
     if not isinstance(data, dict):
         raise DomainError(f"{url} did not return a JSON object.")
     return data
-
-
-def _json(url: str, response: requests.Response) -> object:
-    """The answer's JSON, read in chunks, refused as soon as it is larger than ``MAX_ANSWER_BYTES``."""
-    body = bytearray()
-    for chunk in response.iter_content(chunk_size=65536):
-        body += chunk
-        if len(body) > MAX_ANSWER_BYTES:
-            raise DomainError(
-                f"{url} answered with more than {MAX_ANSWER_BYTES // 1024} KiB; a node's answer is small."
-            )
-    return json.loads(body)
 
 
 def _shown(place: tuple[str, str, int]) -> str:
