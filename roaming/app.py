@@ -34,11 +34,13 @@ def _register_parts(app: Flask) -> None:
     from roaming import web
     from roaming.accounts import api as accounts_api
     from roaming.accounts import oidc, pages, security
+    from roaming.agreement import terms as agreement_terms
     from roaming.attention import api as attention_api
     from roaming.attention import pages as attention_pages
     from roaming.catalogue import api as catalogue_api
     from roaming.catalogue import pages as catalogue_pages
     from roaming.coordinator import api as coordinator_api
+    from roaming.coordinator import operations as coordinator_operations
     from roaming.events import api as events_api
     from roaming.events import federation_api as events_federation_api
     from roaming.events import pages as event_pages
@@ -65,7 +67,6 @@ def _register_parts(app: Flask) -> None:
     from roaming.visits import (
         capacity,  # noqa: F401 (its guard keeps a desk's booked seats)
         dashboard,
-        terms,
     )
     from roaming.visits import federation_api as visits_federation_api
     from roaming.visits import pages as visit_pages
@@ -88,7 +89,8 @@ def _register_parts(app: Flask) -> None:
             attention_api.blp,
         ],
     )
-    terms.check_config(app)
+    agreement_terms.check_config(app)
+    coordinator_operations.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     oidc.init_app(app)

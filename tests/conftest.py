@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 
@@ -27,6 +28,7 @@ from roaming.db import engine_for
 from roaming.db import session as db_session
 from roaming.instance import create_instance
 from roaming.members.models import MemberCompany, Person
+from roaming.peers.models import Peer, PeerKey, TrustSource
 from tests.support.passes import note_suite_database_use
 from tests.support.postgres import database_name, fresh_database, suite_backend, suite_database
 from tests.support.templates import migrated_template
@@ -261,3 +263,20 @@ def login(client):
         return {"X-CSRF-Token": response.json["csrf_token"]}
 
     return log_in
+
+
+@pytest.fixture
+def home_peer(within):
+    """A partner node (the visitors' home) with a key it signs attestations with."""
+    key = generate_key()
+
+    def add():
+        peer = Peer(
+            node_id=str(uuid.uuid4()), name="CyberForum", base_url="http://127.0.0.1:9", trust=TrustSource.PINNED
+        )
+        peer.keys.append(PeerKey(key_id=key.key_id, jwk=key.public_jwk()))
+        db_session.add(peer)
+        db_session.commit()
+        return peer
+
+    return within(add), key

@@ -16,6 +16,8 @@ from federation.keys import generate_key
 from federation.receipts import COUNTS, signed_receipt, verify_receipt
 from federation.registry import sign_registry
 from federation.signing import BODY_COMPONENTS, LABEL, REQUEST_COMPONENTS, TAG, sign_request
+from roaming.agreement.schemas import TermsSchema
+from roaming.agreement.terms import BRA_TERMS
 from roaming.catalogue.models import CATALOGUE_KINDS
 from roaming.catalogue.operations import SCHEMAS
 from roaming.events.documents import RegistrationDocumentSchema
@@ -35,7 +37,6 @@ from roaming.visits.documents import VisitDocumentSchema, document
 from roaming.visits.models import DayStatus, Visit, VisitDay, VisitState
 from roaming.visits.quotes import Quote
 from roaming.visits.schemas import WireCancelSchema, WireQuoteSchema, WireRequestSchema, WireUpdateSchema
-from roaming.visits.terms import BRA_TERMS, TermsSchema
 
 pytestmark = pytest.mark.one_database(reason="the protocol document against the code")
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select, update
 
 from federation.registry import sign_registry
+from roaming.agreement.terms import local_terms
 from roaming.coordinator.models import Membership, MembershipStatus, RegistryVersion
 from roaming.db import session, utcnow
 from roaming.errors import Conflict, DomainError, NotFound
 from roaming.identity.operations import jwks, key_ring, metadata, node_id
 from roaming.peers.discovery import discover
-from roaming.visits.terms import local_terms
+from roaming.peers.registry import OWN_REGISTRY
 
 S = MembershipStatus
 TRANSITIONS = {
@@ -155,6 +156,11 @@ def registry_payload() -> dict:
 def signed_registry() -> str:
     require_coordinator()
     return sign_registry(registry_payload(), key_ring().signing_key())
+
+
+def init_app(app: Flask) -> None:
+    """A coordinator node follows its own registry, read in-process (``roaming.peers.registry``)."""
+    app.extensions[OWN_REGISTRY] = signed_registry
 
 
 def _version() -> int:

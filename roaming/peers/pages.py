@@ -7,9 +7,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from roaming.accounts.security import STAFF, csrf_valid, require_page
+from roaming.agreement.terms import local_terms
 from roaming.errors import NotFound
 from roaming.peers import operations as ops
-from roaming.visits import terms
+from roaming.peers.variations import effective_terms, variation_for
 
 bp = Blueprint("peer_pages", __name__, url_prefix="/staff/partners")
 
@@ -19,9 +20,9 @@ bp = Blueprint("peer_pages", __name__, url_prefix="/staff/partners")
 def partners():
     rows = ops.sync_and_delivery_status()
     for row in rows:
-        row["terms"] = terms.effective_terms(row["peer"])
-        row["variation"] = terms.variation_for(row["peer"])
-    return render_template("peers/partners.html", rows=rows, local_terms=terms.local_terms())
+        row["terms"] = effective_terms(row["peer"])
+        row["variation"] = variation_for(row["peer"])
+    return render_template("peers/partners.html", rows=rows, local_terms=local_terms())
 
 
 @bp.post("/<node_id>/sync")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from federation.client import DeliveryError, fetch_document
 from federation.keys import public_jwk_of, thumbprint_of
 from federation.registry import RegistryRejected, verify_registry
+from roaming.agreement.terms import BRA_TERMS, local_terms
 from roaming.db import session, utcnow
 from roaming.errors import DomainError
 from roaming.identity.operations import node_id
@@ -50,6 +51,8 @@ def unusable_reason() -> str | None:
         return f"The federation registry expired at {row.expires_at:%Y-%m-%d %H:%M} UTC.{detail}"
     return None
 
+OWN_REGISTRY = "roaming.own_registry"  # app.extensions: the coordinator's signed registry, read in-process
+
 
 def held_terms() -> dict | None:
     """The agreement terms of the last accepted registry, if this node follows one that has them."""
@@ -57,6 +60,15 @@ def held_terms() -> dict | None:
         return None
     row = session.get(RegistryCopy, 1)
     return row.terms if row is not None else None
+
+
+def federation_terms() -> dict:
+    """The federation's defaults as this node knows them: the registry's when it carries terms,
+    else this node's own ``AGREEMENT_TERMS`` over the BRA's."""
+    published = held_terms()
+    if published is not None:
+        return {**BRA_TERMS, **published}
+    return local_terms()
 
 
 def refresh() -> dict:
@@ -86,9 +98,7 @@ def refresh() -> dict:
 
 def _fetch_token() -> str:
     if current_app.config["COORDINATOR_ENABLED"]:
-        from roaming.coordinator.operations import signed_registry
-
-        return signed_registry()
+        return current_app.extensions[OWN_REGISTRY]()
     url = current_app.config["COORDINATOR_URL"].rstrip("/") + "/federation/registry"
     try:
         return fetch_document(url, accept="application/jose").decode(errors="replace").strip()

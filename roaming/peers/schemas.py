@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, fields, validate
 
+from roaming.agreement.schemas import TermsSchema
 from roaming.peers.models import PeerStatus, TrustSource
-from roaming.schemas import BaseSchema, WireSchema
+from roaming.schemas import BaseSchema, WireSchema, text
 
 
 class PeerSchema(BaseSchema):
@@ -66,3 +67,10 @@ class NoticeSchema(WireSchema):
     message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
     type = fields.String(required=True, validate=validate.OneOf(["catalogue.changed"]))
     seq = fields.Integer(validate=validate.Range(min=0))
+
+
+class TermsVariationSchema(BaseSchema):
+    peer = fields.Function(lambda row: row.peer.node_id, dump_only=True)
+    changes = fields.Nested(TermsSchema, required=True)
+    note = text(1000, load_default="")
+    updated_at = fields.AwareDateTime(dump_only=True)

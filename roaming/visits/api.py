@@ -11,11 +11,15 @@ from marshmallow import ValidationError
 
 from roaming.accounts.models import Role
 from roaming.accounts.security import STAFF, current_user
+from roaming.agreement.schemas import TermsSchema
 from roaming.api import secured
 from roaming.errors import Forbidden, NotFound
+from roaming.peers import variations
 from roaming.peers.operations import get_peer
+from roaming.peers.registry import federation_terms
+from roaming.peers.schemas import TermsVariationSchema
 from roaming.privacy.operations import audit, audit_read
-from roaming.visits import feeds, hosting, terms, visiting
+from roaming.visits import feeds, hosting, visiting
 from roaming.visits.models import Visit, VisitRole
 from roaming.visits.schemas import (
     CalendarFeedSchema,
@@ -27,7 +31,6 @@ from roaming.visits.schemas import (
     VisitRequestSchema,
     VisitSchema,
 )
-from roaming.visits.terms import TermsSchema, TermsVariationSchema
 
 blp = Blueprint("visits", __name__, url_prefix="/api/visits", description="Visits to and from partner clusters")
 
@@ -179,7 +182,7 @@ class FederationTerms(MethodView):
     @blp.response(200, TermsSchema)
     def get(self):
         """The federation's agreement terms as this node applies them by default"""
-        return terms.federation_terms()
+        return federation_terms()
 
 
 @blp.route("/terms/variations/<node>")
@@ -188,7 +191,7 @@ class TermsVariation(MethodView):
     @blp.response(200, TermsVariationSchema)
     def get(self, node):
         """How this node varies the terms for one partner cluster"""
-        variation = terms.variation_for(get_peer(node))
+        variation = variations.variation_for(get_peer(node))
         if variation is None:
             raise NotFound("No variation for this partner: the federation's terms apply.")
         return variation
@@ -198,10 +201,10 @@ class TermsVariation(MethodView):
     @blp.response(200, TermsVariationSchema)
     def put(self, data, node):
         """Vary the terms for one partner cluster (only the keys given change)"""
-        return terms.set_variation(get_peer(node), data["changes"], data["note"])
+        return variations.set_variation(get_peer(node), data["changes"], data["note"])
 
     @secured(blp, Role.ADMIN)
     @blp.response(204)
     def delete(self, node):
         """Go back to the federation's terms for this partner"""
-        terms.remove_variation(get_peer(node))
+        variations.remove_variation(get_peer(node))

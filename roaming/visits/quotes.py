@@ -15,10 +15,10 @@ from roaming.catalogue.models import Desk, RateUnit, Service
 from roaming.catalogue.service_kinds import kind_of, options_schema
 from roaming.db import session
 from roaming.peers.models import Peer
+from roaming.peers.variations import effective_terms
 from roaming.plugins import hook
 from roaming.visits import calendar, horizon
 from roaming.visits.models import Visit, VisitRole, VisitState
-from roaming.visits.terms import effective_terms
 
 COUNTED_STATES = (
     VisitState.REQUESTED,

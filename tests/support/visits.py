@@ -21,9 +21,9 @@ from roaming.db import session
 from roaming.identity.operations import node_id
 from roaming.members.models import CompanyStatus, MemberCompany, Person
 from roaming.peers.operations import get_peer
+from roaming.peers.variations import set_variation
 from roaming.visits.hosting import check_in, complete_finished, hosted_visit
 from roaming.visits.models import Visit, VisitRole, VisitState
-from roaming.visits.terms import set_variation
 from tests.support.nodes import running_node
 
 DUBLIN = ZoneInfo("Europe/Dublin")  # the zone of add_desk's locations

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from roaming.db import session
 from roaming.errors import Conflict
 from roaming.ledger.models import Receipt
+from roaming.peers.variations import set_variation
 from roaming.plugins import hookimpl, plugin_manager
 from roaming.visits import calendar, hosting
 from roaming.visits.models import DayStatus, SeatAllocation, VisitState
 from roaming.visits.quotes import make_quote
-from roaming.visits.terms import set_variation
 from tests.visits.conftest import MONDAY, NOW, receive
 
 pytestmark = pytest.mark.each_database

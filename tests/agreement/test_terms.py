@@ -7,9 +7,11 @@ import pytest
 from marshmallow import ValidationError
 
 from roaming import create_app
+from roaming.agreement.terms import BRA_TERMS
 from roaming.db import session
 from roaming.peers import registry
-from roaming.visits.terms import BRA_TERMS, effective_terms, federation_terms, set_variation
+from roaming.peers.registry import federation_terms
+from roaming.peers.variations import effective_terms, set_variation
 
 pytestmark = pytest.mark.each_database
 
