@@ -42,15 +42,19 @@ def _register_parts(app: Flask) -> None:
     from roaming.coordinator import api as coordinator_api
     from roaming.coordinator import operations as coordinator_operations
     from roaming.events import api as events_api
+    from roaming.events import copies as _registration_copies  # noqa: F401 (receivers of roaming.signals)
     from roaming.events import federation_api as events_federation_api
+    from roaming.events import notices as _registration_notices  # noqa: F401
     from roaming.events import pages as event_pages
     from roaming.followup import api as followup_api
     from roaming.followup import federation_api as followup_federation_api
     from roaming.followup import pages as followup_pages
+    from roaming.followup import receivers as _followup_receivers  # noqa: F401
     from roaming.identity import api as identity_api
     from roaming.ledger import api as ledger_api
     from roaming.ledger import federation_api as ledger_federation_api
     from roaming.ledger import pages as ledger_pages
+    from roaming.ledger import receivers as _ledger_receivers  # noqa: F401
     from roaming.members import api as members_api
     from roaming.members import pages as member_pages
     from roaming.monitoring import views as monitoring
@@ -68,7 +72,9 @@ def _register_parts(app: Flask) -> None:
         capacity,  # noqa: F401 (its guard keeps a desk's booked seats)
         dashboard,
     )
+    from roaming.visits import copies as _visit_copies  # noqa: F401
     from roaming.visits import federation_api as visits_federation_api
+    from roaming.visits import notices as _visit_notices  # noqa: F401
     from roaming.visits import pages as visit_pages
 
     api.init_app(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import os
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -166,6 +167,22 @@ def ensure_nothing_uncommitted(what: str) -> None:
         )
 
 
+def before_commit(key: object, callback: Callable[[], object]) -> None:
+    """Run ``callback()`` when the current transaction commits, just before its last flush (what
+    it adds is committed too). Registered again under the same ``key``, it runs once, the last
+    registration's. Forgotten when the transaction rolls back. For work that needs everything the
+    transaction did, whoever did it (``roaming.signals``)."""
+    session.info.setdefault("before_commit", {})[key] = callback
+
+
+def _run_before_commit(db_session: Session) -> None:
+    if db_session.get_nested_transaction() is not None:
+        return  # a savepoint is released, not the transaction committed
+    while pending := db_session.info.pop("before_commit", None):
+        for callback in pending.values():
+            callback()
+
+
 def _note_flush(db_session: Session, _context) -> None:
     db_session.info["wrote"] = True
 
@@ -178,6 +195,7 @@ def _note_statement(state) -> None:
 def _note_transaction_end(db_session: Session, transaction) -> None:
     if transaction.parent is None:  # the outermost transaction committed or rolled back
         db_session.info.pop("wrote", None)
+        db_session.info.pop("before_commit", None)
 
 
 def database_url(app: Flask) -> str:
@@ -245,6 +263,7 @@ def init_app(app: Flask) -> None:
     event.listen(factory, "after_flush", _note_flush)
     event.listen(factory, "do_orm_execute", _note_statement)
     event.listen(factory, "after_transaction_end", _note_transaction_end)
+    event.listen(factory, "before_commit", _run_before_commit)
     app.extensions["roaming.sessionmaker"] = factory
     app.teardown_appcontext(_close_session)
 

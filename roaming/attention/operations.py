@@ -32,7 +32,8 @@ from roaming.peers.delivery import enqueue
 from roaming.peers.models import OutboxMessage, Peer
 from roaming.privacy.operations import audit
 from roaming.visits.models import Visit, VisitRole, VisitState
-from roaming.visits.visiting import REQUESTS_PATH, tell_visitor
+from roaming.visits.notices import tell_visitor
+from roaming.visits.visiting import REQUESTS_PATH
 
 ACTIONS = ("retry", "drop")
 

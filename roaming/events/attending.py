@@ -14,13 +14,12 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from federation.client import DeliveryError
+from roaming import signals
 from roaming.accounts.models import User
 from roaming.db import lock_fresh, session, utcnow
 from roaming.errors import Conflict, DomainError, NotFound
-from roaming.events import notices
 from roaming.events.documents import RegistrationDocumentSchema, apply_document
 from roaming.events.models import Registration, RegistrationState
-from roaming.ledger import checks as receipt_checks
 from roaming.members.models import Person
 from roaming.peers import sending
 from roaming.peers.delivery import IN_FLIGHT_SECONDS, enqueue
@@ -146,11 +145,9 @@ def apply_host_document(peer: Peer, data: object, registration: Registration | N
     if not apply_document(registration, doc):
         session.commit()
         return None
-    fits = receipt_checks.registration_fits(registration, before=old)
-    held_as = f"The registration was {old.value} and is {registration.state.value}"
-    receipt_checks.take(peer, registration.uid, doc["receipts"], fits, held_as)
-    if registration.state is not old:
-        notices.visitor_update(registration)
+    what = registration.state.value if registration.state is not old else "updated"
+    session.flush()
+    signals.registration_changed.send(registration, side=VisitRole.HOME, what=what, old=old, document=doc)
     session.commit()
     return registration
 

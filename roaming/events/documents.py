@@ -11,11 +11,11 @@ from __future__ import annotations
 from flask import current_app
 from marshmallow import fields, validate
 
+from federation import receipts
 from roaming.catalogue.models import Event
 from roaming.events.models import Registration, RegistrationState
-from roaming.ledger.operations import RECEIPT_LENGTH, RECEIPTS_PER_DOCUMENT, tokens_for
 from roaming.schemas import WireSchema, bounded_strings
-from roaming.visits.documents import Contradiction
+from roaming.visits.documents import Contradiction, signed_receipts
 
 
 def event_snapshot(event: Event) -> dict:
@@ -43,7 +43,7 @@ def document(registration: Registration) -> dict:
         "waitlist_position": registration.waitlist_position,
         "price": registration.price,
         "history": registration.history,
-        "receipts": tokens_for(registration.uid),
+        "receipts": signed_receipts(registration.uid),
     }
 
 
@@ -55,7 +55,7 @@ class RegistrationDocumentSchema(WireSchema):
     waitlist_position = fields.Integer(allow_none=True, required=True)
     price = fields.Dict(required=True)
     history = fields.List(fields.Dict(), required=True)
-    receipts = bounded_strings(RECEIPTS_PER_DOCUMENT, RECEIPT_LENGTH, load_default=list)
+    receipts = bounded_strings(receipts.PER_DOCUMENT, receipts.MAX_LENGTH, load_default=list)
 
 
 CLOSED = (RegistrationState.CANCELLED, RegistrationState.ATTENDED, RegistrationState.MISSED)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, g
 
+from roaming import signals
 from roaming.db import session
 from roaming.events import attending, hosting
 from roaming.events.documents import document
 from roaming.events.schemas import WireMessageSchema, WireRegistrationSchema, WireRegistrationUpdateSchema
-from roaming.ledger import checks as receipt_checks
 from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import json_body, signed_by_peer, signed_json
 
@@ -47,5 +47,5 @@ def update():
     if accept_once(g.peer, data["message_id"]):
         attending.apply_host_document(g.peer, data["registration"])
     session.commit()
-    refused = receipt_checks.problem(data["registration"].get("receipts"))
-    return signed_json(refused, 422) if refused else signed_json({"accepted": True}, 202)
+    refused = signals.answers(signals.refused_receipts, data["registration"].get("receipts"))
+    return signed_json(refused[0], 422) if refused else signed_json({"accepted": True}, 202)

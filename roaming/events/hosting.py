@@ -18,21 +18,18 @@ from typing import cast
 
 from sqlalchemy import CursorResult, func, select, update
 
+from roaming import signals
 from roaming.catalogue.models import Event
 from roaming.db import insert_if_absent, lock_row, session, utcnow
 from roaming.errors import Conflict, NotFound
-from roaming.events import notices
-from roaming.events.documents import document, event_snapshot
+from roaming.events.documents import event_snapshot
 from roaming.events.models import EventSeat, Registration, RegistrationState
-from roaming.ledger import operations as ledger
-from roaming.peers.delivery import enqueue
 from roaming.peers.models import Peer
 from roaming.visits.documents import history_entry
 from roaming.visits.hosting import on_its_own, verified_visitor
 from roaming.visits.models import VisitRole
 
 R = RegistrationState
-UPDATES_PATH = "/federation/events/registrations/updates"
 
 
 def hosted_registration_of(peer: Peer, uid: str) -> Registration:
@@ -94,8 +91,7 @@ def receive_registration(peer: Peer, request: dict, now: datetime | None = None)
         registration.waitlist_position = _waitlist_length(event)
         note = f"The visitor seats are taken: number {registration.waitlist_position} on the waiting list."
         registration.history = [*registration.history, history_entry(R.WAITLISTED, "host", note)]
-    _publish(registration)
-    notices.staff_registration(registration)
+    _announce(registration, registration.state.value, None)
     session.commit()
     return registration, True
 
@@ -139,6 +135,7 @@ def _waitlist_length(event: Event) -> int:
 
 def cancel(registration: Registration, by: str) -> Registration:
     """Cancel a registration (any number of times: once it counts) and promote from the list."""
+    old = registration.state
     won = session.execute(
         update(Registration)
         .where(Registration.id == registration.id, Registration.state.in_((R.REGISTERED, R.WAITLISTED)))
@@ -151,7 +148,7 @@ def cancel(registration: Registration, by: str) -> Registration:
             return registration  # cancelled before: nothing changes
         raise Conflict(f"The registration is {registration.state.value}; it cannot be cancelled.")
     _give_back_seat(registration)
-    _changed(registration, history_entry(R.CANCELLED, by))
+    _changed(registration, history_entry(R.CANCELLED, by), old)
     event = session.scalar(select(Event).where(Event.uid == registration.event_uid))
     if event is not None:
         promote(event)
@@ -175,7 +172,7 @@ def promote(event: Event) -> int:
         if not _move(registration, R.WAITLISTED, R.REGISTERED, waitlist_position=None):
             _give_back_seat(registration)
             continue
-        _changed(registration, history_entry(R.REGISTERED, "host", "A seat was freed: it is yours now."))
+        _changed(registration, history_entry(R.REGISTERED, "host", "A seat was freed: it is yours now."), R.WAITLISTED)
         promoted += 1
     _renumber(event)
     return promoted
@@ -209,7 +206,7 @@ def _renumber(event: Event) -> None:
         if registration.waitlist_position != position:
             registration.waitlist_position = position
             _next_version(registration)
-            _publish(registration)
+            _announce(registration, "waitlist_moved", registration.state)
 
 
 def cancel_from_home(peer: Peer, uid: str) -> Registration:
@@ -236,22 +233,26 @@ def close_finished(now: datetime | None = None) -> int:
 def _close(registration: Registration, now: datetime) -> int:
     """Close one registration of an event that has ended; 0 if it was changed meanwhile (the next
     tick sees it as it is now)."""
-    attended = registration.state is R.REGISTERED
-    if not _move(registration, registration.state, R.ATTENDED if attended else R.MISSED):
+    old = registration.state
+    if not _move(registration, old, R.ATTENDED if old is R.REGISTERED else R.MISSED):
         session.rollback()
         return 0
-    if attended:
-        period = registration.event["starts_at"][:7]
-        ledger.issue(registration.peer, "event_seat", registration.uid, period, now=now, event_seats=1)
-    _changed(registration, history_entry(registration.state, "system", "The event is over."))
+    _changed(registration, history_entry(registration.state, "system", "The event is over."), old, at=now)
     session.commit()
     return 1
 
 
-def _changed(registration: Registration, entry: dict) -> None:
+def _changed(registration: Registration, entry: dict, old: RegistrationState, **details) -> None:
     _next_version(registration)
     registration.history = [*registration.history, entry]
-    _publish(registration)
+    _announce(registration, registration.state.value, old, **details)
+
+
+def _announce(registration: Registration, what: str, old: RegistrationState | None, **details) -> None:
+    """Tell the receivers of ``roaming.signals.registration_changed`` (the ledger, notices, the
+    copy for the home node) what happened, in this transaction, once the change is flushed."""
+    session.flush()
+    signals.registration_changed.send(registration, side=VisitRole.HOST, what=what, old=old, **details)
 
 
 def _next_version(registration: Registration) -> None:
@@ -265,7 +266,3 @@ def _next_version(registration: Registration) -> None:
         .execution_options(synchronize_session=False)
     )
     session.refresh(registration)
-
-
-def _publish(registration: Registration) -> None:
-    enqueue(registration.peer, UPDATES_PATH, {"registration": document(registration)})

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import escape as html_escape
 
+from roaming import signals
 from roaming.db import session
 from roaming.events.models import Registration, RegistrationState
 from roaming.events.texts import HEADLINES
@@ -15,6 +16,7 @@ from roaming.members.models import Person
 from roaming.notify import Attachment, Message, Recipient
 from roaming.notify.operations import queue
 from roaming.visits.ics import PRODUCT_ID, escape, fold
+from roaming.visits.models import VisitRole
 from roaming.visits.notices import staff_recipients
 
 
@@ -122,3 +124,13 @@ def _ics_time(value: object) -> str:
 
 def _html(line: str) -> str:
     return str(html_escape(line))
+
+
+@signals.registration_changed.connect
+def on_registration(registration: Registration, *, side: str, what: str, old: RegistrationState | None, **_) -> None:
+    """Staff hear of each new registration (host side); the member of every new state (home side)."""
+    if side == VisitRole.HOST:
+        if old is None:
+            staff_registration(registration)
+    elif old is not None and what != "updated":
+        visitor_update(registration)

@@ -30,7 +30,15 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
-from federation.receipts import COUNTS, DECISIONS, TERMINAL, ReceiptRejected, check_claims, signed_payload
+from federation.receipts import (
+    COUNTS,
+    DECISIONS,
+    PER_DOCUMENT,
+    TERMINAL,
+    ReceiptRejected,
+    check_claims,
+    signed_payload,
+)
 from roaming.db import session, utcnow
 from roaming.errors import DomainError, error_body
 from roaming.events.models import Registration, RegistrationState
@@ -209,7 +217,7 @@ def _refuse(claims: dict, token: str, reason: str, expected: dict | None) -> Non
 def problem(tokens: object) -> dict | None:
     """The problem answer to a host whose update carried receipts we refused (the update itself
     was applied), naming each refused receipt and why; None when it carried none."""
-    listed = tokens[: ledger.RECEIPTS_PER_DOCUMENT] if isinstance(tokens, list) else []
+    listed = tokens[:PER_DOCUMENT] if isinstance(tokens, list) else []
     digests = [ledger.digest(token) for token in listed if isinstance(token, str)]
     refused = session.scalars(
         select(ReceiptRefusal)

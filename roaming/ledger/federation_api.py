@@ -8,11 +8,11 @@ from __future__ import annotations
 from flask import Blueprint, g
 from marshmallow import fields, validate
 
+from federation import receipts
 from federation.receipts import MAX_COUNT
 from roaming.coordinator.operations import require_coordinator
 from roaming.db import session
 from roaming.ledger import coordination
-from roaming.ledger.operations import RECEIPT_LENGTH
 from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import json_body, signed_by_peer, signed_json
 from roaming.schemas import WireSchema, text
@@ -22,7 +22,7 @@ bp = Blueprint("federation_ledger", __name__, url_prefix="/federation/ledger")
 
 class ReportSchema(WireSchema):
     message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
-    receipt = fields.String(required=True, validate=validate.Length(max=RECEIPT_LENGTH))
+    receipt = fields.String(required=True, validate=validate.Length(max=receipts.MAX_LENGTH))
 
 
 class ExpectedSchema(WireSchema):

@@ -40,8 +40,6 @@ ACCEPTED_PATH = "/federation/ledger/receipts"  # a home's report of a receipt it
 ISSUED_PATH = "/federation/ledger/issued"  # a host's report of a receipt it signed
 REFUSED_PATH = "/federation/ledger/refusals"  # a home's report of a receipt it refused
 DELIVERED = ("completed", "event_seat")
-RECEIPTS_PER_DOCUMENT = 10  # a visit has 2 at most, a registration 1: a document with more is refused
-RECEIPT_LENGTH = 8000  # characters of a receipt token, at most (a real one has about 600)
 FIGURES = ("period", "desk_days", "services", "event_seats", "response_seconds")
 
 

@@ -50,13 +50,16 @@ def roaming_notify(recipient: Recipient, message: Message) -> None:
 
 
 def _write_to_folder(email: EmailMessage) -> None:
-    """Write ``email`` to a new file in the instance's ``mail/`` folder, both for the node's user
+    """Write ``email`` to a new file in the instance's ``mail/`` folder, whole or not at all, both
+    for the node's user
     only (0700 and 0600, whatever the umask): the messages hold names, visits and check-in links."""
     folder = Path(current_app.instance_path) / "mail"
     folder.mkdir(mode=PRIVATE_FOLDER_MODE, exist_ok=True)
     path = folder / f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE), "wb") as handle:
+    partial = path.with_suffix(".partial")  # renamed when whole: a reader never sees half a message
+    with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE), "wb") as handle:
         handle.write(bytes(email))
+    os.replace(partial, path)
 
 
 def sender() -> str:

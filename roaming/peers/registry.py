@@ -51,6 +51,7 @@ def unusable_reason() -> str | None:
         return f"The federation registry expired at {row.expires_at:%Y-%m-%d %H:%M} UTC.{detail}"
     return None
 
+
 OWN_REGISTRY = "roaming.own_registry"  # app.extensions: the coordinator's signed registry, read in-process
 
 

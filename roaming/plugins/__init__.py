@@ -18,6 +18,7 @@ from importlib.metadata import EntryPoint, entry_points
 import pluggy
 from flask import Flask, current_app
 
+from roaming import signals
 from roaming.db import savepoint
 from roaming.hookspecs import PLUGIN_API_VERSION, PROJECT, SPECS, Job, ServiceKind, hookimpl
 from roaming.plugins.compatibility import incompatibility
@@ -213,3 +214,12 @@ def call_each(hook_name: str, skip: set[str], **kwargs) -> dict[str, Exception |
         else:
             outcome[impl.plugin_name] = None
     return outcome
+
+
+@signals.visit_changed.connect
+def _visit_hooks(visit, *, side: str, old, **_) -> None:
+    """The plugins hear of visits through their hooks (guarded): made, and moved to a new state."""
+    if old is None:
+        call_guarded("roaming_visit_created", visit=visit, origin=str(side))
+    elif visit.state != old:
+        call_guarded("roaming_visit_state_changed", visit=visit, old=old, new=visit.state)

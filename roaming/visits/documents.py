@@ -16,9 +16,10 @@ from datetime import date
 from flask import current_app
 from marshmallow import fields, validate
 
+from federation import receipts
+from roaming import signals
 from roaming.db import utcnow
 from roaming.errors import DomainError
-from roaming.ledger.operations import RECEIPT_LENGTH, RECEIPTS_PER_DOCUMENT, tokens_for
 from roaming.peers.discovery import origin
 from roaming.schemas import WireSchema, bounded_strings
 from roaming.visits.calendar import MAX_SPAN_DAYS
@@ -34,6 +35,12 @@ def checkin_url(visit: Visit) -> str | None:
     if not visit.checkin_token:
         return None
     return f"{current_app.config['BASE_URL'].rstrip('/')}/checkin/{visit.checkin_token}"
+
+
+def signed_receipts(subject: str) -> list[str]:
+    """The receipts signed for a visit or registration (``subject``, its uid), as its document
+    carries them (the ledger answers ``roaming.signals.receipts_for``)."""
+    return [token for tokens in signals.answers(signals.receipts_for, subject) for token in tokens]
 
 
 def document(visit: Visit) -> dict:
@@ -52,7 +59,7 @@ def document(visit: Visit) -> dict:
         "reason": visit.reason,
         "checkin_url": checkin_url(visit),
         "history": visit.history,
-        "receipts": tokens_for(visit.uid),
+        "receipts": signed_receipts(visit.uid),
     }
 
 
@@ -77,7 +84,7 @@ class VisitDocumentSchema(WireSchema):
     reason = fields.String(allow_none=True, required=True)
     checkin_url = fields.String(allow_none=True, load_default=None)
     history = fields.List(fields.Dict(), required=True)
-    receipts = bounded_strings(RECEIPTS_PER_DOCUMENT, RECEIPT_LENGTH, load_default=list)
+    receipts = bounded_strings(receipts.PER_DOCUMENT, receipts.MAX_LENGTH, load_default=list)
 
 
 GIVEN_BACK = (DayStatus.CANCELLED, DayStatus.NO_SHOW)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, g
 
+from roaming import signals
 from roaming.db import session, utcnow
-from roaming.ledger import checks as receipt_checks
 from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import json_body, signed_by_peer, signed_json
 from roaming.visits import hosting, visiting
@@ -56,5 +56,5 @@ def update():
     data = json_body(WireUpdateSchema())
     if accept_once(g.peer, data["message_id"]):
         visiting.apply_host_document(g.peer, data["visit"])
-    refused = receipt_checks.problem(data["visit"].get("receipts"))
-    return signed_json(refused, 422) if refused else signed_json({"accepted": True}, 202)
+    refused = signals.answers(signals.refused_receipts, data["visit"].get("receipts"))
+    return signed_json(refused[0], 422) if refused else signed_json({"accepted": True}, 202)

@@ -27,17 +27,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from federation.attestation import AttestationRejected, verify_attestation
+from roaming import signals
 from roaming.catalogue.models import Desk, Service
 from roaming.catalogue.service_kinds import kind_of, options_schema
 from roaming.db import insert_if_absent, lock_row, session, utcnow
 from roaming.errors import Conflict, DomainError, Forbidden, NotFound
 from roaming.identity.operations import node_id
-from roaming.ledger import operations as ledger
-from roaming.peers.delivery import enqueue
 from roaming.peers.models import Peer
-from roaming.plugins import call_guarded, hook
-from roaming.visits import calendar, notices
-from roaming.visits.documents import document, history_entry
+from roaming.plugins import hook
+from roaming.visits import calendar
+from roaming.visits.documents import history_entry
 from roaming.visits.models import DayStatus, SeatAllocation, Visit, VisitDay, VisitRole, VisitState
 from roaming.visits.quotes import flat_messages, make_quote
 
@@ -47,10 +46,8 @@ TRANSITIONS = {
     S.CONFIRMED: {S.CANCELLED, S.CHECKED_IN, S.NO_SHOW},
     S.CHECKED_IN: {S.COMPLETED},
 }
-RECEIPT_KINDS = ("confirmed", "declined", "expired", "completed")
 RELEASING_STATES = (S.DECLINED, S.EXPIRED, S.CANCELLED, S.NO_SHOW)  # services' reservations end
 ALLOCATION_ATTEMPTS = 5
-UPDATES_PATH = "/federation/visits/updates"
 
 
 class AttestationRefused(Forbidden):
@@ -164,11 +161,7 @@ def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> t
         return existing, False
     _allocate(visit, desk)
     _reserve_services(visit, quote)
-    if instant:
-        _issue_receipt(visit, "confirmed")
-    call_guarded("roaming_visit_created", visit=visit, origin="host")
-    _publish(visit)
-    notices.new_request(visit)
+    _announce(visit, "requested", None)
     session.commit()
     return visit, True
 
@@ -490,35 +483,28 @@ def _change(visit: Visit, new: VisitState, by: str, note: str, reason: str | Non
     visit.state = new
     if reason is not None:
         visit.reason = reason
-    if new.value in RECEIPT_KINDS:
-        _issue_receipt(visit, new.value)
     if new in RELEASING_STATES:
         _release_services(visit)
     _record(visit, history_entry(new, by, note))
-    call_guarded("roaming_visit_state_changed", visit=visit, old=old, new=new)
-    notices.state_changed(visit, old, new)
-
-
-def _issue_receipt(visit: Visit, kind: str) -> None:
-    """Sign the ledger's receipt for a decision or the completion (see ``roaming.ledger``)."""
-    counts: dict = {}
-    if kind == "completed":
-        attended = [day for day in visit.days if day.status is DayStatus.CHECKED_IN]
-        counts = {"desk_days": len(attended) * visit.people, "services": len(visit.services) if attended else 0}
-    elif kind != "expired":  # an expired request was never answered
-        counts = {"response_seconds": max(0, int((utcnow() - visit.created_at).total_seconds()))}
-    ledger.issue(visit.peer, kind, visit.uid, visit.starts_on.strftime("%Y-%m"), **counts)
+    _announce(visit, new.value, old)
 
 
 def _bump(visit: Visit, entry: dict) -> None:
     """A change that keeps the visit's state (days cancelled, a check-in, no-shows)."""
     _claim(visit)
     _record(visit, entry)
+    _announce(visit, "days_changed", visit.state)
 
 
 def _record(visit: Visit, entry: dict) -> None:
     visit.history = [*visit.history, entry]
-    _publish(visit)
+
+
+def _announce(visit: Visit, what: str, old: VisitState | None) -> None:
+    """Tell the receivers of ``roaming.signals.visit_changed`` (the ledger, notices, the copy for
+    the home node, plugins' hooks) what happened, in this transaction, once the change is flushed."""
+    session.flush()
+    signals.visit_changed.send(visit, side=VisitRole.HOST, what=what, old=old)
 
 
 def _claim(visit: Visit) -> None:
@@ -540,10 +526,6 @@ def _claim(visit: Visit) -> None:
             state = now.value if now is not None else "gone"
             raise Conflict(f"The visit was changed meanwhile (it is {state} now); reload it and try again.")
     set_committed_value(visit, "version", visit.version + 1)
-
-
-def _publish(visit: Visit) -> None:
-    enqueue(visit.peer, UPDATES_PATH, {"visit": document(visit)})
 
 
 def _release_days(visit: Visit, days: list) -> None:

@@ -15,12 +15,14 @@ import segno
 from flask import current_app, render_template
 from sqlalchemy import select
 
+from roaming import signals
 from roaming.accounts.models import Role, User
 from roaming.db import session
+from roaming.members.models import Person
 from roaming.notify import Attachment, Message, Recipient
 from roaming.notify.operations import queue
 from roaming.visits import ics
-from roaming.visits.models import Visit, VisitState
+from roaming.visits.models import Visit, VisitRole, VisitState
 from roaming.visits.texts import phrases
 
 S = VisitState
@@ -105,3 +107,24 @@ def _qr_data_uri(url: str) -> str:
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="png", scale=5)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def tell_visitor(visit: Visit, state_changed: bool = True) -> None:
+    """Queue the visitor's e-mail about what their visit is now (in the caller's transaction)."""
+    person = session.get(Person, visit.person_id) if visit.person_id else None
+    if person is not None:
+        recipient = Recipient(person.email, person.name, person.language or "en")
+        visitor_update(visit, recipient, state_changed=state_changed)
+
+
+@signals.visit_changed.connect
+def on_visit(visit: Visit, *, side: str, what: str, old: VisitState | None, **_) -> None:
+    """Staff hear of new requests and visitors' cancellations (host side); the visitor of every
+    new state and change of days (home side), not of the request they just made."""
+    if side == VisitRole.HOST:
+        if what == "requested":
+            new_request(visit)
+        elif what != "days_changed":
+            state_changed(visit, old, visit.state)
+    elif old is not None and what != "updated":
+        tell_visitor(visit, state_changed=what != "days_changed")

@@ -24,22 +24,19 @@ from sqlalchemy import select
 
 from federation.attestation import sign_attestation
 from federation.client import DeliveryError
+from roaming import signals
 from roaming.accounts.models import User
 from roaming.db import lock_fresh, session, utcnow
 from roaming.errors import Conflict, DomainError, Forbidden, NotFound
-from roaming.followup import operations as followup
 from roaming.identity.operations import key_ring, node_id
-from roaming.ledger import checks as receipt_checks
 from roaming.members.models import CompanyStatus, Person
-from roaming.notify import Recipient
 from roaming.peers import sending
 from roaming.peers.delivery import IN_FLIGHT_SECONDS, enqueue
 from roaming.peers.discovery import PeerUnreachable
 from roaming.peers.models import OutboxMessage, Peer, PeerStatus
 from roaming.peers.operations import client
 from roaming.peers.trust import resolver_for
-from roaming.plugins import call_guarded
-from roaming.visits import horizon, notices
+from roaming.visits import horizon
 from roaming.visits.documents import VisitDocumentSchema, apply_document
 from roaming.visits.models import Visit, VisitRole, VisitState
 
@@ -162,7 +159,7 @@ def request_visit(user: User, data: dict) -> tuple[Visit, bool]:
         next_send_at=utcnow() + timedelta(seconds=IN_FLIGHT_SECONDS),  # the inline try comes first
     )
     session.add(visit)
-    call_guarded("roaming_visit_created", visit=visit, origin="home")
+    _announce(visit, "requested", None)
     session.commit()
     send_request(visit, inline=True)
     return visit, True
@@ -204,7 +201,7 @@ def _refused(visit: Visit, error: DeliveryError, inline: bool) -> None:
         session.commit()
         raise refusal
     visit.state, visit.reason, visit.sent_at, visit.next_send_at = VisitState.DECLINED, refusal.message, utcnow(), None
-    tell_visitor(visit)
+    _announce(visit, VisitState.DECLINED.value, VisitState.REQUESTED)
     session.commit()
 
 
@@ -284,27 +281,23 @@ def apply_host_document(peer: Peer, data: object, visit: Visit | None = None) ->
     if not apply_document(visit, doc):
         session.commit()
         return None
-    fits = receipt_checks.visit_fits(visit, before=old_state)
-    held_as = f"The visit was {old_state.value} and is {visit.state.value}"
-    receipt_checks.take(peer, visit.uid, doc["receipts"], fits, held_as)
-    if visit.state is not old_state:
-        call_guarded("roaming_visit_state_changed", visit=visit, old=old_state, new=visit.state)
-        if visit.state is VisitState.COMPLETED:
-            followup.schedule(visit)
     if first or visit.state is not old_state:
-        tell_visitor(visit)
+        what = visit.state.value
     elif [(day.day, day.status) for day in visit.days] != old_days:
-        tell_visitor(visit, state_changed=False)
+        what = "days_changed"
+    else:
+        what = "updated"
+    _announce(visit, what, old_state, document=doc)
     session.commit()
     return visit
 
 
-def tell_visitor(visit: Visit, state_changed: bool = True) -> None:
-    """Queue the visitor's e-mail about what their visit is now (in the caller's transaction)."""
-    person = session.get(Person, visit.person_id) if visit.person_id else None
-    if person is not None:
-        recipient = Recipient(person.email, person.name, person.language or "en")
-        notices.visitor_update(visit, recipient, state_changed=state_changed)
+def _announce(visit: Visit, what: str, old: VisitState | None, **details) -> None:
+    """Tell the receivers of ``roaming.signals.visit_changed`` (the ledger's checks, follow-up,
+    the visitor's notices, plugins' hooks) what happened to our member's visit, in this
+    transaction, once the change is flushed."""
+    session.flush()
+    signals.visit_changed.send(visit, side=VisitRole.HOME, what=what, old=old, **details)
 
 
 def cancellation_waiting(visit: Visit, days: list[str] | None = None) -> bool:
