@@ -17,6 +17,8 @@ echo "+ ruff check ."
 .venv/bin/ruff check . || status=1
 echo "+ ruff format --check ."
 .venv/bin/ruff format --check . || status=1
+echo "+ lint-imports"
+.venv/bin/lint-imports --no-cache || status=1
 echo "+ python .ci/typecheck.py"
 .venv/bin/python .ci/typecheck.py || status=1
 exit "$status"

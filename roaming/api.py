@@ -1,5 +1,5 @@
 """The JSON API's frame: the flask-smorest ``Api``, its security schemes, the locally served
-Swagger UI, and ``secured``, which enforces and documents who may call an endpoint."""
+Swagger UI. ``roaming.accounts.security.secured`` enforces and documents who may call an endpoint."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from flask_smorest import Blueprint as ApiBlueprint
 from marshmallow import Schema
 from swagger_ui_bundle import swagger_ui_path
 
-from roaming.accounts.security import require
 from roaming.schemas import ErrorSchema
 
 SECURITY_SCHEMES = {
@@ -25,6 +24,7 @@ SECURITY_SCHEMES = {
     },
 }
 SECURITY = [{"bearerToken": []}, {"browserSession": []}]
+API = "roaming.api"  # app.extensions: the app's RoamingApi
 OPENAPI_CONFIG = {  # flask-smorest's configuration; fixed by the node, not settings
     "API_TITLE": "Roaming node API",
     "API_VERSION": "v1",
@@ -40,20 +40,6 @@ def patch_schema(schema_class: type[Schema]) -> Schema:
     """A partial variant under its own name, so the OpenAPI components stay distinct."""
     name = schema_class.__name__.removesuffix("Schema") + "PatchSchema"
     return type(name, (schema_class,), {})(partial=True)
-
-
-def secured(blp: ApiBlueprint, *roles):
-    """Decorator for a view: only logged-in callers (holding one of ``roles``, if given)."""
-
-    def decorator(view):
-        view = blp.alt_response(401, schema=ErrorSchema, description="Not logged in")(view)
-        if roles:
-            allowed = ", ".join(role.value for role in roles)
-            view = blp.alt_response(403, schema=ErrorSchema, description=f"Only for: {allowed}")(view)
-        view = blp.doc(security=SECURITY)(view)
-        return require(*roles)(view)
-
-    return decorator
 
 
 _docs_assets = FlaskBlueprint("api_docs_assets", __name__)
@@ -119,16 +105,22 @@ class RoamingApi(Api):
         self._documented = True
 
 
-def init_app(app: Flask, blueprints: list[ApiBlueprint]) -> Api:
+def init_app(app: Flask) -> Api:
+    """The app's JSON API frame, before any package registers its endpoints (``register``)."""
     for key, value in OPENAPI_CONFIG.items():
         app.config.setdefault(key, value)
     api = RoamingApi(app)
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
-    for blueprint in blueprints:
-        api.register_blueprint(blueprint)
     app.register_blueprint(_docs_assets)
+    app.extensions[API] = api
     return api
+
+
+def register(app: Flask, *blueprints: ApiBlueprint) -> None:
+    """Add API blueprints (flask-smorest) to ``app``'s API, documented in the OpenAPI document."""
+    for blueprint in blueprints:
+        app.extensions[API].register_blueprint(blueprint)
 
 
 def _pagination_header_is_json(spec) -> None:

@@ -36,6 +36,10 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 PLUGIN_API_VERSION = "1.0"
 
 
+class PluginError(RuntimeError):
+    """A plugin could not be loaded or set up; the message names it and says what to do."""
+
+
 @dataclass(frozen=True)
 class ServiceKind:
     """A kind of service a node can publish (returned by ``roaming_register_service_kinds``).
@@ -105,7 +109,8 @@ class SetupSpecs:
     @hookspec
     def roaming_register_jobs(self):
         """Return a list of ``Job`` for the worker (for example to deliver the plugin's own
-        outbox). Called once when a worker starts."""
+        outbox). Called once when a worker starts, in an app context; each pass of the worker runs
+        the jobs of the core's parts, then the plugins', in the order they were registered."""
 
 
 class CatalogueSpecs:

@@ -19,7 +19,7 @@ from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy.engine import Engine
 
-from roaming.plugins import PluginError
+from roaming.hookspecs import PluginError
 
 CORE = "core"
 

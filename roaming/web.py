@@ -1,18 +1,23 @@
-"""The node's front page and the language switch."""
+"""The node's front page, a member's own page (their visits, event registrations and surveys to
+answer) and the language switch."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from flask import session as browser_session
 from sqlalchemy import func, select
 
 from roaming import i18n
-from roaming.accounts.security import csrf_token, csrf_valid, current_user
+from roaming.accounts.security import csrf_token, csrf_valid, current_user, require_page
 from roaming.catalogue.models import ClusterProfile, Desk, Event, Location, MeetingRoom, Service
 from roaming.db import session
+from roaming.events.attending import my_registrations
+from roaming.followup.operations import my_surveys
+from roaming.hookspecs import hookimpl
 from roaming.links import external_link, page_href
 from roaming.peers.models import Peer, PeerStatus
 from roaming.redirects import safe_next
+from roaming.visits import feeds, visiting
 
 bp = Blueprint("web", __name__)
 
@@ -43,6 +48,21 @@ def home():
     return render_template("home.html", profile=profile, counts=counts, partners=partners)
 
 
+@bp.get("/me/visits")
+@require_page()
+def my_visits():
+    """A member's own page: their visits, event registrations and the surveys waiting for them."""
+    user = current_user()
+    feed = feeds.feed_for(user.person) if user.person is not None else None
+    return render_template(
+        "visits/mine.html",
+        visits=sorted(visiting.my_visits(user), key=lambda visit: visit.starts_on, reverse=True),
+        registrations=my_registrations(user),
+        surveys=[survey for survey in my_surveys(user.person_id) if survey.answered_at is None],
+        feed_url=url_for("visit_pages.calendar_feed", token=feed.token, _external=True) if feed else None,
+    )
+
+
 @bp.post("/language")
 def language():
     """Switch the page language; a member's choice is also saved as their profile's language."""
@@ -54,3 +74,9 @@ def language():
             user.person.language = chosen
             session.commit()
     return redirect(safe_next(request.form.get("next")))
+
+
+@hookimpl
+def roaming_register_blueprints(app: Flask) -> None:
+    """The built-in part ``web``."""
+    app.register_blueprint(bp)

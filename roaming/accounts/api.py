@@ -23,8 +23,8 @@ from roaming.accounts.security import (
     login_browser_session,
     logout_browser_session,
     renew_browser_session,
+    secured,
 )
-from roaming.api import secured
 from roaming.schemas import BaseSchema, ErrorSchema
 
 blp = Blueprint("accounts", __name__, url_prefix="/api", description="Logins, accounts and API tokens")

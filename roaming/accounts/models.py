@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roaming.db import Base, UTCDateTime, utcnow, value_enum
-from roaming.members.models import Person
+
+if TYPE_CHECKING:
+    from roaming.members.models import Person
 
 
 class Role(enum.StrEnum):
@@ -35,7 +38,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    person: Mapped[Person | None] = relationship()
+    if TYPE_CHECKING:  # mapped by roaming.members.models: members are above accounts
+        person: Mapped[Person | None]
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )

@@ -18,7 +18,6 @@ from roaming.accounts import sessions
 from roaming.accounts.models import ApiToken, Role, TokenScope, User
 from roaming.db import session, utcnow
 from roaming.errors import Conflict, NotFound, Unauthorized
-from roaming.members.models import Person
 
 TOKEN_PREFIX = "rmg_"
 TOUCH_INTERVAL = timedelta(minutes=5)  # how stale a token's last_used_at may get
@@ -339,7 +338,7 @@ def revoke_token(token: ApiToken) -> None:
 def _check_person_for_login(person_id: int | None) -> None:
     if person_id is None:
         raise ValidationError("A member account must name its person (person_id).", "person_id")
-    if session.get(Person, person_id) is None:
+    if session.get(User.person.property.mapper.class_, person_id) is None:  # the Person model, from above
         raise ValidationError(f"No person with id {person_id}.", "person_id")
     if session.scalar(select(User).where(User.person_id == person_id)) is not None:
         raise ValidationError(f"Person {person_id} has an account already.", "person_id")

@@ -16,11 +16,14 @@ from functools import wraps
 
 from flask import Flask, abort, g, redirect, request, url_for
 from flask import session as browser_session
+from flask_smorest import Blueprint as ApiBlueprint
 
 from roaming.accounts import operations, sessions
 from roaming.accounts.models import ApiToken, Role, TokenScope, User
+from roaming.api import SECURITY
 from roaming.db import session
 from roaming.errors import Forbidden, Unauthorized
+from roaming.schemas import ErrorSchema
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _UNSET = object()
@@ -177,3 +180,17 @@ def require_page(*roles: Role):
 
 def init_app(app: Flask) -> None:
     app.before_request(_check_csrf)
+
+
+def secured(blp: ApiBlueprint, *roles):
+    """Decorator for a view: only logged-in callers (holding one of ``roles``, if given)."""
+
+    def decorator(view):
+        view = blp.alt_response(401, schema=ErrorSchema, description="Not logged in")(view)
+        if roles:
+            allowed = ", ".join(role.value for role in roles)
+            view = blp.alt_response(403, schema=ErrorSchema, description=f"Only for: {allowed}")(view)
+        view = blp.doc(security=SECURITY)(view)
+        return require(*roles)(view)
+
+    return decorator

@@ -6,8 +6,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from roaming.accounts.security import STAFF
-from roaming.api import secured
+from roaming.accounts.security import STAFF, secured
 from roaming.attention import operations as attention
 from roaming.errors import NotFound
 from roaming.schemas import BaseSchema, ErrorSchema

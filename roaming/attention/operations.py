@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import CursorResult
 
+from roaming.audit.operations import audit
 from roaming.db import session, utcnow
 from roaming.errors import Conflict, NotFound
 from roaming.events import notices as event_notices
@@ -30,7 +31,6 @@ from roaming.events.models import Registration, RegistrationState
 from roaming.notify.models import Notification
 from roaming.peers.delivery import enqueue
 from roaming.peers.models import OutboxMessage, Peer
-from roaming.privacy.operations import audit
 from roaming.visits.models import Visit, VisitRole, VisitState
 from roaming.visits.notices import tell_visitor
 from roaming.visits.visiting import REQUESTS_PATH

@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from roaming import reference
-from roaming.accounts.security import STAFF
-from roaming.api import patch_schema, secured
+from roaming.accounts.security import STAFF, secured
+from roaming.api import patch_schema
 from roaming.catalogue import operations as ops
 from roaming.catalogue.models import CatalogueItem, Desk, Event, Location, MeetingRoom, NewsItem, Service
 from roaming.catalogue.schemas import (

@@ -1,5 +1,6 @@
-"""The service kinds a node knows: the agreement's core kinds (the built-in ``core`` plugin) and
-those enabled plugins add, each with the schema of the options a visitor chooses."""
+"""The service kinds a node knows: the agreement's core kinds (this module is the built-in
+plugin ``core``) and those enabled plugins add, each with the schema of the options a visitor
+chooses."""
 
 from __future__ import annotations
 
@@ -9,8 +10,23 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, ValidationError
 
-from roaming.hookspecs import ServiceKind
+from roaming.hookspecs import ServiceKind, hookimpl
 from roaming.plugins import service_kinds
+
+CORE_SERVICE_KINDS = (
+    ServiceKind("desk", "A desk in a shared office"),
+    ServiceKind("meeting_room", "A meeting or conference room"),
+    ServiceKind("internet", "Internet access"),
+    ServiceKind("introductions", "Introductions to the cluster management and members"),
+    ServiceKind("matchmaking", "Matchmaking with local companies"),
+    ServiceKind("market_briefing", "A briefing on the local market"),
+)
+
+
+@hookimpl(trylast=True)
+def roaming_register_service_kinds():
+    """The agreement's own service kinds (the built-in plugin ``core``)."""
+    return list(CORE_SERVICE_KINDS)
 
 
 def kind_of(name: str) -> ServiceKind | None:

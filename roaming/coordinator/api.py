@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from roaming.accounts.models import Role
-from roaming.api import secured
+from roaming.accounts.security import secured
 from roaming.coordinator import operations as ops
 from roaming.coordinator.schemas import ApplicationSchema, MembershipSchema, StatusChangeSchema
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from roaming.accounts.security import current_user
-from roaming.api import secured
+from roaming.accounts.security import current_user, secured
+from roaming.audit.operations import audit, audit_read
 from roaming.errors import NotFound
 from roaming.events import attending, hosting
 from roaming.events.schemas import RegistrationListQuerySchema, RegistrationRequestSchema, RegistrationSchema
-from roaming.privacy.operations import audit, audit_read
 from roaming.visits.models import VisitRole
 
 blp = Blueprint(

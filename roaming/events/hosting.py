@@ -7,8 +7,10 @@ cancellation, a promotion and the closing clock each change the registration's s
 conditional UPDATE (of concurrent changes of one registration only one wins; the others change
 nothing), and a seat is an INSERT under UNIQUE(event, seat) and UNIQUE(registration) (a seat goes to
 one registration, a registration gets one seat). New registrations of one partner are taken one at
-a time (its row is locked), so nobody is registered twice. Every change is published to the home
-node through the outbox, as visits are.
+a time (its row is locked), so nobody is registered twice. Every change is announced
+(``roaming.signals.registration_changed``, side "host"): the ledger signs an event seat used,
+staff hear of new registrations, and the document goes to the home node when the transaction
+commits (``roaming.events.copies``).
 """
 
 from __future__ import annotations

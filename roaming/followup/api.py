@@ -8,8 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from roaming.accounts.security import STAFF, current_user
-from roaming.api import secured
+from roaming.accounts.security import STAFF, current_user, secured
 from roaming.errors import NotFound
 from roaming.followup import operations as ops
 from roaming.followup.models import Stage

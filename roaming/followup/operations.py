@@ -24,7 +24,7 @@ from roaming.errors import Conflict, DomainError, NotFound
 from roaming.followup.models import Outcome, Stage, Survey, ValueBand
 from roaming.identity.operations import node_id
 from roaming.ledger.models import Book
-from roaming.ledger.operations import coordinator_peer
+from roaming.ledger.reporting import coordinator_peer
 from roaming.members.models import Person
 from roaming.notify import Message, Recipient
 from roaming.notify.operations import queue

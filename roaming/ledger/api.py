@@ -9,8 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from roaming.accounts.security import STAFF
-from roaming.api import secured
+from roaming.accounts.security import STAFF, secured
 from roaming.coordinator.operations import require_coordinator
 from roaming.db import session
 from roaming.ledger import coordination

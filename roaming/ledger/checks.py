@@ -44,6 +44,7 @@ from roaming.errors import DomainError, error_body
 from roaming.events.models import Registration, RegistrationState
 from roaming.identity.operations import node_id
 from roaming.ledger import operations as ledger
+from roaming.ledger import reporting
 from roaming.ledger.models import Book, Receipt, ReceiptRefusal
 from roaming.peers.models import Peer
 from roaming.visits.models import DayStatus, Visit, VisitState
@@ -111,7 +112,7 @@ def take(host: Peer, subject: str, tokens: list[str], fits: dict[str, Fit], held
         claims = _signed_by(host, token)
         try:
             if _take(claims, token, subject, fits, held_as):
-                ledger.report(token)
+                reporting.report(token)
         except Refused as refused:
             _refuse(claims, token, refused.reason, refused.expected)
 
@@ -211,7 +212,7 @@ def _refuse(claims: dict, token: str, reason: str, expected: dict | None) -> Non
     except ReceiptRejected:
         return
     if claims["aud"] == node_id():
-        ledger.report_refused(token, reason, expected)
+        reporting.report_refused(token, reason, expected)
 
 
 def problem(tokens: object) -> dict | None:

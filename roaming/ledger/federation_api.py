@@ -8,8 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, g
 from marshmallow import fields, validate
 
-from federation import receipts
-from federation.receipts import MAX_COUNT
+from federation.receipts import MAX_COUNT, MAX_LENGTH
 from roaming.coordinator.operations import require_coordinator
 from roaming.db import session
 from roaming.ledger import coordination
@@ -22,7 +21,7 @@ bp = Blueprint("federation_ledger", __name__, url_prefix="/federation/ledger")
 
 class ReportSchema(WireSchema):
     message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
-    receipt = fields.String(required=True, validate=validate.Length(max=receipts.MAX_LENGTH))
+    receipt = fields.String(required=True, validate=validate.Length(max=MAX_LENGTH))
 
 
 class ExpectedSchema(WireSchema):

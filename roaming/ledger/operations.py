@@ -1,4 +1,4 @@
-"""Issuing and reporting receipts, and the ledger's figures.
+"""The ledger's books and figures; issuing and reporting receipts is ``roaming.ledger.reporting``.
 
 The host issues a receipt when it decides on a request (confirmed, declined, or expired
 unanswered), when a visit is completed, and for each event seat it hosted; the receipts travel to
@@ -21,48 +21,20 @@ import csv
 import hashlib
 import io
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 
-from flask import current_app
 from sqlalchemy import select
 
-from federation.receipts import DECISIONS, signed_receipt
+from federation.receipts import DECISIONS
 from roaming.db import insert_if_absent, session, utcnow
-from roaming.identity.operations import jwks, key_ring, metadata, node_id
+from roaming.identity.operations import jwks, metadata, node_id
 from roaming.ledger.models import Book, Receipt, ReceiptRefusal
-from roaming.peers.delivery import enqueue
-from roaming.peers.models import Peer, PeerKey, RegistryCopy
+from roaming.peers.models import Peer, PeerKey
 
-ACCEPTED_PATH = "/federation/ledger/receipts"  # a home's report of a receipt it accepted
-ISSUED_PATH = "/federation/ledger/issued"  # a host's report of a receipt it signed
-REFUSED_PATH = "/federation/ledger/refusals"  # a home's report of a receipt it refused
 DELIVERED = ("completed", "event_seat")
 FIGURES = ("period", "desk_days", "services", "event_seats", "response_seconds")
-
-
-# -- issuing and reporting -----------------------------------------------------------------------
-
-
-def issue(peer: Peer, kind: str, subject: str, period: str, now: datetime | None = None, **counts) -> None:
-    """Host side: sign a receipt for ``peer`` (the visitor's home), keep it in our book and report
-    it to the coordinator; a receipt of this kind for this subject exists at most once. ``counts``:
-    desk_days, services, event_seats, response_seconds."""
-    now = now or utcnow()
-    claims = {
-        "kind": kind,
-        "subject": subject,
-        "period": period,
-        "desk_days": counts.get("desk_days", 0),
-        "services": counts.get("services", 0),
-        "event_seats": counts.get("event_seats", 0),
-        "response_seconds": counts.get("response_seconds"),
-    }
-    token, payload = signed_receipt(claims, key_ring().signing_key(), issuer=node_id(), audience=peer.node_id, now=now)
-    if keep(Book.NODE, payload, token):
-        report_issued(token)
 
 
 def refusals(book: Book, subject: str | None = None) -> list[ReceiptRefusal]:
@@ -77,54 +49,6 @@ def tokens_for(subject: str) -> list[str]:
     """The receipts of one visit or registration in our book, oldest first."""
     query = select(Receipt.token).where(Receipt.book == Book.NODE, Receipt.subject == subject).order_by(Receipt.id)
     return list(session.scalars(query))
-
-
-def report(token: str) -> None:
-    """Home side: send a receipt we accepted to the coordinator (we are its audience); on the
-    coordinator itself it goes straight into the federation's book; without a coordinator,
-    nowhere."""
-    from roaming.ledger import coordination
-
-    _to_coordinator(ACCEPTED_PATH, {"receipt": token}, partial(coordination.record_accepted, node_id(), token))
-
-
-def report_issued(token: str) -> None:
-    """Host side: send a receipt we signed to a coordinator that compares both sides' reports."""
-    from roaming.ledger import coordination
-
-    record = partial(coordination.record_issued, node_id(), token)
-    _to_coordinator(ISSUED_PATH, {"receipt": token}, record, comparing=True)
-
-
-def report_refused(token: str, reason: str, expected: dict | None) -> None:
-    """Home side: tell a coordinator that compares both sides' reports that we refused a receipt
-    addressed to us, why, and the counts the visit as we hold it gives."""
-    from roaming.ledger import coordination
-
-    report = {"receipt": token, "reason": reason, "expected": expected}
-    record = partial(coordination.record_refused, node_id(), token, reason, expected)
-    _to_coordinator(REFUSED_PATH, report, record, comparing=True)
-
-
-def _to_coordinator(path: str, payload: dict, record: Callable[[], object], comparing: bool = False) -> None:
-    """On the coordinator, ``record`` the report at once; elsewhere send it to the coordinator
-    through the outbox (with ``comparing``, only to one that compares both sides' reports)."""
-    if current_app.config["COORDINATOR_ENABLED"]:
-        record()
-        return
-    coordinator = coordinator_peer(comparing)
-    if coordinator is not None:
-        enqueue(coordinator, path, payload)
-
-
-def coordinator_peer(comparing: bool = False) -> Peer | None:
-    """The coordinator of the registry we follow (None without one); with ``comparing``, only if
-    its registry says it compares hosts' and homes' reports (an older one does not know those
-    reports and would refuse them)."""
-    held = session.get(RegistryCopy, 1)
-    if held is None or not held.coordinator_node_id or (comparing and not held.receipt_checks):
-        return None
-    return session.scalar(select(Peer).where(Peer.node_id == held.coordinator_node_id))
 
 
 def key_of(node: str, key_id: str) -> dict | None:

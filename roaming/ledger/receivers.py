@@ -13,7 +13,7 @@ from datetime import datetime
 from roaming import signals
 from roaming.db import utcnow
 from roaming.events.models import Registration, RegistrationState
-from roaming.ledger import checks
+from roaming.ledger import checks, reporting
 from roaming.ledger import operations as ledger
 from roaming.visits.models import DayStatus, Visit, VisitRole, VisitState
 
@@ -40,7 +40,7 @@ def _issue_for_visit(visit: Visit, kind: str) -> None:
         counts = {"desk_days": len(attended) * visit.people, "services": len(visit.services) if attended else 0}
     elif kind != "expired":  # an expired request was never answered
         counts = {"response_seconds": max(0, int((utcnow() - visit.created_at).total_seconds()))}
-    ledger.issue(visit.peer, kind, visit.uid, visit.starts_on.strftime("%Y-%m"), **counts)
+    reporting.issue(visit.peer, kind, visit.uid, visit.starts_on.strftime("%Y-%m"), **counts)
 
 
 @signals.registration_changed.connect
@@ -57,7 +57,7 @@ def on_registration(
     if side == VisitRole.HOST:
         if what == RegistrationState.ATTENDED:
             period = registration.event["starts_at"][:7]
-            ledger.issue(registration.peer, "event_seat", registration.uid, period, now=at, event_seats=1)
+            reporting.issue(registration.peer, "event_seat", registration.uid, period, now=at, event_seats=1)
     elif document is not None and old is not None:
         fits = checks.registration_fits(registration, before=old)
         held_as = f"The registration was {old.value} and is {registration.state.value}"

@@ -7,13 +7,13 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from roaming.accounts.security import STAFF, current_user
-from roaming.api import patch_schema, secured
+from roaming.accounts.security import STAFF, current_user, secured
+from roaming.api import patch_schema
+from roaming.audit.operations import audit, audit_read
 from roaming.errors import Forbidden
 from roaming.members import operations as ops
 from roaming.members.models import MemberCompany
 from roaming.members.schemas import CompanySchema, PersonSchema
-from roaming.privacy.operations import audit, audit_read
 
 blp = Blueprint("members", __name__, url_prefix="/api/members", description="Member companies and their people")
 

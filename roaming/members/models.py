@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roaming.accounts.models import User
 from roaming.db import Base, UTCDateTime, utcnow, value_enum
 
 
@@ -47,3 +48,8 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     company: Mapped[MemberCompany] = relationship(back_populates="people")
+
+
+# A login may belong to a member's person: the link is mapped here, above accounts, which knows
+# nothing of members (``User.person``; None for staff accounts).
+User.person = relationship(Person)

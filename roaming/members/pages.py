@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 
 from roaming import reference
 from roaming.accounts.security import STAFF, require_page
+from roaming.audit.operations import audit, audit_read
 from roaming.errors import NotFound
 from roaming.forms import as_text, submitted
 from roaming.i18n import LANGUAGES
 from roaming.members import operations as ops
 from roaming.members.models import CompanyStatus
 from roaming.members.schemas import CompanySchema, PersonSchema
-from roaming.privacy.operations import audit, audit_read
 
 bp = Blueprint("member_pages", __name__, url_prefix="/staff/members")
 

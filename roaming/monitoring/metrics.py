@@ -1,7 +1,8 @@
 """Prometheus metrics.
 
 Counted in the processes where things happen: HTTP requests (by route pattern and status),
-refused signatures, delivery attempts by outcome. With several processes (gunicorn workers,
+refused signatures (``roaming.peers.inbound``), delivery attempts by outcome
+(``roaming.peers.delivery``). With several processes (gunicorn workers,
 ``roaming worker``) set ``PROMETHEUS_MULTIPROC_DIR`` to one empty folder for all of them on a
 machine, and ``/metrics`` adds them up. Read from the database at each scrape, so every process
 answers the same: each peer's outbox queue and failed messages, its sync lag, and the worker jobs
@@ -19,6 +20,8 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
 from roaming.db import session, utcnow
+from roaming.peers.delivery import DELIVERIES
+from roaming.peers.inbound import SIGNATURE_FAILURES
 from roaming.peers.models import OutboxMessage, Peer, PeerStatus
 from roaming.worker.models import JobClaim
 
@@ -29,8 +32,6 @@ DURATION = Histogram(
     ["route"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-SIGNATURE_FAILURES = Counter("roaming_signature_failures", "Signed federation requests refused")
-DELIVERIES = Counter("roaming_delivery_attempts", "Outbox delivery attempts by outcome", ["outcome"])
 
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:

@@ -21,8 +21,8 @@ from flask import current_app
 
 from roaming.config import PRIVATE_FOLDER_MODE, PRIVATE_MODE
 from roaming.db import utcnow
+from roaming.hookspecs import hookimpl
 from roaming.notify import Message, Recipient
-from roaming.plugins import hookimpl
 
 SMTP_TIMEOUT = 30
 # HTML mail: no script, frame, font or remote image; only inline styles and data: images (the QR code)
@@ -51,8 +51,8 @@ def roaming_notify(recipient: Recipient, message: Message) -> None:
 
 def _write_to_folder(email: EmailMessage) -> None:
     """Write ``email`` to a new file in the instance's ``mail/`` folder, whole or not at all, both
-    for the node's user
-    only (0700 and 0600, whatever the umask): the messages hold names, visits and check-in links."""
+    for the node's user only (0700 and 0600, whatever the umask): the messages hold names, visits
+    and check-in links."""
     folder = Path(current_app.instance_path) / "mail"
     folder.mkdir(mode=PRIVATE_FOLDER_MODE, exist_ok=True)
     path = folder / f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"

@@ -24,6 +24,7 @@ from datetime import timedelta
 from typing import cast
 
 from flask import current_app
+from prometheus_client import Counter
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
 
@@ -38,9 +39,10 @@ from federation.client import (
 from roaming import logs
 from roaming.backoff import doubling_delay
 from roaming.db import insert_if_absent, session, utcnow
-from roaming.monitoring import metrics
 from roaming.peers.models import InboxMessage, OutboxMessage, Peer, PeerStatus
 from roaming.peers.trust import resolver_for
+
+DELIVERIES = Counter("roaming_delivery_attempts", "Outbox delivery attempts by outcome", ["outcome"])
 
 IN_FLIGHT_SECONDS = ANSWER_DEADLINE_SECONDS + 30  # a taken item is tried again after this if its sender died
 PARTNER_AWAY_STATUSES = {408, 429, 502, 503, 504}
@@ -96,11 +98,11 @@ def deliver_due(client: FederationClient, peer_id: int | None = None, limit: int
                 client.post(peer.base_url + message.path, message.payload, resolver_for(peer))
         except DeliveryError as error:
             _failed(message, peer, error, report)
-            metrics.DELIVERIES.labels("retried" if message.failed_at is None else "failed").inc()
+            DELIVERIES.labels("retried" if message.failed_at is None else "failed").inc()
             if message.failed_at is None:  # waits its turn: the peer's later messages wait behind it
                 blocked.add(peer.id)
         else:
-            metrics.DELIVERIES.labels("delivered").inc()
+            DELIVERIES.labels("delivered").inc()
             message.delivered_at, message.last_error = utcnow(), None
             peer.consecutive_failures, peer.failing_since, peer.breaker_open_until = 0, None, None
             peer.unavailable_since, peer.last_delivery_error = None, None

@@ -7,13 +7,15 @@ from functools import wraps
 
 from flask import Response, current_app, g, request
 from marshmallow import Schema
+from prometheus_client import Counter
 
 from federation.signing import KeyUnavailable, SignatureRejected, sign_response, verify_request
 from roaming.errors import error_body
 from roaming.identity.operations import key_ring
-from roaming.monitoring import metrics
 from roaming.peers.replay import DatabaseNonceStore
 from roaming.peers.trust import peer_for_key, resolve_any_peer_key
+
+SIGNATURE_FAILURES = Counter("roaming_signature_failures", "Signed federation requests refused")
 
 RETRY_AFTER_SECONDS = 60
 
@@ -37,7 +39,7 @@ def signed_by_peer(view):
                 _nonce_store(),
             )
         except SignatureRejected as rejected:
-            metrics.SIGNATURE_FAILURES.inc()
+            SIGNATURE_FAILURES.inc()
             current_app.logger.warning(
                 "Refused signed %s %s: %s (Signature-Input: %s)",
                 request.method,

@@ -17,8 +17,9 @@ from sqlalchemy import delete, select
 from roaming.catalogue.models import CATALOGUE_KINDS
 from roaming.catalogue.operations import SCHEMAS
 from roaming.db import session
+from roaming.errors import NotFound
 from roaming.links import Link, link_problem
-from roaming.peers.models import MirroredItem, Peer
+from roaming.peers.models import MirroredItem, Peer, PeerStatus
 
 TEXT_FIELDS = ("name", "title", "description", "body", "city", "address", "free_allowance")
 
@@ -156,3 +157,34 @@ def _time(value: object) -> datetime | None:
         return moment.astimezone(UTC) if moment.tzinfo is not None else None
     except (ValueError, OverflowError):
         return None
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+
+def partner(node_id: str) -> Peer:
+    """An active partner cluster by node id; NotFound otherwise."""
+    peer = session.scalar(select(Peer).where(Peer.node_id == node_id, Peer.status == PeerStatus.ACTIVE))
+    if peer is None:
+        raise NotFound(f"No partner cluster {node_id}.")
+    return peer
+
+
+def partner_items(peer: Peer) -> dict[str, list[MirroredItem]]:
+    """Everything a partner publishes, by kind, events in date order."""
+    grouped: dict[str, list[MirroredItem]] = {}
+    rows = session.scalars(
+        select(MirroredItem).where(MirroredItem.peer_id == peer.id).order_by(MirroredItem.starts_at, MirroredItem.id)
+    )
+    for row in rows:
+        grouped.setdefault(row.kind, []).append(row)
+    return grouped
+
+
+def partner_item(peer: Peer, kind: str, uid: str) -> MirroredItem:
+    row = session.scalar(
+        select(MirroredItem).where(MirroredItem.peer_id == peer.id, MirroredItem.kind == kind, MirroredItem.uid == uid)
+    )
+    if row is None:
+        raise NotFound(f"{peer.name} publishes no {kind} {uid}.")
+    return row

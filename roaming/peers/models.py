@@ -22,6 +22,13 @@ class TrustSource(enum.StrEnum):
     PINNED = "pinned"  # bilateral: the key fingerprint was given by the peer's admin
 
 
+class VisitRole(enum.StrEnum):
+    """Which side of a visit or event registration this node is on, with the peer on the other."""
+
+    HOME = "home"  # the visitor is one of our members; the host is the peer
+    HOST = "host"  # we host a visitor from the peer
+
+
 class Peer(Base):
     __tablename__ = "peer"
 

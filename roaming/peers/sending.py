@@ -25,9 +25,9 @@ from federation.client import DeliveryError
 from roaming.db import session, utcnow
 from roaming.errors import DomainError
 from roaming.peers.delivery import IN_FLIGHT_SECONDS, retry_delay, sets_aside
+from roaming.peers.models import VisitRole
 from roaming.peers.operations import client
 from roaming.peers.trust import resolver_for
-from roaming.visits.models import VisitRole
 
 
 def due(model, now: datetime, limit: int = 100) -> list:

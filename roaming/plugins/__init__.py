@@ -12,6 +12,7 @@ availability; ``email``), so the hooks are exercised by the core's own tests. Th
 
 from __future__ import annotations
 
+import importlib
 import re
 from importlib.metadata import EntryPoint, entry_points
 
@@ -20,18 +21,40 @@ from flask import Flask, current_app
 
 from roaming import signals
 from roaming.db import savepoint
-from roaming.hookspecs import PLUGIN_API_VERSION, PROJECT, SPECS, Job, ServiceKind, hookimpl
+from roaming.hookspecs import PLUGIN_API_VERSION, PROJECT, SPECS, Job, PluginError, ServiceKind, hookimpl
 from roaming.plugins.compatibility import incompatibility
 
 __all__ = ["PLUGIN_API_VERSION", "Job", "PluginError", "ServiceKind", "hookimpl", "hook", "settings", "service_kinds"]
 
 ENTRY_POINT_GROUP = "roaming.plugins"
-BUILTINS = ("core", "email")
+APP_FACTORY = "roaming.app_factory"  # app.extensions: the node's app factory (roaming.create_app)
+# The core's own parts, registered like plugins, in this order, before the enabled plugins: each
+# name's module implements the hooks its part needs (blueprints, worker jobs, availability...).
+# They are imported by name, so that the plugin manager depends on none of them. The worker runs
+# their jobs in this order at each pass (the clocks before delivery, say).
+BUILTINS = {
+    "core": "roaming.catalogue.service_kinds",  # the agreement's service kinds
+    "email": "roaming.notify.email",  # the e-mail transport
+    "web": "roaming.web",
+    "accounts": "roaming.accounts.hooks",
+    "plugins": "roaming.plugins.pages",
+    "identity": "roaming.identity.hooks",
+    "catalogue": "roaming.catalogue.hooks",
+    "members": "roaming.members.hooks",
+    "coordinator": "roaming.coordinator.hooks",
+    "search": "roaming.search.hooks",
+    "visits": "roaming.visits.hooks",
+    "events": "roaming.events.hooks",
+    "ledger": "roaming.ledger.hooks",
+    "followup": "roaming.followup.hooks",
+    "privacy": "roaming.privacy.hooks",
+    "attention": "roaming.attention.hooks",
+    "network": "roaming.network.hooks",
+    "monitoring": "roaming.monitoring.hooks",
+    "peers": "roaming.peers.hooks",
+    "notify": "roaming.notify.hooks",
+}
 NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
-
-
-class PluginError(RuntimeError):
-    """A plugin could not be loaded or set up; the message names it and says what to do."""
 
 
 def installed_entry_points() -> dict[str, EntryPoint]:
@@ -71,15 +94,12 @@ def load_plugin(name: str, entry_point: EntryPoint | None):
 
 
 def new_manager() -> pluggy.PluginManager:
-    """A plugin manager with the hook specifications and the built-in plugins."""
-    from roaming.notify import email
-    from roaming.plugins import builtin
-
+    """A plugin manager with the hook specifications and the core's parts (``BUILTINS``)."""
     manager = pluggy.PluginManager(PROJECT)
     for spec in SPECS:
         manager.add_hookspecs(spec)
-    manager.register(builtin, name="core")
-    manager.register(email, name="email")
+    for name, module in BUILTINS.items():
+        manager.register(importlib.import_module(module), name=name)
     return manager
 
 
@@ -176,7 +196,7 @@ def service_kinds() -> dict[str, ServiceKind]:
 def is_core_kind(name: str) -> bool:
     """Whether a service kind is one of the agreement's own (not added by a plugin)."""
     plugin, _kind = current_app.extensions["roaming.service_kinds"].get(name, (None, None))
-    return plugin == "core"
+    return plugin in BUILTINS
 
 
 def jobs() -> list[tuple[str, Job]]:

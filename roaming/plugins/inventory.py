@@ -12,7 +12,7 @@ import click
 from flask import Flask
 
 from roaming.config import configured_plugins, write_plugins_setting
-from roaming.plugins import BUILTINS, PluginError, installed_entry_points, load_plugin, new_manager
+from roaming.plugins import APP_FACTORY, BUILTINS, PluginError, installed_entry_points, load_plugin, new_manager
 
 HOOK_WORDS = {
     "roaming_migrations_dir": "its own tables",
@@ -105,7 +105,7 @@ def _what_it_adds(hook_name: str, function) -> str | None:
 def enable(app: Flask, name: str) -> list[str]:
     """Enable an installed plugin: configuration, a load test and its migrations. Returns what
     was done, in words; raises ``PluginError`` with nothing changed when it does not load."""
-    from roaming import create_app, migrate
+    from roaming import migrate
     from roaming.db import engine_for
 
     instance = Path(app.instance_path)
@@ -116,7 +116,7 @@ def enable(app: Flask, name: str) -> list[str]:
         return [f"{name} is enabled already."]
     _write(instance, [*before, name])
     try:
-        trial = create_app({"INSTANCE_PATH": instance, "SECRET_KEY": app.config["SECRET_KEY"]})
+        trial = app.extensions[APP_FACTORY]({"INSTANCE_PATH": instance, "SECRET_KEY": app.config["SECRET_KEY"]})
     except Exception:
         _write(instance, before)
         raise

@@ -1,11 +1,13 @@
-"""The admin page for plugins: what is installed and enabled, and the switches."""
+"""The admin page for plugins: what is installed and enabled, and the switches (the built-in part
+``plugins``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, url_for
 
 from roaming.accounts.models import Role
 from roaming.accounts.security import require_page
+from roaming.hookspecs import hookimpl
 from roaming.plugins import PluginError, inventory
 
 bp = Blueprint("plugin_pages", __name__)
@@ -30,3 +32,8 @@ def switch(name: str, action: str):
     except PluginError as error:
         flash(str(error), "error")
     return redirect(url_for("plugin_pages.plugins"))
+
+
+@hookimpl
+def roaming_register_blueprints(app: Flask) -> None:
+    app.register_blueprint(bp)

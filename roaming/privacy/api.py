@@ -8,8 +8,8 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from roaming.accounts.models import Role
-from roaming.accounts.security import STAFF, current_user
-from roaming.api import secured
+from roaming.accounts.security import STAFF, current_user, secured
+from roaming.audit.operations import audit_trail
 from roaming.errors import Conflict
 from roaming.privacy import operations as ops
 from roaming.schemas import BaseSchema
@@ -110,4 +110,4 @@ class AuditTrail(MethodView):
     @blp.response(200, AuditEntrySchema(many=True))
     def get(self, query):
         """Who read or changed personal data, newest first"""
-        return ops.audit_trail(query.get("subject"))
+        return audit_trail(query.get("subject"))

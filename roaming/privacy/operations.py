@@ -13,57 +13,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, g, has_request_context
+from flask import current_app
 from sqlalchemy import delete, select, update
 
 from roaming.accounts.models import User
+from roaming.audit.operations import audit, audit_trail
 from roaming.db import session, utcnow
 from roaming.errors import DomainError, NotFound
 from roaming.events.models import Registration
 from roaming.followup.models import Outcome, Survey
-from roaming.ledger.operations import coordinator_peer
+from roaming.ledger.reporting import coordinator_peer
 from roaming.members.models import Person
 from roaming.notify.models import Notification
 from roaming.peers.delivery import enqueue
 from roaming.peers.models import Peer
-from roaming.privacy.models import AuditEntry
 from roaming.visits.models import CalendarFeed, Visit, VisitRole
 
 ERASURES_PATH = "/federation/privacy/erasures"
 ERASED = {"erased": True}
-
-
-# -- audit ---------------------------------------------------------------------------------------
-
-
-def audit(action: str, subject: str, **detail) -> None:
-    """Record who did ``action`` to ``subject`` (in the caller's transaction); the actor is the
-    logged-in user, the signing peer, or the system."""
-    session.add(AuditEntry(actor=_actor(), action=action, subject=subject, detail=detail))
-
-
-def audit_read(action: str, subject: str, **detail) -> None:
-    """Record a staff read of personal data (committed at once: reads commit nothing else)."""
-    audit(action, subject, **detail)
-    session.commit()
-
-
-def _actor() -> str:
-    if has_request_context():
-        peer = g.get("peer")
-        if peer is not None:
-            return f"peer:{peer.node_id}"
-        user = g.get("current_user")
-        if user is not None:
-            return f"user:{user.id} {user.email}"
-    return "system"
-
-
-def audit_trail(subject: str | None = None, limit: int = 500) -> list[AuditEntry]:
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-    if subject:
-        query = query.where(AuditEntry.subject == subject)
-    return list(session.scalars(query))
 
 
 # -- export --------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from roaming.api import secured
+from roaming.accounts.security import secured
 from roaming.search import operations as ops
 from roaming.search.schemas import SearchQuerySchema, SearchResultSchema
 

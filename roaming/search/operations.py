@@ -15,8 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from roaming.db import session
-from roaming.errors import NotFound
-from roaming.peers.mirror import city_key
+from roaming.peers.mirror import city_key, partner, partner_item, partner_items  # noqa: F401 (search's API)
 from roaming.peers.models import MirroredItem, Peer, PeerStatus
 
 COUNT_WINDOW = 200
@@ -79,34 +78,6 @@ def _day_start(day) -> datetime:
     """Midnight UTC; event times are compared in UTC (a day filter is a rough cut, off by at most
     the host's offset)."""
     return datetime.combine(day, time.min, UTC)
-
-
-def partner(node_id: str) -> Peer:
-    """An active partner cluster by node id; NotFound otherwise."""
-    peer = session.scalar(select(Peer).where(Peer.node_id == node_id, Peer.status == PeerStatus.ACTIVE))
-    if peer is None:
-        raise NotFound(f"No partner cluster {node_id}.")
-    return peer
-
-
-def partner_items(peer: Peer) -> dict[str, list[MirroredItem]]:
-    """Everything a partner publishes, by kind, events in date order."""
-    grouped: dict[str, list[MirroredItem]] = {}
-    rows = session.scalars(
-        select(MirroredItem).where(MirroredItem.peer_id == peer.id).order_by(MirroredItem.starts_at, MirroredItem.id)
-    )
-    for row in rows:
-        grouped.setdefault(row.kind, []).append(row)
-    return grouped
-
-
-def partner_item(peer: Peer, kind: str, uid: str) -> MirroredItem:
-    row = session.scalar(
-        select(MirroredItem).where(MirroredItem.peer_id == peer.id, MirroredItem.kind == kind, MirroredItem.uid == uid)
-    )
-    if row is None:
-        raise NotFound(f"{peer.name} publishes no {kind} {uid}.")
-    return row
 
 
 def places_of(peer_ids: set[int]) -> dict[tuple[int, int], dict]:

@@ -10,15 +10,14 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from roaming.accounts.models import Role
-from roaming.accounts.security import STAFF, current_user
+from roaming.accounts.security import STAFF, current_user, secured
 from roaming.agreement.schemas import TermsSchema
-from roaming.api import secured
+from roaming.audit.operations import audit, audit_read
 from roaming.errors import Forbidden, NotFound
 from roaming.peers import variations
 from roaming.peers.operations import get_peer
 from roaming.peers.registry import federation_terms
 from roaming.peers.schemas import TermsVariationSchema
-from roaming.privacy.operations import audit, audit_read
 from roaming.visits import feeds, hosting, visiting
 from roaming.visits.models import Visit, VisitRole
 from roaming.visits.schemas import (

@@ -9,7 +9,9 @@ so a booking that waited for a change of seats sees the new number.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
 
 from roaming.catalogue.models import Desk
 from roaming.catalogue.operations import desk_shrinking
@@ -39,3 +41,19 @@ def keep_booked_seats(desk: Desk, seats: int) -> None:
         f"{desk.name} cannot {change} while visits hold {'its' if seats == 0 else 'more'} seats on {shown}; "
         "cancel or move those visits first (Visits, hosted)."
     )
+
+
+def free_seats(resource, start: date, end: date) -> dict[date, int] | None:
+    """How many seats of ``resource`` (a ``Desk``; None for anything else) the node's own seat
+    allocations leave free on each day from ``start`` to ``end`` (``roaming_availability``)."""
+    if not isinstance(resource, Desk):
+        return None
+    taken = dict(
+        session.execute(
+            select(SeatAllocation.day, func.count())
+            .where(SeatAllocation.desk_id == resource.id, SeatAllocation.day >= start, SeatAllocation.day <= end)
+            .group_by(SeatAllocation.day)
+        ).all()
+    )
+    days = (start + timedelta(days=offset) for offset in range((end - start).days + 1))
+    return {day: resource.seats - taken.get(day, 0) for day in days}

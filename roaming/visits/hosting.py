@@ -1,9 +1,10 @@
 """The host side of visits: receiving requests, deciding, seats, check-in, and the clock.
 
 Every change moves the visit to its next ``version`` only if no one else did first (``_claim``:
-of two changes at once, one wins and the other is a ``Conflict``), adds to its history, fires
-``roaming_visit_state_changed`` when the state moved, and queues the new visit document for the
-home node in the same transaction (the outbox delivers it).
+of two changes at once, one wins and the other is a ``Conflict``), adds to its history, and
+announces what happened (``roaming.signals.visit_changed``, side "host"): the ledger signs its
+receipt, staff are told, plugins hear of it, and the new visit document is queued for the home
+node when the transaction commits (``roaming.visits.copies``).
 
 Seats: a booked seat-day is a ``SeatAllocation`` row under UNIQUE(desk, day, seat). Allocation
 reads the taken seats and inserts the lowest free ones with ``INSERT ... ON CONFLICT DO NOTHING``;

@@ -15,12 +15,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roaming.db import Base, UTCDateTime, utcnow, value_enum
-from roaming.peers.models import Peer
-
-
-class VisitRole(enum.StrEnum):
-    HOME = "home"  # the visitor is one of our members; the host is the peer
-    HOST = "host"  # we host a visitor from the peer
+from roaming.peers.models import Peer, VisitRole
 
 
 class VisitState(enum.StrEnum):

@@ -124,7 +124,7 @@ def on_visit(visit: Visit, *, side: str, what: str, old: VisitState | None, **_)
     if side == VisitRole.HOST:
         if what == "requested":
             new_request(visit)
-        elif what != "days_changed":
+        elif what != "days_changed" and old is not None:
             state_changed(visit, old, visit.state)
     elif old is not None and what != "updated":
         tell_visitor(visit, state_changed=what != "days_changed")

@@ -16,9 +16,7 @@ from roaming.accounts.pages import safe_next
 from roaming.accounts.security import STAFF, csrf_valid, current_user, require_page
 from roaming.db import session
 from roaming.errors import DomainError, NotFound
-from roaming.events.attending import my_registrations
-from roaming.followup.operations import my_surveys
-from roaming.search import operations as search
+from roaming.peers import mirror
 from roaming.visits import feeds, hosting, ics, visiting
 from roaming.visits.documents import checkin_url
 from roaming.visits.models import Visit, VisitRole, VisitState
@@ -126,11 +124,11 @@ def new_visit():
     """Plan a visit: "Check" asks the host for its terms and a price; "Send" asks for the desk."""
     form = request.form if request.method == "POST" else request.args
     try:
-        peer = search.partner(form.get("host", ""))
-        desk = search.partner_item(peer, "desk", form.get("desk", ""))
+        peer = mirror.partner(form.get("host", ""))
+        desk = mirror.partner_item(peer, "desk", form.get("desk", ""))
     except NotFound:
         abort(404)
-    services = search.partner_items(peer).get("service", [])
+    services = mirror.partner_items(peer).get("service", [])
     errors: dict = {}
     quote = None
     data = _planned(form)
@@ -176,20 +174,6 @@ def _my_visit(uid: str):
         return visiting.my_visit(current_user(), uid)
     except NotFound:
         abort(404)
-
-
-@bp.get("/me/visits")
-@require_page()
-def my_visits():
-    user = current_user()
-    feed = feeds.feed_for(user.person) if user.person is not None else None
-    return render_template(
-        "visits/mine.html",
-        visits=sorted(visiting.my_visits(user), key=lambda visit: visit.starts_on, reverse=True),
-        registrations=my_registrations(user),
-        surveys=[survey for survey in my_surveys(user.person_id) if survey.answered_at is None],
-        feed_url=url_for("visit_pages.calendar_feed", token=feed.token, _external=True) if feed else None,
-    )
 
 
 @bp.get("/me/visits/<uid>")

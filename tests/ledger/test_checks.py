@@ -15,7 +15,7 @@ from roaming.db import session, utcnow
 from roaming.errors import DomainError
 from roaming.events import attending
 from roaming.identity.operations import node_id
-from roaming.ledger import checks
+from roaming.ledger import checks, reporting
 from roaming.ledger import operations as ledger
 from roaming.ledger.models import Book, Receipt
 from roaming.peers.models import OutboxMessage, RegistryCopy
@@ -329,7 +329,7 @@ def test_what_the_home_reports_to_its_coordinator(home_visit, host, apply, withi
 
     visit_with_inflated_completion()
     [(accepted, _), (refused, payload)] = within(outbox)
-    assert (accepted, refused) == (ledger.ACCEPTED_PATH, ledger.REFUSED_PATH)
+    assert (accepted, refused) == (reporting.ACCEPTED_PATH, reporting.REFUSED_PATH)
     assert payload["expected"] == {"desk_days": 2, "services": 1, "event_seats": 0}
     assert "counts desk_days 9" in payload["reason"]
 
@@ -339,7 +339,7 @@ def test_what_the_home_reports_to_its_coordinator(home_visit, host, apply, withi
 
     within(older_coordinator)
     visit_with_inflated_completion()
-    assert [path for path, _ in within(outbox)][2:] == [ledger.ACCEPTED_PATH]
+    assert [path for path, _ in within(outbox)][2:] == [reporting.ACCEPTED_PATH]
 
 
 def test_each_book_holds_one_decision_and_one_terminal_receipt_per_visit(within, host):

@@ -10,6 +10,7 @@ import pytest
 from roaming.db import session
 from roaming.identity.operations import node_id
 from roaming.ledger import operations as ledger
+from roaming.ledger import reporting
 from roaming.ledger.models import Book
 from roaming.peers.models import Peer, TrustSource
 
@@ -28,12 +29,14 @@ def test_flows_count_delivered_services_and_decisions_with_median_response(app):
         partner = _partner("it@cork")
         for n, seconds in enumerate((600, 3600, 7200)):
             subject = f"{n:08d}-0000-4000-8000-000000000000"
-            ledger.issue(partner, "confirmed", subject, "2026-12", response_seconds=seconds)
-        ledger.issue(partner, "declined", "00000009-0000-4000-8000-000000000000", "2026-12", response_seconds=60)
-        ledger.issue(partner, "expired", "0000000a-0000-4000-8000-000000000000", "2026-12")
-        ledger.issue(partner, "completed", "00000000-0000-4000-8000-000000000000", "2026-12", desk_days=4, services=2)
-        ledger.issue(partner, "event_seat", "0000000b-0000-4000-8000-000000000000", "2027-01", event_seats=1)
-        ledger.issue(partner, "completed", "00000000-0000-4000-8000-000000000000", "2026-12", desk_days=9)  # again
+            reporting.issue(partner, "confirmed", subject, "2026-12", response_seconds=seconds)
+        reporting.issue(partner, "declined", "00000009-0000-4000-8000-000000000000", "2026-12", response_seconds=60)
+        reporting.issue(partner, "expired", "0000000a-0000-4000-8000-000000000000", "2026-12")
+        reporting.issue(
+            partner, "completed", "00000000-0000-4000-8000-000000000000", "2026-12", desk_days=4, services=2
+        )
+        reporting.issue(partner, "event_seat", "0000000b-0000-4000-8000-000000000000", "2027-01", event_seats=1)
+        reporting.issue(partner, "completed", "00000000-0000-4000-8000-000000000000", "2026-12", desk_days=9)  # again
         session.commit()
         december, january = ledger.flows(Book.NODE)
         assert (december.host, december.home) == (node_id(), partner.node_id)
@@ -47,7 +50,7 @@ def test_flows_count_delivered_services_and_decisions_with_median_response(app):
 def test_csv_names_clusters_and_defuses_formulas(app):
     with app.app_context():
         partner = _partner('=HYPERLINK("http://evil.example")')
-        ledger.issue(partner, "completed", "00000000-0000-4000-8000-000000000000", "2026-12", desk_days=1)
+        reporting.issue(partner, "completed", "00000000-0000-4000-8000-000000000000", "2026-12", desk_days=1)
         session.commit()
         rows = list(csv.DictReader(io.StringIO(ledger.as_csv(ledger.named(ledger.flows(Book.NODE))))))
     assert rows[0]["home_name"].startswith("'=HYPERLINK") and rows[0]["desk_days"] == "1"

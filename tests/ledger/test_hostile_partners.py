@@ -20,6 +20,7 @@ from roaming.db import session, utcnow
 from roaming.events.documents import document as registration_document
 from roaming.events.models import Registration
 from roaming.ledger import operations as ledger
+from roaming.ledger import reporting
 from roaming.ledger.models import Book
 from roaming.peers.models import OutboxMessage
 from roaming.visits.documents import document as visit_document
@@ -139,7 +140,7 @@ def test_a_host_inflating_a_completion_through_its_own_outbox(federation):
         claims |= {"kind": "completed", "subject": uid, "period": PERIOD, "iat": int(utcnow().timestamp())}
         claims |= {"desk_days": 10_000, "services": 0, "event_seats": 0}
         assert ledger.keep(Book.NODE, claims, inflated)
-        ledger.report_issued(inflated)  # the host reports it to the coordinator, as for any receipt
+        reporting.report_issued(inflated)  # the host reports it to the coordinator, as for any receipt
         session.commit()
     assert complete_due(f["host"], MONDAY + timedelta(days=3)) == 1
     _home_sees(f, uid, "completed")  # the update itself is applied: the visitor sees the visit over

@@ -18,7 +18,7 @@ from roaming.db import session, utcnow
 from roaming.ledger.models import Receipt
 from roaming.notify.models import Notification
 from roaming.peers.models import Peer, PeerKey, TrustSource
-from roaming.visits import visiting
+from roaming.visits import notices, visiting
 from roaming.visits.models import Visit
 from tests.support.http_peer import ScriptedPeer
 from tests.support.postgres import suite_backend
@@ -145,7 +145,7 @@ def test_a_failure_of_our_own_while_applying_the_answer_keeps_nothing(app, clien
     def overflow(*_args, **_kwargs):
         raise OverflowError("date value out of range")
 
-    monkeypatch.setattr(visiting.notices, "visitor_update", overflow)
+    monkeypatch.setattr(notices, "visitor_update", overflow)
     good, _bad = hosts
     asked = _ask(client, member, "good-host")
     assert asked.status_code == 201 and asked.json["sent"] is False

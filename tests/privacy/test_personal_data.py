@@ -10,6 +10,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from roaming.audit.operations import audit_trail
 from roaming.db import session, utcnow
 from roaming.events.models import Registration
 from roaming.ledger.models import Receipt
@@ -104,7 +105,7 @@ def test_export_then_erasure_everywhere_but_the_anonymised_ledger(tmp_path):
             )  # confirmed, completed
             hosted = session.scalars(select(Visit)).all()
             assert all(visit.visitor["company"]["name"] == "Datenwerk GmbH" for visit in hosted)
-            trail = [(entry.action, entry.subject) for entry in privacy.audit_trail()]
+            trail = [(entry.action, entry.subject) for entry in audit_trail()]
         assert ("visit.read", f"visit:{upcoming}") in trail and ("visit.approve", f"visit:{done}") in trail
         assert any(action == "person.erase" for action, _ in trail)
 

@@ -1,0 +1,39 @@
+"""Recording and reading the audit trail."""
+
+from __future__ import annotations
+
+from flask import g, has_request_context
+from sqlalchemy import select
+
+from roaming.audit.models import AuditEntry
+from roaming.db import session
+
+
+def audit(action: str, subject: str, **detail) -> None:
+    """Record who did ``action`` to ``subject`` (in the caller's transaction); the actor is the
+    logged-in user, the signing peer, or the system."""
+    session.add(AuditEntry(actor=_actor(), action=action, subject=subject, detail=detail))
+
+
+def audit_read(action: str, subject: str, **detail) -> None:
+    """Record a staff read of personal data (committed at once: reads commit nothing else)."""
+    audit(action, subject, **detail)
+    session.commit()
+
+
+def _actor() -> str:
+    if has_request_context():
+        peer = g.get("peer")
+        if peer is not None:
+            return f"peer:{peer.node_id}"
+        user = g.get("current_user")
+        if user is not None:
+            return f"user:{user.id} {user.email}"
+    return "system"
+
+
+def audit_trail(subject: str | None = None, limit: int = 500) -> list[AuditEntry]:
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if subject:
+        query = query.where(AuditEntry.subject == subject)
+    return list(session.scalars(query))
