@@ -12,6 +12,7 @@ cluster are what count, and the visitor is shown them before asking.
 from __future__ import annotations
 
 import difflib
+from typing import cast
 
 from flask import current_app
 from marshmallow import ValidationError
@@ -50,7 +51,8 @@ def check_config(app) -> None:
     except ValidationError as error:
         known = sorted(TermsSchema().fields)
         lines = []
-        for key, messages in sorted(error.messages["AGREEMENT_TERMS"].items()):
+        by_key = cast(dict, error.messages)["AGREEMENT_TERMS"]  # validated() names the setting
+        for key, messages in sorted(by_key.items()):
             if key not in known:
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f"did you mean {close[0]}?" if close else f"the terms are {', '.join(known)}"
