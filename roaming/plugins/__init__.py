@@ -18,11 +18,22 @@ from importlib.metadata import EntryPoint, entry_points
 import pluggy
 from flask import Flask, current_app
 
+from roaming.backoff import doubling_delay
 from roaming.db import savepoint
 from roaming.hookspecs import PLUGIN_API_VERSION, PROJECT, SPECS, Job, ServiceKind, hookimpl
 from roaming.plugins.compatibility import incompatibility
 
-__all__ = ["PLUGIN_API_VERSION", "Job", "PluginError", "ServiceKind", "hookimpl", "hook", "settings", "service_kinds"]
+__all__ = [
+    "PLUGIN_API_VERSION",
+    "Job",
+    "PluginError",
+    "ServiceKind",
+    "doubling_delay",
+    "hookimpl",
+    "hook",
+    "settings",
+    "service_kinds",
+]
 
 ENTRY_POINT_GROUP = "roaming.plugins"
 BUILTINS = ("core", "email")
