@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
+from flask_babel import gettext
 from markupsafe import escape as html_escape
 
 from roaming.db import session
 from roaming.events.models import Registration, RegistrationState
 from roaming.events.texts import HEADLINES
+from roaming.i18n import LANGUAGES, written_in
 from roaming.members.models import Person
 from roaming.notify import Attachment, Message, Recipient
 from roaming.notify.operations import queue
@@ -24,22 +26,22 @@ def visitor_update(registration: Registration) -> None:
     person = session.get(Person, registration.person_id) if registration.person_id else None
     if person is None or registration.state is RegistrationState.REQUESTED:
         return
-    language = person.language if person.language in HEADLINES else "en"
-    words, event = HEADLINES[language], registration.event
-    headline = words[registration.state.value].format(
-        title=event.get("title", ""), position=registration.waitlist_position or ""
-    )
+    language = person.language if person.language in LANGUAGES else "en"
+    event = registration.event
     price = registration.price or {}
-    cost = (
-        words["price"].format(price=f"{price['amount'] / 100:.2f} {price.get('currency') or ''}".strip())
-        if price.get("amount")
-        else words["free"]
-    )
+    amount = f"{price['amount'] / 100:.2f} {price.get('currency') or ''}".strip() if price.get("amount") else ""
+    with written_in(language):
+        headline = HEADLINES[registration.state.value] % {
+            "title": event.get("title", ""),
+            "position": registration.waitlist_position or "",
+        }
+        cost = gettext("Price (member rate): %(price)s", price=amount) if amount else gettext("Free of charge.")
+        when, where = gettext("When"), gettext("Where")
     lines = [
         headline,
         "",
-        f"{words['when']}: {_local(event)}",
-        f"{words['where']}: {event.get('place') or event.get('online_url') or ''}",
+        f"{when}: {_local(event)}",
+        f"{where}: {event.get('place') or event.get('online_url') or ''}",
         cost,
         "",
         f"{registration.peer.name} · {registration.uid}",
