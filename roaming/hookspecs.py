@@ -33,7 +33,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 # removed or renamed, a contract or a hook's kind changed); MINOR with an addition existing
 # plugins may ignore (a hook, an argument, a field with a default, an export). A plugin declares
 # the versions it works with as ``roaming_plugin_api`` (roaming.plugins.compatibility).
-PLUGIN_API_VERSION = "1.0"
+PLUGIN_API_VERSION = "1.1"
 
 
 class PluginError(RuntimeError):

@@ -3,17 +3,20 @@
 The page language is, in order: the one the user chose with the language switch (kept in the
 browser session and, for a member person, saved as their profile's language), the profile's
 language, the browser's ``Accept-Language``, English. Dates, times and money are formatted for
-that language; event and visit times are shown in the zone of the place they happen.
+that language; event and visit times are shown in the zone of the place they happen. E-mails are
+made in their recipient's language (``written_in``), whoever's request or job makes them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request
 from flask import session as browser_session
-from flask_babel import Babel, format_currency, format_date, format_datetime, get_locale, gettext
+from flask_babel import Babel, force_locale, format_currency, format_date, format_datetime, get_locale, gettext
 
 from roaming import labels
 
@@ -32,6 +35,15 @@ def choose_language() -> str:
     if profile_language in LANGUAGES:
         return profile_language
     return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE
+
+
+@contextmanager
+def written_in(language: str | None) -> Iterator[None]:
+    """Texts made inside (gettext, templates, formatted dates) are in ``language``, or in English
+    when the node does not write in it, not in the language of the request or job making them: an
+    e-mail is in its recipient's language."""
+    with force_locale(language if language in LANGUAGES else DEFAULT_LANGUAGE):
+        yield
 
 
 def money(amount_minor: int | None, currency: str | None) -> str:

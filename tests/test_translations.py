@@ -1,5 +1,6 @@
-"""The German and French catalogues cover every text of the pages, keep their placeholders, and
-the compiled .mo files are those of the .po files (``pybabel compile -d roaming/translations``)."""
+"""The German and French catalogues cover every text of the pages and e-mails, keep their
+placeholders, and the compiled .mo files are those of the .po files (``pybabel compile -d
+roaming/translations``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+
+from roaming.events import texts as event_texts
+from roaming.followup import operations as followup
+from roaming.i18n import written_in
+from roaming.visits import texts as visit_texts
 
 pytestmark = pytest.mark.one_database(reason="translated pages and messages")
 
@@ -71,3 +77,26 @@ def test_compiled_catalogues_match_their_sources(language):
         source = {_ids(message.id): _ids(message.string) for message in read_po(po) if message.id}
         compiled = {_ids(message.id): _ids(message.string) for message in read_mo(mo) if message.id}
     assert compiled == source, "run: pybabel compile -d roaming/translations"
+
+
+# The e-mails' words that the code picks by a visit's or registration's state (the rest are in the
+# templates/mail templates, which the extraction above reads like the pages' templates).
+E_MAIL_TEXTS = [
+    *visit_texts.VISITOR_SUBJECTS.values(),
+    *visit_texts.HEADLINES.values(),
+    *visit_texts.STAFF_SUBJECTS.values(),
+    *event_texts.HEADLINES.values(),
+    *followup.SUBJECTS,
+    followup.INVITATION,
+]
+
+
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_the_e_mail_texts_are_messages_of_the_catalogues(app, template, language):
+    with app.app_context():
+        with written_in("en"):
+            english = [str(text) for text in E_MAIL_TEXTS]
+        with written_in(language):
+            translated = [str(text) for text in E_MAIL_TEXTS]
+    assert set(english) <= template, "e-mail texts the extraction does not find"
+    assert [text for text, words in zip(english, translated, strict=True) if text == words] == [], language

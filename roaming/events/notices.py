@@ -6,16 +6,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import icalendar
+from flask_babel import gettext
 from markupsafe import escape as html_escape
 
 from roaming import signals
 from roaming.db import session
 from roaming.events.models import Registration, RegistrationState
 from roaming.events.texts import HEADLINES
+from roaming.i18n import LANGUAGES, written_in
 from roaming.members.models import Person
 from roaming.notify import Attachment, Message, Recipient
 from roaming.notify.operations import queue
-from roaming.visits.ics import PRODUCT_ID, escape, fold
+from roaming.visits import ics
 from roaming.visits.models import VisitRole
 from roaming.visits.notices import staff_recipients
 
@@ -25,22 +28,22 @@ def visitor_update(registration: Registration) -> None:
     person = session.get(Person, registration.person_id) if registration.person_id else None
     if person is None or registration.state is RegistrationState.REQUESTED:
         return
-    language = person.language if person.language in HEADLINES else "en"
-    words, event = HEADLINES[language], registration.event
-    headline = words[registration.state.value].format(
-        title=event.get("title", ""), position=registration.waitlist_position or ""
-    )
+    language = person.language if person.language in LANGUAGES else "en"
+    event = registration.event
     price = registration.price or {}
-    cost = (
-        words["price"].format(price=f"{price['amount'] / 100:.2f} {price.get('currency') or ''}".strip())
-        if price.get("amount")
-        else words["free"]
-    )
+    amount = f"{price['amount'] / 100:.2f} {price.get('currency') or ''}".strip() if price.get("amount") else ""
+    with written_in(language):
+        headline = HEADLINES[registration.state.value] % {
+            "title": event.get("title", ""),
+            "position": registration.waitlist_position or "",
+        }
+        cost = gettext("Price (member rate): %(price)s", price=amount) if amount else gettext("Free of charge.")
+        when, where = gettext("When"), gettext("Where")
     lines = [
         headline,
         "",
-        f"{words['when']}: {_local(event)}",
-        f"{words['where']}: {event.get('place') or event.get('online_url') or ''}",
+        f"{when}: {_local(event)}",
+        f"{where}: {event.get('place') or event.get('online_url') or ''}",
         cost,
         "",
         f"{registration.peer.name} · {registration.uid}",
@@ -79,27 +82,24 @@ def staff_registration(registration: Registration) -> None:
 
 
 def calendar_entry(registration: Registration, method: str) -> str:
-    """The event as iCalendar; its UID is the registration's, SEQUENCE its version."""
+    """The event as iCalendar; its UID is the registration's, SEQUENCE its version. A start or end
+    that is no time with an offset (the host's document is not ours to trust) is left out."""
     event = registration.event
     status = {"registered": "CONFIRMED", "waitlisted": "TENTATIVE"}.get(registration.state.value, "CANCELLED")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODUCT_ID}",
-        f"METHOD:{method}",
-        "BEGIN:VEVENT",
-        f"UID:{registration.uid}@roaming",
-        f"DTSTAMP:{datetime.now(UTC):%Y%m%dT%H%M%SZ}",
-        f"SEQUENCE:{registration.version}",
-        f"DTSTART:{_ics_time(event.get('starts_at'))}",
-        f"DTEND:{_ics_time(event.get('ends_at'))}",
-        f"SUMMARY:{escape(str(event.get('title', 'Event')))}",
-        f"LOCATION:{escape(str(event.get('place') or event.get('online_url') or ''))}",
-        f"STATUS:{status}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "".join(fold(line) + "\r\n" for line in lines)
+    entry = icalendar.Event()
+    entry.add("uid", f"{registration.uid}@roaming")
+    entry.add("dtstamp", datetime.now(UTC))
+    entry.add("sequence", registration.version)
+    for name, key in (("dtstart", "starts_at"), ("dtend", "ends_at")):
+        moment = _utc(event.get(key))
+        if moment is not None:
+            entry.add(name, moment)
+    entry.add("summary", str(event.get("title", "Event")))
+    entry.add("location", str(event.get("place") or event.get("online_url") or ""))
+    entry.add("status", status)
+    entries = ics.new_calendar(method=method)
+    entries.add_component(entry)
+    return ics.text(entries)
 
 
 def _local(event: dict) -> str:
@@ -112,14 +112,14 @@ def _local(event: dict) -> str:
     return f"{starts:%Y-%m-%d %H:%M} ({zone})"
 
 
-def _ics_time(value: object) -> str:
-    """A host's time in UTC for iCalendar; empty for what is no time with an offset that UTC can
+def _utc(value: object) -> datetime | None:
+    """A host's time in UTC for iCalendar; None for what is no time with an offset that UTC can
     hold (the host's document is not ours to trust)."""
     try:
         moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-        return f"{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}" if moment and moment.tzinfo else ""
+        return moment.astimezone(UTC) if moment and moment.tzinfo else None
     except (ValueError, OverflowError):
-        return ""
+        return None
 
 
 def _html(line: str) -> str:

@@ -1,37 +1,18 @@
-"""What visitors are told about their event registrations, in English, German and French."""
+"""What visitors are told about their event registrations, by its state, as messages of the gettext
+catalogues (roaming/translations) like every other text: each is made in the visitor's language
+(``roaming.i18n.written_in``) and filled in with ``%``: %(title)s, and %(position)s on the waiting
+list."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
 
 HEADLINES = {
-    "en": {
-        "registered": "You have a seat at {title}.",
-        "waitlisted": "{title} is full: you are number {position} on the waiting list. We will tell you when a seat is yours.",
-        "cancelled": "Your registration for {title} is cancelled.",
-        "attended": "Thank you for coming to {title}.",
-        "missed": "No seat was freed for you at {title}.",
-        "price": "Price (member rate): {price}",
-        "free": "Free of charge.",
-        "when": "When",
-        "where": "Where",
-    },
-    "de": {
-        "registered": "Sie haben einen Platz bei {title}.",
-        "waitlisted": "{title} ist ausgebucht: Sie sind Nummer {position} auf der Warteliste. Wir melden uns, sobald ein Platz frei wird.",
-        "cancelled": "Ihre Anmeldung zu {title} ist storniert.",
-        "attended": "Danke für Ihre Teilnahme an {title}.",
-        "missed": "Für {title} wurde leider kein Platz frei.",
-        "price": "Preis (Mitgliedertarif): {price}",
-        "free": "Kostenlos.",
-        "when": "Wann",
-        "where": "Wo",
-    },
-    "fr": {
-        "registered": "Vous avez une place pour {title}.",
-        "waitlisted": "{title} est complet : vous êtes numéro {position} sur la liste d'attente. Nous vous préviendrons dès qu'une place se libère.",
-        "cancelled": "Votre inscription à {title} est annulée.",
-        "attended": "Merci d'avoir participé à {title}.",
-        "missed": "Aucune place ne s'est libérée pour vous à {title}.",
-        "price": "Prix (tarif membre) : {price}",
-        "free": "Gratuit.",
-        "when": "Quand",
-        "where": "Où",
-    },
+    "registered": _l("You have a seat at %(title)s."),
+    "waitlisted": _l(
+        "%(title)s is full: you are number %(position)s on the waiting list. We will tell you when a seat is yours."
+    ),
+    "cancelled": _l("Your registration for %(title)s is cancelled."),
+    "attended": _l("Thank you for coming to %(title)s."),
+    "missed": _l("No seat was freed for you at %(title)s."),
 }

@@ -16,12 +16,15 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from markupsafe import escape as html_escape
 from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import select, update
 
 from roaming.db import insert_if_absent, session, utcnow
 from roaming.errors import Conflict, DomainError, NotFound
 from roaming.followup.models import Outcome, Stage, Survey, ValueBand
+from roaming.i18n import LANGUAGES, written_in
 from roaming.identity.operations import node_id
 from roaming.ledger.models import Book
 from roaming.ledger.reporting import coordinator_peer
@@ -120,39 +123,31 @@ def _next_reminder(now: datetime, reminders_sent: int) -> datetime | None:
     return now + timedelta(days=config["FOLLOWUP_REMINDER_DAYS"])
 
 
-SUBJECTS = {
-    "en": ("How was your visit to {host}?", "Reminder: how was your visit to {host}?"),
-    "de": ("Wie war Ihr Besuch bei {host}?", "Erinnerung: Wie war Ihr Besuch bei {host}?"),
-    "fr": (
-        "Comment s'est passée votre visite chez {host} ?",
-        "Rappel : comment s'est passée votre visite chez {host} ?",
-    ),
-}
-BODIES = {
-    "en": "Two minutes, five questions: was it useful, whom did you meet, what came of it? Your answers help "
-    "{home} and {host} keep the agreement worthwhile.\n\n{link}",
-    "de": "Zwei Minuten, fünf Fragen: War es nützlich, wen haben Sie getroffen, was ist daraus entstanden? "
-    "Ihre Antworten helfen {home} und {host}, die Vereinbarung lohnend zu halten.\n\n{link}",
-    "fr": "Deux minutes, cinq questions : était-ce utile, qui avez-vous rencontré, qu'en est-il sorti ? "
-    "Vos réponses aident {home} et {host} à faire vivre l'accord.\n\n{link}",
-}
+# gettext messages (roaming/translations), made in the visitor's language: the survey, its reminder.
+SUBJECTS = (_l("How was your visit to %(host)s?"), _l("Reminder: how was your visit to %(host)s?"))
+INVITATION = _l(
+    "Two minutes, five questions: was it useful, whom did you meet, what came of it? Your answers help "
+    "%(home)s and %(host)s keep the agreement worthwhile."
+)
 
 
 def _mail(survey: Survey, reminder: bool) -> int:
     person = session.get(Person, survey.person_id)
     if person is None:
         return 0
-    language = person.language if person.language in SUBJECTS else "en"
+    language = person.language if person.language in LANGUAGES else "en"
     host, home = survey.visit.peer.name, current_app.config["NODE_NAME"]
     link = f"{current_app.config['BASE_URL'].rstrip('/')}/followup/{survey.token}"
-    body = BODIES[language].format(home=home, host=host, link=link)
+    with written_in(language):
+        subject = SUBJECTS[reminder] % {"host": host}
+        invitation = INVITATION % {"home": home, "host": host}
     queue(
         Recipient(person.email, person.name, language),
         Message(
             kind=f"followup.{survey.stage.value}" + (".reminder" if reminder else ""),
-            subject=SUBJECTS[language][reminder].format(host=host),
-            text=body,
-            html="".join(f"<p>{line}</p>" for line in body.replace(link, f'<a href="{link}">{link}</a>').split("\n\n")),
+            subject=subject,
+            text=f"{invitation}\n\n{link}",
+            html=f'<p>{html_escape(invitation)}</p><p><a href="{html_escape(link)}">{html_escape(link)}</a></p>',
         ),
     )
     return 1

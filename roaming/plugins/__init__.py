@@ -20,11 +20,22 @@ import pluggy
 from flask import Flask, current_app
 
 from roaming import signals
+from roaming.backoff import doubling_delay
 from roaming.db import savepoint
 from roaming.hookspecs import PLUGIN_API_VERSION, PROJECT, SPECS, Job, PluginError, ServiceKind, hookimpl
 from roaming.plugins.compatibility import incompatibility
 
-__all__ = ["PLUGIN_API_VERSION", "Job", "PluginError", "ServiceKind", "hookimpl", "hook", "settings", "service_kinds"]
+__all__ = [
+    "PLUGIN_API_VERSION",
+    "Job",
+    "PluginError",
+    "ServiceKind",
+    "doubling_delay",
+    "hookimpl",
+    "hook",
+    "settings",
+    "service_kinds",
+]
 
 ENTRY_POINT_GROUP = "roaming.plugins"
 APP_FACTORY = "roaming.app_factory"  # app.extensions: the node's app factory (roaming.create_app)

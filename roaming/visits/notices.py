@@ -18,12 +18,13 @@ from sqlalchemy import select
 from roaming import signals
 from roaming.accounts.models import Role, User
 from roaming.db import session
+from roaming.i18n import written_in
 from roaming.members.models import Person
 from roaming.notify import Attachment, Message, Recipient
 from roaming.notify.operations import queue
 from roaming.visits import ics
 from roaming.visits.models import Visit, VisitRole, VisitState
-from roaming.visits.texts import phrases
+from roaming.visits.texts import HEADLINES, STAFF_SUBJECTS, VISITOR_SUBJECTS
 
 S = VisitState
 
@@ -56,26 +57,22 @@ def state_changed(visit: Visit, old: VisitState, new: VisitState) -> None:
 
 
 def _queue_staff(recipient: Recipient, visit: Visit, kind: str) -> None:
-    words = phrases(recipient.language)
     link = f"{_base_url()}/host/visits/{visit.uid}"
-    context = {"visit": visit, "t": words, "kind": kind, "review_url": link, "node": current_app.config["NODE_NAME"]}
-    subject = words[f"staff_subject.{kind}"].format(name=visit.visitor.get("name", ""), first=visit.starts_on)
-    queue(
-        recipient,
-        Message(
+    context = {"visit": visit, "kind": kind, "review_url": link, "node": current_app.config["NODE_NAME"]}
+    with written_in(recipient.language):
+        message = Message(
             kind=kind,
-            subject=subject,
+            subject=STAFF_SUBJECTS[kind] % {"name": visit.visitor.get("name", ""), "first": visit.starts_on},
             text=render_template("mail/visit_staff.txt", **context),
             html=render_template("mail/visit_staff.html", **context),
-        ),
-    )
+        )
+    queue(recipient, message)
 
 
 def visitor_update(visit: Visit, recipient: Recipient, *, state_changed: bool = True) -> None:
     """Home side: tell the visitor what their visit is now (its new state, or changed days)."""
-    words = phrases(recipient.language)
     topic = visit.state.value if state_changed else "changed"
-    context = {"visit": visit, "t": words, "host": visit.peer.name, "headline": words[f"headline.{topic}"]}
+    host = visit.peer.name
     attachments = [
         Attachment(
             "visit.ics",
@@ -83,19 +80,20 @@ def visitor_update(visit: Visit, recipient: Recipient, *, state_changed: bool = 
             ics.calendar([visit], method=ics.method_for(visit)),
         )
     ]
+    context = {"visit": visit, "host": host}
     checkin_url = visit.resource.get("checkin_url")
     if visit.state is S.CONFIRMED and checkin_url:
         context["qr_data_uri"] = _qr_data_uri(checkin_url)
-    queue(
-        recipient,
-        Message(
+    with written_in(recipient.language):
+        context["headline"] = HEADLINES[topic] % {"host": host}
+        message = Message(
             kind=f"visit.{topic}",
-            subject=words[f"visitor_subject.{topic}"].format(host=visit.peer.name, first=visit.starts_on),
+            subject=VISITOR_SUBJECTS[topic] % {"host": host, "first": visit.starts_on},
             text=render_template("mail/visit_visitor.txt", **context),
             html=render_template("mail/visit_visitor.html", **context),
             attachments=tuple(attachments),
-        ),
-    )
+        )
+    queue(recipient, message)
 
 
 def qr_svg(url: str) -> str:

@@ -1,117 +1,39 @@
-"""The words of visit messages in the languages the node writes in (English is the fallback)."""
+"""The words of visit e-mails that follow the visit's state or the e-mail's kind, as messages of the
+gettext catalogues (roaming/translations) like every other text. Each is made in the recipient's
+language (``roaming.i18n.written_in``) and filled in with ``%``; the rest of an e-mail's words are
+in its templates (templates/mail/visit_*)."""
 
 from __future__ import annotations
 
-_EN = {
-    "visitor_subject.requested": "Your visit request to {host} for {first} was sent",
-    "visitor_subject.confirmed": "Your desk at {host} from {first} is confirmed",
-    "visitor_subject.declined": "{host} declined your visit request for {first}",
-    "visitor_subject.expired": "Your visit request to {host} for {first} expired",
-    "visitor_subject.cancelled": "Your visit to {host} from {first} is cancelled",
-    "visitor_subject.checked_in": "Welcome at {host}",
-    "visitor_subject.no_show": "Your desk at {host} was released",
-    "visitor_subject.completed": "Thank you for visiting {host}",
-    "visitor_subject.changed": "Your visit to {host} from {first} has changed",
-    "headline.changed": "Your visit has changed; the days below are how it stands now.",
-    "headline.requested": "{host} will decide on your request. You will hear from us as soon as they do.",
-    "headline.confirmed": "Your visit is confirmed under the Business Roaming Agreement.",
-    "headline.declined": "Your request was declined.",
-    "headline.expired": "The host did not decide in time, so the request expired. You may ask again.",
-    "headline.cancelled": "Your visit is cancelled.",
-    "headline.checked_in": "You are checked in.",
-    "headline.no_show": "Nobody checked in by the agreed time, so the desk was released.",
-    "headline.completed": "Your visit is complete.",
-    "greeting": "Hello {name},",
-    "desk": "Desk",
-    "where": "Where",
-    "days": "Days",
-    "people": "People",
-    "price": "Price",
-    "free": "free under the agreement",
-    "reason": "Reason",
-    "checkin": "Check in at the desk with this link or QR code",
-    "calendar": "The calendar entry is attached.",
-    "shared": "Shared with the host for this visit: your name, e-mail address, company and home cluster.",
-    "staff_subject.visit.request": "Visit request from {name} for {first}: please decide",
-    "staff_subject.visit.booked": "Visit booked by {name} from {first}",
-    "staff_subject.visit.cancelled_by_visitor": "{name} cancelled their visit from {first}",
-    "staff.request": "A visitor asks for a desk under the Business Roaming Agreement. Decide before {deadline} UTC, or the request expires.",
-    "staff.booked": "A visitor booked a desk; it was confirmed at once under the agreement's terms.",
-    "staff.cancelled": "The visitor cancelled; the seats are free again.",
-    "staff.approve": "Approve",
-    "staff.decline": "Decline (with a reason)",
-    "visitor": "Visitor",
-    "message": "Message",
+from flask_babel import lazy_gettext as _l
+
+# By the visit's new state, or "changed" when only its days changed: %(host)s, %(first)s (first day).
+VISITOR_SUBJECTS = {
+    "requested": _l("Your visit request to %(host)s for %(first)s was sent"),
+    "confirmed": _l("Your desk at %(host)s from %(first)s is confirmed"),
+    "declined": _l("%(host)s declined your visit request for %(first)s"),
+    "expired": _l("Your visit request to %(host)s for %(first)s expired"),
+    "cancelled": _l("Your visit to %(host)s from %(first)s is cancelled"),
+    "checked_in": _l("Welcome at %(host)s"),
+    "no_show": _l("Your desk at %(host)s was released"),
+    "completed": _l("Thank you for visiting %(host)s"),
+    "changed": _l("Your visit to %(host)s from %(first)s has changed"),
 }
-
-_DE = {
-    **_EN,
-    "visitor_subject.requested": "Ihre Besuchsanfrage an {host} für den {first} wurde gesendet",
-    "visitor_subject.confirmed": "Ihr Arbeitsplatz bei {host} ab {first} ist bestätigt",
-    "visitor_subject.declined": "{host} hat Ihre Besuchsanfrage für den {first} abgelehnt",
-    "visitor_subject.expired": "Ihre Besuchsanfrage an {host} für den {first} ist abgelaufen",
-    "visitor_subject.cancelled": "Ihr Besuch bei {host} ab {first} ist storniert",
-    "visitor_subject.checked_in": "Willkommen bei {host}",
-    "visitor_subject.no_show": "Ihr Arbeitsplatz bei {host} wurde freigegeben",
-    "visitor_subject.completed": "Danke für Ihren Besuch bei {host}",
-    "visitor_subject.changed": "Ihr Besuch bei {host} ab {first} wurde geändert",
-    "headline.changed": "Ihr Besuch wurde geändert; unten sehen Sie den aktuellen Stand der Tage.",
-    "headline.requested": "{host} entscheidet über Ihre Anfrage. Sie hören von uns, sobald das geschehen ist.",
-    "headline.confirmed": "Ihr Besuch ist im Rahmen des Business Roaming Agreements bestätigt.",
-    "headline.declined": "Ihre Anfrage wurde abgelehnt.",
-    "headline.expired": "Der Gastgeber hat nicht rechtzeitig entschieden; die Anfrage ist abgelaufen. Sie können erneut anfragen.",
-    "headline.cancelled": "Ihr Besuch ist storniert.",
-    "headline.checked_in": "Sie sind eingecheckt.",
-    "headline.no_show": "Bis zur vereinbarten Zeit hat niemand eingecheckt; der Arbeitsplatz wurde freigegeben.",
-    "headline.completed": "Ihr Besuch ist abgeschlossen.",
-    "greeting": "Guten Tag {name},",
-    "desk": "Arbeitsplatz",
-    "where": "Ort",
-    "days": "Tage",
-    "people": "Personen",
-    "price": "Preis",
-    "free": "kostenlos im Rahmen des Abkommens",
-    "reason": "Grund",
-    "checkin": "Checken Sie am Arbeitsplatz mit diesem Link oder QR-Code ein",
-    "calendar": "Der Kalendereintrag ist angehängt.",
-    "shared": "Für diesen Besuch mit dem Gastgeber geteilt: Ihr Name, Ihre E-Mail-Adresse, Ihr Unternehmen und Ihr Heimatcluster.",
+# The first lines of the visitor's e-mail, by the same keys: %(host)s.
+HEADLINES = {
+    "changed": _l("Your visit has changed; the days below are how it stands now."),
+    "requested": _l("%(host)s will decide on your request. You will hear from us as soon as they do."),
+    "confirmed": _l("Your visit is confirmed under the Business Roaming Agreement."),
+    "declined": _l("Your request was declined."),
+    "expired": _l("The host did not decide in time, so the request expired. You may ask again."),
+    "cancelled": _l("Your visit is cancelled."),
+    "checked_in": _l("You are checked in."),
+    "no_show": _l("Nobody checked in by the agreed time, so the desk was released."),
+    "completed": _l("Your visit is complete."),
 }
-
-_FR = {
-    **_EN,
-    "visitor_subject.requested": "Votre demande de visite chez {host} pour le {first} a été envoyée",
-    "visitor_subject.confirmed": "Votre poste chez {host} à partir du {first} est confirmé",
-    "visitor_subject.declined": "{host} a refusé votre demande de visite pour le {first}",
-    "visitor_subject.expired": "Votre demande de visite chez {host} pour le {first} a expiré",
-    "visitor_subject.cancelled": "Votre visite chez {host} à partir du {first} est annulée",
-    "visitor_subject.checked_in": "Bienvenue chez {host}",
-    "visitor_subject.no_show": "Votre poste chez {host} a été libéré",
-    "visitor_subject.completed": "Merci de votre visite chez {host}",
-    "visitor_subject.changed": "Votre visite chez {host} à partir du {first} a changé",
-    "headline.changed": "Votre visite a changé ; les jours ci-dessous montrent où elle en est.",
-    "headline.requested": "{host} va statuer sur votre demande. Nous vous écrirons dès que ce sera fait.",
-    "headline.confirmed": "Votre visite est confirmée dans le cadre du Business Roaming Agreement.",
-    "headline.declined": "Votre demande a été refusée.",
-    "headline.expired": "L'hôte n'a pas statué à temps ; la demande a expiré. Vous pouvez la renouveler.",
-    "headline.cancelled": "Votre visite est annulée.",
-    "headline.checked_in": "Votre arrivée est enregistrée.",
-    "headline.no_show": "Personne ne s'est présenté à l'heure convenue ; le poste a été libéré.",
-    "headline.completed": "Votre visite est terminée.",
-    "greeting": "Bonjour {name},",
-    "desk": "Poste de travail",
-    "where": "Lieu",
-    "days": "Jours",
-    "people": "Personnes",
-    "price": "Prix",
-    "free": "gratuit au titre de l'accord",
-    "reason": "Motif",
-    "checkin": "Enregistrez votre arrivée au poste avec ce lien ou ce code QR",
-    "calendar": "L'entrée de calendrier est jointe.",
-    "shared": "Partagé avec l'hôte pour cette visite : vos nom, adresse e-mail, entreprise et cluster d'origine.",
+# The host's staff, by the e-mail's kind: %(name)s (the visitor), %(first)s (first day).
+STAFF_SUBJECTS = {
+    "visit.request": _l("Visit request from %(name)s for %(first)s: please decide"),
+    "visit.booked": _l("Visit booked by %(name)s from %(first)s"),
+    "visit.cancelled_by_visitor": _l("%(name)s cancelled their visit from %(first)s"),
 }
-
-LANGUAGES = {"en": _EN, "de": _DE, "fr": _FR}
-
-
-def phrases(language: str | None) -> dict[str, str]:
-    return LANGUAGES.get(language or "en", _EN)

@@ -8,7 +8,7 @@ from roaming.plugins import Job, hookimpl
 from roaming_webhooks import models  # noqa: F401 - its tables on the metadata, for its migrations
 
 NAME = "webhooks"
-roaming_plugin_api = ">=1.0,<2"  # the plugin API versions it works with (docs/plugins.md)
+roaming_plugin_api = ">=1.1,<2"  # the plugin API versions it works with (docs/plugins.md)
 DELIVERY_INTERVAL_SECONDS = 1.0
 
 

@@ -10,9 +10,8 @@ import requests
 from flask import current_app
 from sqlalchemy import select
 
-from roaming.backoff import doubling_delay
 from roaming.db import session, utcnow
-from roaming.plugins import settings
+from roaming.plugins import doubling_delay, settings
 from roaming_webhooks import NAME, signing
 from roaming_webhooks.models import Delivery
 
