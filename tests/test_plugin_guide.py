@@ -57,3 +57,11 @@ def test_the_plugin_api_version_and_declaration_are_the_code_s():
     section = GUIDE.split("## Plugin API versions", 1)[1].split("\n## ", 1)[0]
     assert f"this node's plugin API is **{PLUGIN_API_VERSION}**" in section
     assert f'```python\n{DECLARATION} = "{recommended_range()}"\n```' in section
+
+
+def test_every_hook_says_what_a_plugin_implementing_it_adds():
+    """The plugin inventory (roaming plugins list, the admin page) words each hook from its spec."""
+    for spec in SPECS:
+        for name, function in vars(spec).items():
+            if name.startswith("roaming_"):
+                assert isinstance(getattr(function, "adds", None), str) and function.adds, name

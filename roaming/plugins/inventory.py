@@ -14,19 +14,6 @@ from flask import Flask
 from roaming.config import configured_plugins, write_plugins_setting
 from roaming.plugins import APP_FACTORY, BUILTINS, PluginError, installed_entry_points, load_plugin, new_manager
 
-HOOK_WORDS = {
-    "roaming_migrations_dir": "its own tables",
-    "roaming_register_blueprints": "pages or API endpoints",
-    "roaming_validate_visit": "checks on visit requests",
-    "roaming_availability": "desk availability",
-    "roaming_visit_created": "reacts to new visits",
-    "roaming_visit_state_changed": "reacts to visit changes",
-    "roaming_service_published": "reacts to catalogue changes",
-    "roaming_notify": "a notification transport",
-    "roaming_startup": "a start-up step",
-    "roaming_register_jobs": "background jobs",
-}
-
 
 @dataclass
 class PluginInfo:
@@ -82,9 +69,9 @@ def _adds(manager, plugin_name: str) -> list[str]:
     for caller in manager.get_hookcallers(manager.get_plugin(plugin_name)) or []:
         function = next(impl.function for impl in caller.get_hookimpls() if impl.plugin_name == plugin_name)
         try:
-            lines.append(_what_it_adds(caller.name, function))
+            lines.append(_what_it_adds(caller.name, function) or _words(caller))
         except Exception:  # noqa: BLE001 - a plugin that is not running may need its settings to say more
-            lines.append(HOOK_WORDS.get(caller.name, caller.name.removeprefix("roaming_").replace("_", " ")))
+            lines.append(_words(caller))
     return [line for line in lines if line]
 
 
@@ -99,7 +86,12 @@ def _what_it_adds(hook_name: str, function) -> str | None:
         return "background jobs: " + ", ".join(job.name for job in function() or [])
     if hook_name == "roaming_default_settings":
         return "settings: " + ", ".join(f"{key} = {value!r}" for key, value in (function() or {}).items())
-    return HOOK_WORDS.get(hook_name)
+    return None
+
+
+def _words(caller) -> str:
+    """What the hook's specification says a plugin implementing it adds (``roaming.hookspecs.adds``)."""
+    return caller.spec.function.adds
 
 
 def enable(app: Flask, name: str) -> list[str]:
