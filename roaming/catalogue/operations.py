@@ -54,7 +54,7 @@ desk_shrinking = _signals.signal("desk-shrinking")
 """Sent before a desk is deleted or its seats are changed, with the desk (its row held against new
 bookings until the change is committed) and ``seats``, the seats it is to have (0 when it is
 deleted). A receiver refuses the change by raising ``Conflict`` (the visits refuse to lose a
-booked seat: ``roaming.visits.capacity``)."""
+booked seat: ``roaming.visits.seats``)."""
 
 
 def list_items(model: type[CatalogueItem], *, offset: int = 0, limit: int | None = None, **filters):

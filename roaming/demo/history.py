@@ -19,10 +19,10 @@ import requests
 from roaming.accounts.operations import find_user_by_email, issue_token
 from roaming.app import create_app
 from roaming.db import engine_for, session, utcnow
-from roaming.events import hosting as event_hosting
+from roaming.events import clock as event_clock
 from roaming.followup import operations as followup
 from roaming.ledger.models import Book, Receipt
-from roaming.visits import hosting
+from roaming.visits import clock, hosting
 
 TIMEOUT = 20
 RECEIPTS = 6  # 2 visits x (confirmed, completed), 1 declined, 1 event seat
@@ -93,7 +93,7 @@ def play(coordinator, paris, cork, today: date | None = None) -> None:
 
     cork.run(lambda: _attend(paris_visit, [monday, tuesday]))
     karlsruhe.run(lambda: _attend(cork_visit, [monday]))
-    cork.run(lambda: event_hosting.close_finished(datetime.fromisoformat(event["ends_at"]) + timedelta(hours=1)))
+    cork.run(lambda: event_clock.close_finished(datetime.fromisoformat(event["ends_at"]) + timedelta(hours=1)))
     _wait(lambda: paris.get(f"/api/visits/{paris_visit}", paris.member)["state"] == "completed", "the visit completed")
     paris.run(lambda: followup.send_due(utcnow() + timedelta(days=8)))
     [survey] = paris.get("/api/followup/surveys", paris.member)
@@ -138,7 +138,7 @@ def _attend(uid: str, days: list[date]) -> None:
     zone = ZoneInfo(visit.resource["location"]["timezone"])
     for day in days:
         hosting.check_in(visit, "visitor", now=datetime.combine(day, clock_time(9), zone))
-    hosting.complete_finished(now=datetime.combine(days[-1] + timedelta(days=1), clock_time(12), UTC))
+    clock.complete_finished(now=datetime.combine(days[-1] + timedelta(days=1), clock_time(12), UTC))
 
 
 def _federation_receipts() -> int:

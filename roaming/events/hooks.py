@@ -9,7 +9,7 @@ from flask import Flask, current_app
 
 from roaming import api
 from roaming.events import api as events_api
-from roaming.events import attending, copies, federation_api, hosting, notices, pages  # noqa: F401
+from roaming.events import attending, clock, copies, federation_api, notices, pages  # noqa: F401
 from roaming.hookspecs import hookimpl
 from roaming.worker.jobs import CoreJob
 
@@ -24,6 +24,6 @@ def roaming_register_blueprints(app: Flask) -> None:
 @hookimpl
 def roaming_register_jobs() -> list[CoreJob]:
     return [
-        CoreJob("events-clock", current_app.config["VISIT_CLOCK_SECONDS"], hosting.close_finished),
+        CoreJob("events-clock", current_app.config["VISIT_CLOCK_SECONDS"], clock.close_finished),
         CoreJob("send-registrations", 0, attending.send_pending),
     ]

@@ -28,7 +28,7 @@ from roaming.events.documents import event_snapshot
 from roaming.events.models import EventSeat, Registration, RegistrationState
 from roaming.peers.models import Peer
 from roaming.visits.documents import history_entry
-from roaming.visits.hosting import on_its_own, verified_visitor
+from roaming.visits.hosting import verified_visitor
 from roaming.visits.models import VisitRole
 
 R = RegistrationState
@@ -150,7 +150,7 @@ def cancel(registration: Registration, by: str) -> Registration:
             return registration  # cancelled before: nothing changes
         raise Conflict(f"The registration is {registration.state.value}; it cannot be cancelled.")
     _give_back_seat(registration)
-    _changed(registration, history_entry(R.CANCELLED, by), old)
+    changed(registration, history_entry(R.CANCELLED, by), old)
     event = session.scalar(select(Event).where(Event.uid == registration.event_uid))
     if event is not None:
         promote(event)
@@ -171,16 +171,16 @@ def promote(event: Event) -> int:
             if _free_seats(event) == 0:
                 break
             continue
-        if not _move(registration, R.WAITLISTED, R.REGISTERED, waitlist_position=None):
+        if not move(registration, R.WAITLISTED, R.REGISTERED, waitlist_position=None):
             _give_back_seat(registration)
             continue
-        _changed(registration, history_entry(R.REGISTERED, "host", "A seat was freed: it is yours now."), R.WAITLISTED)
+        changed(registration, history_entry(R.REGISTERED, "host", "A seat was freed: it is yours now."), R.WAITLISTED)
         promoted += 1
     _renumber(event)
     return promoted
 
 
-def _move(registration: Registration, old: RegistrationState, new: RegistrationState, **values) -> bool:
+def move(registration: Registration, old: RegistrationState, new: RegistrationState, **values) -> bool:
     """Move ``registration`` from ``old`` to ``new`` in one conditional UPDATE (which also takes its
     row) and reload it; False, with nothing changed, if it is not in ``old`` any more."""
     moved = session.execute(
@@ -215,36 +215,7 @@ def cancel_from_home(peer: Peer, uid: str) -> Registration:
     return cancel(hosted_registration_of(peer, uid), "visitor")
 
 
-def close_finished(now: datetime | None = None) -> int:
-    """Registrations of events that have ended become attended (a signed event-seat receipt goes
-    to the home node) or missed; returns how many were closed."""
-    now = now or utcnow()
-    ended = select(Event.uid).where(Event.ends_at <= now)
-    open_ones = select(Registration).where(
-        Registration.role == VisitRole.HOST,
-        Registration.state.in_((R.REGISTERED, R.WAITLISTED)),
-        Registration.event_uid.in_(ended),
-    )
-    closed = 0
-    for registration in session.scalars(open_ones).all():
-        with on_its_own(f"registration {registration.uid}"):
-            closed += _close(registration, now)
-    return closed
-
-
-def _close(registration: Registration, now: datetime) -> int:
-    """Close one registration of an event that has ended; 0 if it was changed meanwhile (the next
-    tick sees it as it is now)."""
-    old = registration.state
-    if not _move(registration, old, R.ATTENDED if old is R.REGISTERED else R.MISSED):
-        session.rollback()
-        return 0
-    _changed(registration, history_entry(registration.state, "system", "The event is over."), old, at=now)
-    session.commit()
-    return 1
-
-
-def _changed(registration: Registration, entry: dict, old: RegistrationState, **details) -> None:
+def changed(registration: Registration, entry: dict, old: RegistrationState, **details) -> None:
     _next_version(registration)
     registration.history = [*registration.history, entry]
     _announce(registration, registration.state.value, old, **details)

@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from roaming import api
 from roaming.hookspecs import hookimpl
 from roaming.visits import api as visits_api
-from roaming.visits import capacity, copies, dashboard, federation_api, hosting, notices, pages, visiting  # noqa: F401
+from roaming.visits import clock, copies, dashboard, federation_api, notices, pages, seats, visiting  # noqa: F401
 from roaming.worker.jobs import CoreJob
 
 
@@ -26,18 +26,18 @@ def roaming_register_blueprints(app: Flask) -> None:
 @hookimpl
 def roaming_register_jobs() -> list[CoreJob]:
     return [
-        CoreJob("visits-clock", current_app.config["VISIT_CLOCK_SECONDS"], clock),
+        CoreJob("visits-clock", current_app.config["VISIT_CLOCK_SECONDS"], run_clock),
         CoreJob("send-visit-requests", 0, visiting.send_pending),
     ]
 
 
 @hookimpl(trylast=True)
 def roaming_availability(resource, start: date, end: date) -> dict[date, int] | None:
-    return capacity.free_seats(resource, start, end)
+    return seats.free_seats(resource, start, end)
 
 
-def clock() -> None:
+def run_clock() -> None:
     """Host side: expire undecided requests, release no-shows, complete finished visits."""
-    hosting.expire_due()
-    hosting.release_no_shows()
-    hosting.complete_finished()
+    clock.expire_due()
+    clock.release_no_shows()
+    clock.complete_finished()

@@ -1,28 +1,21 @@
-"""The host side of visits: receiving requests, deciding, seats, check-in, and the clock.
+"""The host side of visits: receiving requests, deciding, cancelling, check-in. Seats are
+``roaming.visits.seats``, the clock (expiry, no-shows, completion) ``roaming.visits.clock``.
 
 Every change moves the visit to its next ``version`` only if no one else did first (``_claim``:
 of two changes at once, one wins and the other is a ``Conflict``), adds to its history, and
 announces what happened (``roaming.signals.visit_changed``, side "host"): the ledger signs its
 receipt, staff are told, plugins hear of it, and the new visit document is queued for the home
 node when the transaction commits (``roaming.visits.copies``).
-
-Seats: a booked seat-day is a ``SeatAllocation`` row under UNIQUE(desk, day, seat). Allocation
-reads the taken seats and inserts the lowest free ones with ``INSERT ... ON CONFLICT DO NOTHING``;
-when a concurrent request took one of them first, the seats this visit did get for that day are
-given back and the seats are read again. So concurrent requests for the last seat give exactly one booking, with no lock
-held outside the database.
 """
 
 from __future__ import annotations
 
 import secrets
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import cast
 
-from flask import current_app
 from marshmallow import ValidationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -31,14 +24,14 @@ from federation.attestation import AttestationRejected, verify_attestation
 from roaming import signals
 from roaming.catalogue.models import Desk, Service
 from roaming.catalogue.service_kinds import kind_of, options_schema
-from roaming.db import insert_if_absent, lock_row, session, utcnow
+from roaming.db import lock_row, session, utcnow
 from roaming.errors import Conflict, DomainError, Forbidden, NotFound
 from roaming.identity.operations import node_id
 from roaming.peers.models import Peer
 from roaming.plugins import hook
-from roaming.visits import calendar
+from roaming.visits import calendar, seats
 from roaming.visits.documents import history_entry
-from roaming.visits.models import DayStatus, SeatAllocation, Visit, VisitDay, VisitRole, VisitState
+from roaming.visits.models import DayStatus, Visit, VisitDay, VisitRole, VisitState
 from roaming.visits.quotes import flat_messages, make_quote
 
 S = VisitState
@@ -48,14 +41,9 @@ TRANSITIONS = {
     S.CHECKED_IN: {S.COMPLETED},
 }
 RELEASING_STATES = (S.DECLINED, S.EXPIRED, S.CANCELLED, S.NO_SHOW)  # services' reservations end
-ALLOCATION_ATTEMPTS = 5
 
 
 class AttestationRefused(Forbidden):
-    pass
-
-
-class NoSeat(Conflict):
     pass
 
 
@@ -93,7 +81,7 @@ def todays_visitors(now: datetime | None = None) -> list[tuple[Visit, VisitDay]]
     )
     found = []
     for visit in session.scalars(query.order_by(Visit.id)):
-        today = calendar.local_today(_location_of(visit), now)
+        today = calendar.local_today(location_of(visit), now)
         row = next((day for day in visit.days if day.day == today and day.status is not DayStatus.CANCELLED), None)
         if row is not None:
             found.append((visit, row))
@@ -106,7 +94,7 @@ def todays_visitors(now: datetime | None = None) -> list[tuple[Visit, VisitDay]]
 def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> tuple[Visit, bool]:
     """Accept (or refuse) a visit request from ``peer``; returns the visit and whether it is new
     (a repeated request returns the visit it made the first time). Raises ``AttestationRefused``
-    (403), ``ValidationError`` (422, by field) or ``NoSeat`` (409)."""
+    (403), ``ValidationError`` (422, by field) or ``seats.NoSeat`` (409)."""
     now = now or utcnow()
     existing = _existing(peer, request["visit_id"])
     if existing is not None:
@@ -160,7 +148,7 @@ def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> t
         if existing is None:
             raise
         return existing, False
-    _allocate(visit, desk)
+    seats.allocate(visit, desk)
     _reserve_services(visit, quote)
     _announce(visit, "requested", None)
     session.commit()
@@ -242,47 +230,11 @@ def _resource(desk: Desk) -> dict:
     }
 
 
-def _allocate(visit: Visit, desk: Desk) -> None:
-    for day in visit.days:
-        _allocate_day(visit, desk, day.day)
-
-
-def _allocate_day(visit: Visit, desk: Desk, day) -> None:
-    for _attempt in range(ALLOCATION_ATTEMPTS):
-        taken = set(
-            session.scalars(
-                select(SeatAllocation.seat).where(SeatAllocation.desk_id == desk.id, SeatAllocation.day == day)
-            )
-        )
-        free = [seat for seat in range(1, _seats_now(desk) + 1) if seat not in taken][: visit.people]
-        if len(free) < visit.people:
-            break
-        won = [
-            seat
-            for seat in free
-            if insert_if_absent(SeatAllocation, desk_id=desk.id, day=day, seat=seat, visit_id=visit.id)
-        ]
-        if len(won) == len(free) and max(won) <= _seats_now(desk):
-            return
-        # another request took one of these seats meanwhile, or the desk has fewer seats now: give
-        # back ours and look again
-        session.execute(delete(SeatAllocation).where(SeatAllocation.visit_id == visit.id, SeatAllocation.day == day))
-    session.rollback()
-    raise NoSeat(f"{desk.name} has no free seat for {visit.people} on {day.isoformat()} any more.")
-
-
-def _seats_now(desk: Desk) -> int:
-    """The desk's seats as committed now: a change of seats that this booking waited for (the
-    change holds the desk's row, see ``roaming.visits.capacity``) is seen, not the number read
-    before."""
-    return session.scalar(select(Desk.seats).where(Desk.id == desk.id)) or 0
-
-
 # -- decisions and changes -----------------------------------------------------------------------
 
 
 def approve(visit: Visit, by: str = "host") -> Visit:
-    _change(visit, S.CONFIRMED, by, "Approved by the host.")
+    move_to(visit, S.CONFIRMED, by, "Approved by the host.")
     session.commit()
     return visit
 
@@ -290,8 +242,8 @@ def approve(visit: Visit, by: str = "host") -> Visit:
 def decline(visit: Visit, reason: str, by: str = "host") -> Visit:
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the request is declined."]})
-    _change(visit, S.DECLINED, by, reason, reason=reason)
-    _release(visit)
+    move_to(visit, S.DECLINED, by, reason, reason=reason)
+    seats.release(visit)
     session.commit()
     return visit
 
@@ -315,17 +267,17 @@ def cancel(visit: Visit, by: str, reason: str = "", days: list | None = None, no
     remaining = [day for day in visit.days if day.status in (DayStatus.BOOKED, DayStatus.CHECKED_IN)]
     detail = reason or ("Cancelled." if days is None else f"Cancelled {', '.join(d.isoformat() for d in chosen)}.")
     if not remaining:
-        _change(visit, S.CANCELLED, by, detail, reason=reason or None)
+        move_to(visit, S.CANCELLED, by, detail, reason=reason or None)
     else:
-        _bump(visit, history_entry(visit.state, by, detail))
-    _release_days(visit, chosen)
+        amend(visit, history_entry(visit.state, by, detail))
+    seats.release_days(visit, chosen)
     session.commit()
     return visit
 
 
 def _refuse_late(visit: Visit, days: list, by: str, now: datetime) -> None:
     """Visitors cancel a day until the terms' deadline before it begins; hosts any day not past."""
-    location = _location_of(visit)
+    location = location_of(visit)
     if by == "visitor":
         hours = visit.terms.get("cancellation_deadline_hours", 0)
         late = [day for day in days if calendar.day_start(location, day) - timedelta(hours=hours) < now]
@@ -341,7 +293,7 @@ def _refuse_late(visit: Visit, days: list, by: str, now: datetime) -> None:
 def check_in(visit: Visit, by: str, now: datetime | None = None) -> Visit:
     """Check the visitor in for today (the host location's today)."""
     now = now or utcnow()
-    today = calendar.local_today(_location_of(visit), now)
+    today = calendar.local_today(location_of(visit), now)
     day = next((row for row in visit.days if row.day == today), None)
     if day is None or day.status in (DayStatus.CANCELLED, DayStatus.NO_SHOW):
         raise Conflict(f"The visit has no desk booked for today ({today.isoformat()}).")
@@ -352,9 +304,9 @@ def check_in(visit: Visit, by: str, now: datetime | None = None) -> Visit:
     day.status, day.checked_in_at = DayStatus.CHECKED_IN, now
     note = f"Checked in on {today.isoformat()}."
     if visit.state is S.CONFIRMED:
-        _change(visit, S.CHECKED_IN, by, note)
+        move_to(visit, S.CHECKED_IN, by, note)
     else:
-        _bump(visit, history_entry(visit.state, by, note))
+        amend(visit, history_entry(visit.state, by, note))
     session.commit()
     return visit
 
@@ -371,96 +323,6 @@ def cancel_from_home(peer: Peer, uid: str, days: list | None) -> Visit:
     return cancel(visit, "visitor", days=days)
 
 
-# -- the clock -----------------------------------------------------------------------------------
-
-
-def expire_due(now: datetime | None = None) -> int:
-    """Requests whose approval deadline passed expire; their seats are freed."""
-    now = now or utcnow()
-    due = session.scalars(
-        select(Visit).where(Visit.role == VisitRole.HOST, Visit.state == S.REQUESTED, Visit.deadline_at <= now)
-    ).all()
-    expired = 0
-    for visit in due:
-        with on_its_own(f"visit {visit.uid}"):
-            _change(visit, S.EXPIRED, "system", "The host did not decide before the deadline.")
-            _release(visit)
-            session.commit()
-            expired += 1
-    return expired
-
-
-def release_no_shows(now: datetime | None = None) -> int:
-    """Booked days nobody checked in for by the terms' check-in hour become no-shows, freeing the
-    seats; a visit with no day checked in and none left becomes a no-show. Returns days released."""
-    now = now or utcnow()
-    released = 0
-    soon = (now + timedelta(days=1)).date()  # every zone's today is at most this day
-    booked_by_now = select(VisitDay.visit_id).where(VisitDay.status == DayStatus.BOOKED, VisitDay.day <= soon)
-    visits = session.scalars(
-        select(Visit).where(
-            Visit.role == VisitRole.HOST,
-            Visit.state.in_((S.CONFIRMED, S.CHECKED_IN)),
-            Visit.id.in_(booked_by_now),
-        )
-    ).all()
-    for visit in visits:
-        with on_its_own(f"visit {visit.uid}"):
-            released += _release_missed_days(visit, now)
-    return released
-
-
-def _release_missed_days(visit: Visit, now: datetime) -> int:
-    location = _location_of(visit)
-    checkin_by = visit.terms.get("checkin_by", "11:00")
-    missed = [
-        d
-        for d in visit.days
-        if d.status is DayStatus.BOOKED and calendar.local_moment(location, d.day, checkin_by) <= now
-    ]
-    if not missed:
-        return 0
-    for day in missed:
-        day.status = DayStatus.NO_SHOW
-    note = f"Not checked in by {checkin_by} on {', '.join(d.day.isoformat() for d in missed)}: desk released."
-    if visit.state is S.CONFIRMED and not any(d.status is DayStatus.BOOKED for d in visit.days):
-        _change(visit, S.NO_SHOW, "system", note)
-    else:
-        _bump(visit, history_entry(visit.state, "system", note))
-    _release_days(visit, [day.day for day in missed])
-    session.commit()
-    return len(missed)
-
-
-def complete_finished(now: datetime | None = None) -> int:
-    """Checked-in visits whose last day has passed are completed."""
-    now = now or utcnow()
-    done = 0
-    for visit in session.scalars(select(Visit).where(Visit.role == VisitRole.HOST, Visit.state == S.CHECKED_IN)).all():
-        with on_its_own(f"visit {visit.uid}"):
-            today = calendar.local_today(_location_of(visit), now)
-            if all(day.day < today or day.status in (DayStatus.CANCELLED, DayStatus.NO_SHOW) for day in visit.days):
-                _change(visit, S.COMPLETED, "system", "The visit is over.")
-                session.commit()
-                done += 1
-    return done
-
-
-@contextmanager
-def on_its_own(what: str):
-    """For the clock: one item's change, on its own. An item someone changed while the job was at
-    it is left to them (``Conflict``: rolled back; the next tick sees it as it is now); any other
-    failure is rolled back and logged naming ``what``, and the job goes on with the next item: one
-    bad visit or registration never stops the clock for the others."""
-    try:
-        yield
-    except Conflict:
-        session.rollback()
-    except Exception:
-        session.rollback()
-        current_app.logger.exception("The clock could not change %s; it goes on with the others.", what)
-
-
 # -- helpers -------------------------------------------------------------------------------------
 
 
@@ -472,11 +334,11 @@ class _Zone:
         self.timezone = snapshot.get("timezone", "UTC")
 
 
-def _location_of(visit: Visit) -> _Zone:
+def location_of(visit: Visit) -> _Zone:
     return _Zone(visit.resource.get("location", {}))
 
 
-def _change(visit: Visit, new: VisitState, by: str, note: str, reason: str | None = None) -> None:
+def move_to(visit: Visit, new: VisitState, by: str, note: str, reason: str | None = None) -> None:
     old = visit.state
     if new not in TRANSITIONS.get(old, set()):
         raise Conflict(f"The visit is {old.value}; it cannot become {new.value}.")
@@ -490,7 +352,7 @@ def _change(visit: Visit, new: VisitState, by: str, note: str, reason: str | Non
     _announce(visit, new.value, old)
 
 
-def _bump(visit: Visit, entry: dict) -> None:
+def amend(visit: Visit, entry: dict) -> None:
     """A change that keeps the visit's state (days cancelled, a check-in, no-shows)."""
     _claim(visit)
     _record(visit, entry)
@@ -527,13 +389,3 @@ def _claim(visit: Visit) -> None:
             state = now.value if now is not None else "gone"
             raise Conflict(f"The visit was changed meanwhile (it is {state} now); reload it and try again.")
     set_committed_value(visit, "version", visit.version + 1)
-
-
-def _release_days(visit: Visit, days: list) -> None:
-    """Give back the visit's seats on ``days`` (after the change is claimed: every change takes
-    the visit's row before any seat's, so two changes at once wait for each other, not deadlock)."""
-    session.execute(delete(SeatAllocation).where(SeatAllocation.visit_id == visit.id, SeatAllocation.day.in_(days)))
-
-
-def _release(visit: Visit) -> None:
-    session.execute(delete(SeatAllocation).where(SeatAllocation.visit_id == visit.id))

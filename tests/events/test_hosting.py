@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from roaming.catalogue.models import Event
 from roaming.db import session
+from roaming.events import clock as events_clock
 from roaming.events import hosting
 from roaming.events.documents import event_snapshot
 from roaming.events.models import EventSeat, Registration, RegistrationState
@@ -108,20 +109,20 @@ def test_the_closing_clock_leaves_a_registration_cancelled_meanwhile(app, within
 
     with app.app_context():
         with interleaved(app, before="UPDATE event_registration", then=visitor_cancels):
-            closed = hosting.close_finished(now=after_the_event)
+            closed = events_clock.close_finished(now=after_the_event)
 
     assert closed == 0
     registration = within(_registration, uid)
     assert registration.state is R.CANCELLED
     assert [entry["state"] for entry in registration.history] == ["cancelled"]
     assert within(lambda: session.scalars(select(Receipt.kind).where(Receipt.subject == uid)).all()) == []
-    assert within(hosting.close_finished, now=after_the_event) == 0  # the next tick finds nothing to close
+    assert within(events_clock.close_finished, now=after_the_event) == 0  # the next tick finds nothing to close
 
 
 def test_the_closing_clock_closes_what_nobody_changed(within, register):
     held, waiting = register(R.REGISTERED), register(R.WAITLISTED)
     after_the_event = within(lambda: _event_of(held).ends_at) + timedelta(minutes=1)
-    assert within(hosting.close_finished, now=after_the_event) == 2
+    assert within(events_clock.close_finished, now=after_the_event) == 2
     states = within(lambda: {uid: _registration(uid).state for uid in (held, waiting)})
     assert states == {held: R.ATTENDED, waiting: R.MISSED}
     kinds = within(lambda: session.scalars(select(Receipt.kind).where(Receipt.subject == held)).all())

@@ -12,7 +12,7 @@ import requests
 from sqlalchemy import func, select
 
 from roaming.db import session, utcnow
-from roaming.events import hosting
+from roaming.events import clock as events_clock
 from roaming.events.models import EventSeat, Registration
 from tests.support.nodes import wait_for
 from tests.support.postgres import fresh_database
@@ -114,7 +114,7 @@ def test_a_full_event_waitlists_and_the_seat_receipt_follows_the_event(tmp_path)
         assert twice.status_code == 409 and "registered for Founders breakfast already" in twice.json()["message"]
 
         with host.app_context():
-            assert hosting.close_finished(utcnow() + timedelta(days=30)) == 2
+            assert events_clock.close_finished(utcnow() + timedelta(days=30)) == 2
 
         def home_has_the_receipt():
             """the home node holds the host's signed event-seat receipt"""

@@ -15,10 +15,10 @@ import requests
 from sqlalchemy import func, select
 
 from roaming.db import session, utcnow
-from roaming.events import hosting as event_hosting
+from roaming.events import clock as event_clock
 from roaming.followup import operations as followup
 from roaming.ledger.models import Book, Receipt
-from roaming.visits import hosting
+from roaming.visits import clock
 from tests.support.federation import coordinated_federation, signed_post
 from tests.support.nodes import wait_for
 from tests.support.visits import (
@@ -97,7 +97,7 @@ def scripted_run(federation):
     # CyberForum leaves Anna's request unanswered until it expires
     v3 = _ask(paris, anna, karlsruhe, desks["CyberForum"], wednesday)
     with karlsruhe.app_context():
-        assert hosting.expire_due(now=utcnow() + timedelta(days=4)) == 1
+        assert clock.expire_due(now=utcnow() + timedelta(days=4)) == 1
     # it@cork hosts CyberForum's Kai with a colleague; CyberForum hosts Ciaran, who comes two of three days
     v4 = _ask(karlsruhe, kai, cork, desks["it@cork"], wednesday, people=2)
     _decide(cork, staff["it@cork"], v4, "approve")
@@ -114,7 +114,7 @@ def scripted_run(federation):
         body = {"host": node_id_of(karlsruhe), "event": event}
         assert requests.post(f"{home.url}/api/registrations", json=body, headers=visitor, timeout=TIMEOUT).ok
     with karlsruhe.app_context():
-        assert event_hosting.close_finished(utcnow() + timedelta(days=30)) == 2
+        assert event_clock.close_finished(utcnow() + timedelta(days=30)) == 2
 
     def all_receipts_reported():
         """the homes reported all nine receipts to the coordinator, and the hosts too"""

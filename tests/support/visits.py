@@ -22,7 +22,8 @@ from roaming.identity.operations import node_id
 from roaming.members.models import CompanyStatus, MemberCompany, Person
 from roaming.peers.operations import get_peer
 from roaming.peers.variations import set_variation
-from roaming.visits.hosting import check_in, complete_finished, hosted_visit
+from roaming.visits.clock import complete_finished
+from roaming.visits.hosting import check_in, hosted_visit
 from roaming.visits.models import Visit, VisitRole, VisitState
 from tests.support.nodes import running_node
 

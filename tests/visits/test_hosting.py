@@ -14,7 +14,7 @@ from roaming.errors import Conflict
 from roaming.ledger.models import Receipt
 from roaming.peers.variations import set_variation
 from roaming.plugins import hookimpl, plugin_manager
-from roaming.visits import calendar, hosting
+from roaming.visits import calendar, clock, hosting
 from roaming.visits.models import DayStatus, SeatAllocation, VisitState
 from roaming.visits.quotes import make_quote
 from tests.visits.conftest import MONDAY, NOW, receive
@@ -87,11 +87,11 @@ def test_the_clock_expires_releases_and_completes(app, make_desk, make_location,
         attended = receive(home_peer, desk)
         hosting.approve(attended)
         hosting.check_in(attended, "host", now=datetime(2030, 1, 7, 8, 30, tzinfo=UTC))
-        assert hosting.expire_due(NOW) == 0
-        assert hosting.expire_due(NOW + timedelta(hours=73)) == 1
-        assert hosting.release_no_shows(datetime(2030, 1, 7, 9, 59, tzinfo=UTC)) == 0  # 10:59 in Karlsruhe
-        assert hosting.release_no_shows(datetime(2030, 1, 7, 10, 0, tzinfo=UTC)) == 1  # 11:00: released
-        assert hosting.complete_finished(datetime(2030, 1, 8, 0, 30, tzinfo=UTC)) == 1
+        assert clock.expire_due(NOW) == 0
+        assert clock.expire_due(NOW + timedelta(hours=73)) == 1
+        assert clock.release_no_shows(datetime(2030, 1, 7, 9, 59, tzinfo=UTC)) == 0  # 10:59 in Karlsruhe
+        assert clock.release_no_shows(datetime(2030, 1, 7, 10, 0, tzinfo=UTC)) == 1  # 11:00: released
+        assert clock.complete_finished(datetime(2030, 1, 8, 0, 30, tzinfo=UTC)) == 1
         return undecided.state, no_show.state, attended.state, session.query(SeatAllocation).count()
 
     assert within(run) == (VisitState.EXPIRED, VisitState.NO_SHOW, VisitState.COMPLETED, 1)
@@ -148,9 +148,9 @@ def test_the_clock_leaves_a_request_that_staff_decided_meanwhile(app, make_desk,
         with app.app_context():
             hosting.decline(hosting.hosted_visit(uid), "Closed that week.")
         with pytest.raises(Conflict):
-            hosting._change(due, VisitState.EXPIRED, "system", "late")
+            hosting.move_to(due, VisitState.EXPIRED, "system", "late")
         session.rollback()
-        assert hosting.expire_due(after_deadline) == 0  # and the job itself goes on
+        assert clock.expire_due(after_deadline) == 0  # and the job itself goes on
     assert within(lambda: hosting.hosted_visit(uid).state) is VisitState.DECLINED
 
 
@@ -189,7 +189,7 @@ def test_one_poisoned_visit_does_not_stop_the_clock_for_the_others(make_desk, ma
 
     within(poison)
     weeks_later = NOW + timedelta(days=60)
-    assert within(hosting.release_no_shows, now=weeks_later) == 1  # the sound visit's day
+    assert within(clock.release_no_shows, now=weeks_later) == 1  # the sound visit's day
     states = within(lambda: {uid: hosting.hosted_visit(uid).state for uid in (poisoned, sound)})
     assert states == {poisoned: VisitState.CONFIRMED, sound: VisitState.NO_SHOW}
     assert f"The clock could not change visit {poisoned}; it goes on with the others." in caplog.text

@@ -39,7 +39,6 @@ from roaming.catalogue.models import Desk
 from roaming.db import session, utcnow
 from roaming.ledger.models import Book, Receipt
 from roaming.peers.models import OutboxMessage
-from roaming.visits import hosting
 from roaming.visits.models import DayStatus, SeatAllocation, Visit, VisitRole, VisitState
 from tests.support.nodes import wait_for
 from tests.support.postgres import fresh_database
@@ -165,8 +164,8 @@ def machine_for(world: World):
         @rule(uid=visits)
         @world.noting
         def the_clock_runs_while_staff_decide(self, uid):
-            clock, decision = _at_once(
-                lambda: (world.run_clock(hosting.expire_due), world.run_clock(hosting.release_no_shows)),
+            _ticked, decision = _at_once(
+                lambda: (world.run_clock(clock.expire_due), world.run_clock(clock.release_no_shows)),
                 lambda: world.post(world.host, f"/api/visits/{uid}/approve", world.staff[1]),
             )
             assert decision.status_code in (200, 404, 409), decision.text

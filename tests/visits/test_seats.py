@@ -11,8 +11,8 @@ from roaming.catalogue.models import Desk
 from roaming.db import session
 from roaming.errors import Conflict
 from roaming.visits import hosting
-from roaming.visits.hosting import NoSeat
 from roaming.visits.models import SeatAllocation
+from roaming.visits.seats import NoSeat
 from tests.support.postgres import suite_backend
 from tests.support.races import interleaved
 from tests.visits.conftest import MONDAY, receive
