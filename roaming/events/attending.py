@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from functools import partial
 
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -22,10 +23,8 @@ from roaming.events.documents import RegistrationDocumentSchema, apply_document
 from roaming.events.models import Registration, RegistrationState
 from roaming.members.models import Person
 from roaming.peers import sending
-from roaming.peers.delivery import IN_FLIGHT_SECONDS, enqueue
+from roaming.peers.delivery import IN_FLIGHT_SECONDS
 from roaming.peers.models import Peer
-from roaming.peers.operations import client
-from roaming.peers.trust import resolver_for
 from roaming.visits.models import VisitRole
 from roaming.visits.visiting import (
     attestation_for,
@@ -158,13 +157,7 @@ def cancel(registration: Registration) -> Registration:
         raise Conflict(f"The registration is {registration.state.value}; it cannot be cancelled.")
     payload = {"message_id": uuid.uuid4().hex}
     path = f"{REGISTRATIONS_PATH}/{registration.uid}/cancel"
-    try:
-        answer = client().post(f"{registration.peer.base_url}{path}", payload, resolver_for(registration.peer))
-    except DeliveryError as error:
-        if not error.retry:
-            raise refusal_or_unavailable(registration.peer, error) from None
-        enqueue(registration.peer, path, payload)
-        session.commit()
-        return registration
-    apply_host_document(registration.peer, answer.data, registration)
+    answer = sending.now_or_queued(registration.peer, path, payload, partial(refusal_or_unavailable, registration.peer))
+    if answer is not None:
+        apply_host_document(registration.peer, answer.data, registration)
     return registration

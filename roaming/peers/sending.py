@@ -24,7 +24,7 @@ from sqlalchemy.engine import CursorResult
 from federation.client import DeliveryError
 from roaming.db import session, utcnow
 from roaming.errors import DomainError
-from roaming.peers.delivery import IN_FLIGHT_SECONDS, retry_delay, sets_aside
+from roaming.peers.delivery import IN_FLIGHT_SECONDS, enqueue, retry_delay, sets_aside
 from roaming.peers.models import VisitRole
 from roaming.peers.operations import client
 from roaming.peers.trust import resolver_for
@@ -126,3 +126,17 @@ def describe(error: Exception) -> str:
     if isinstance(error, DeliveryError | DomainError):
         return str(error)
     return f"{type(error).__name__}: {error}"
+
+
+def now_or_queued(peer, path: str, payload: dict, refusal: Callable[[DeliveryError], Exception]):
+    """Send ``payload`` to ``peer`` at once and return its signed answer; when ``peer`` cannot be
+    reached, queue it in the outbox (committed; the worker delivers it with the same message id)
+    and return None. A refusal raises ``refusal(error)``."""
+    try:
+        return client().post(f"{peer.base_url}{path}", payload, resolver_for(peer))
+    except DeliveryError as error:
+        if not error.retry:
+            raise refusal(error) from None
+        enqueue(peer, path, payload)
+        session.commit()
+        return None

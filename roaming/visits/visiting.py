@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import uuid
 from datetime import datetime, timedelta
+from functools import partial
 
 from flask import current_app
 from marshmallow import ValidationError
@@ -31,7 +32,7 @@ from roaming.errors import Conflict, DomainError, Forbidden, NotFound
 from roaming.identity.operations import key_ring, node_id
 from roaming.members.models import CompanyStatus, Person
 from roaming.peers import sending
-from roaming.peers.delivery import IN_FLIGHT_SECONDS, enqueue
+from roaming.peers.delivery import IN_FLIGHT_SECONDS
 from roaming.peers.discovery import PeerUnreachable
 from roaming.peers.models import OutboxMessage, Peer, PeerStatus
 from roaming.peers.operations import client
@@ -326,13 +327,7 @@ def cancel(visit: Visit, days: list | None = None) -> Visit:
         return visit  # asked before: it is passed on once the host can be reached, once
     payload = {"message_id": uuid.uuid4().hex, "days": wanted}
     path = f"{REQUESTS_PATH}/{visit.uid}/cancel"
-    try:
-        answer = client().post(f"{visit.peer.base_url}{path}", payload, resolver_for(visit.peer))
-    except DeliveryError as error:
-        if not error.retry:
-            raise refusal_or_unavailable(visit.peer, error) from None
-        enqueue(visit.peer, path, payload)
-        session.commit()
-        return visit
-    apply_host_document(visit.peer, answer.data, visit)
+    answer = sending.now_or_queued(visit.peer, path, payload, partial(refusal_or_unavailable, visit.peer))
+    if answer is not None:
+        apply_host_document(visit.peer, answer.data, visit)
     return visit
