@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from roaming import api, errors, hardening, i18n, logs, plugins
+from roaming import api, db, errors, hardening, i18n, logs, plugins
 from roaming.agreement import terms
 from roaming.base_app import create_base_app
 from roaming.plugins import APP_FACTORY
@@ -34,4 +34,5 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     plugins.finish_app(app)
     hardening.init_app(app)
+    db.commit_each_request(app)
     return app

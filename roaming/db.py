@@ -268,6 +268,22 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
 
 
+def commit_each_request(app: Flask) -> None:
+    """The request is the transaction: what it wrote is committed once its answer is ready, if it
+    succeeded (a status below 400), before the answer leaves; otherwise the session's end rolls it
+    back. Operations change and flush; they commit only where they must (docs/architecture.md,
+    "One transaction boundary"). Registered last, so that it runs before the other after-request
+    steps (Flask runs them in reverse): a commit that fails answers 500, not the view's success."""
+    app.after_request(_commit_if_answered)
+
+
+def _commit_if_answered(response):
+    db_session = g.get("db_session")
+    if db_session is not None and response.status_code < 400:
+        db_session.commit()
+    return response
+
+
 def engine_for(app: Flask) -> Engine:
     return app.extensions["roaming.engine"]
 

@@ -17,7 +17,7 @@ from roaming.accounts.operations import create_user
 from roaming.app import create_app
 from roaming.catalogue.operations import save_profile
 from roaming.config import CONFIG_FILE, write_instance_files
-from roaming.db import engine_for
+from roaming.db import engine_for, session
 
 
 class InstanceExists(Exception):
@@ -70,5 +70,6 @@ def create_instance(
     with app.app_context():
         save_profile({"name": name, "country": country})
         create_user(email=admin_email, name="Node administrator", role=Role.ADMIN, password=password)
+        session.commit()
     engine_for(app).dispose()
     return NewInstance(path, node_key.key_id, admin_email.lower(), password)

@@ -72,7 +72,6 @@ def language():
         user = current_user()
         if user is not None and user.person is not None:
             user.person.language = chosen
-            session.commit()
     return redirect(safe_next(request.form.get("next")))
 
 

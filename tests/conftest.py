@@ -119,7 +119,9 @@ def within(app):
 
     def run(function, *args, **kwargs):
         with app.app_context():
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
+            db_session.commit()  # a request or command commits what it did (operations flush)
+            return result
 
     return run
 

@@ -120,7 +120,7 @@ def create_user(
         password_hash=hash_password(password) if password else None,
     )
     session.add(user)
-    session.commit()
+    session.flush()
     return user
 
 
@@ -140,7 +140,7 @@ def update_user(user: User, changes: dict) -> User:
         _end_tokens_at_password_change(user)
     if changes.get("password") or changes.get("active") is False:
         sessions.end_all(user)
-    session.commit()
+    session.flush()
     return user
 
 
@@ -155,7 +155,7 @@ def change_own_account(user: User, changes: dict) -> User:
 
 def delete_user(user: User) -> None:
     session.delete(user)
-    session.commit()
+    session.flush()
 
 
 def authenticate(email: str, password: str) -> User:
@@ -194,7 +194,7 @@ def record_login(user: User, password: str | None = None) -> None:
             raise Unauthorized("Wrong e-mail or password.")
         checked = stored  # a log-in at the same time replaced the hash: this password still matches it
         values.pop("password_hash", None)
-    session.commit()
+    session.flush()
     for name, value in values.items():
         set_committed_value(user, name, value)
 
@@ -247,7 +247,7 @@ def issue_token(
         parent_id=made_with.id if made_with is not None else None,
     )
     session.add(token)
-    session.commit()
+    session.flush()
     return token, plaintext
 
 
@@ -281,7 +281,8 @@ def _hold_unrevoked(token: ApiToken) -> None:
 
 
 def token_for(plaintext: str) -> ApiToken | None:
-    """The valid (unrevoked, unexpired) token of an active user, else None."""
+    """The valid (unrevoked, unexpired) token of an active user, else None. Commits when it notes
+    the token's use: it runs before the view, which may wait on another node with nothing held."""
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plaintext)))
     now = utcnow()
     if token is None or token.revoked_at is not None or _expired(token.expires_at, now):
@@ -332,7 +333,7 @@ def revoke_token(token: ApiToken) -> None:
             update(ApiToken).where(ApiToken.id.in_(level), ApiToken.revoked_at.is_(None)).values(revoked_at=now)
         )
         level = list(session.scalars(select(ApiToken.id).where(ApiToken.parent_id.in_(level))))
-    session.commit()
+    session.flush()
 
 
 def _check_person_for_login(person_id: int | None) -> None:

@@ -93,7 +93,7 @@ def renew_browser_session(user: User) -> None:
     if "Authorization" in request.headers or not has_browser_session():
         return
     _start_browser_session(user, csrf_token())
-    session.commit()
+    session.flush()
 
 
 def _start_browser_session(user: User, csrf: str) -> None:
@@ -109,7 +109,7 @@ def logout_browser_session() -> None:
     session_id = browser_session.get(SESSION_ID)
     if session_id is not None:
         sessions.end(session_id)
-        session.commit()
+        session.flush()
     browser_session.clear()
     g.current_user = None
 

@@ -79,7 +79,7 @@ def retry(kind: str, item_id: int) -> None:
     spec = _kind(kind)
     _exclusive(kind, item_id, update(spec.model).where(*_still_aside(spec, item_id)).values(**spec.retried(utcnow())))
     audit("attention.retry", f"{kind}:{item_id}")
-    session.commit()
+    session.flush()
 
 
 def drop(kind: str, item_id: int) -> None:
@@ -96,7 +96,7 @@ def drop(kind: str, item_id: int) -> None:
         _exclusive(kind, item_id, statement)
         spec.tell(session.get(spec.model, item_id, populate_existing=True))
     audit("attention.drop", f"{kind}:{item_id}")
-    session.commit()
+    session.flush()
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ def audit(action: str, subject: str, **detail) -> None:
 def audit_read(action: str, subject: str, **detail) -> None:
     """Record a staff read of personal data (committed at once: reads commit nothing else)."""
     audit(action, subject, **detail)
-    session.commit()
+    session.flush()
 
 
 def _actor() -> str:

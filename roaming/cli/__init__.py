@@ -28,7 +28,7 @@ from functools import update_wrapper
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask.cli import ScriptInfo
 
 from roaming import __version__, settings
@@ -139,6 +139,28 @@ class NodeScriptInfo(ScriptInfo):
         return create_base_app({"INSTANCE_PATH": self.data.get("instance")}, database=database)
 
 
+def with_appcontext(command):
+    """Decorator: run the command in the node's app context, as ``flask.cli.with_appcontext``
+    does, and make the command one transaction: what it wrote is committed when it returns; an
+    error rolls it back with the app context (operations flush, the command commits)."""
+
+    @click.pass_context
+    def run_in_app(ctx: click.Context, /, *args, **kwargs):
+        if not current_app:
+            ctx.with_resource(ctx.ensure_object(ScriptInfo).load_app().app_context())
+        result = ctx.invoke(command, *args, **kwargs)
+        _commit_command()
+        return result
+
+    return update_wrapper(run_in_app, command)
+
+
+def _commit_command() -> None:
+    db_session = g.get("db_session")  # None when the command used no database
+    if db_session is not None:
+        db_session.commit()
+
+
 def with_base_app(*, database: bool):
     """Decorator: run the command in an app context of the node's base app (its settings, and its
     database with ``database``; ``roaming.base_app``), for commands that read nothing else: they
@@ -152,7 +174,9 @@ def with_base_app(*, database: bool):
                 info = ctx.ensure_object(ScriptInfo)
                 app = info.load_base_app(database=database) if isinstance(info, NodeScriptInfo) else info.load_app()
                 ctx.with_resource(app.app_context())
-            return ctx.invoke(command, *args, **kwargs)
+            result = ctx.invoke(command, *args, **kwargs)
+            _commit_command()
+            return result
 
         return update_wrapper(run_in_base_app, command)
 

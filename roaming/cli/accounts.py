@@ -5,12 +5,11 @@ from __future__ import annotations
 import secrets
 
 import click
-from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
 from roaming.accounts import operations as ops
 from roaming.accounts.models import Role, TokenScope
-from roaming.cli import instance_option
+from roaming.cli import instance_option, with_appcontext
 from roaming.errors import DomainError
 from roaming.members.operations import find_person_by_email
 

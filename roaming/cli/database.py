@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from roaming import migrate
-from roaming.cli import instance_option
+from roaming.cli import instance_option, with_appcontext
 from roaming.database_copy import CopyRefused, copy_database, count_rows
 from roaming.db import engine_for
 from roaming.plugins import PluginError

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import click
-from flask.cli import with_appcontext
 
-from roaming.cli import instance_option
+from roaming.cli import instance_option, with_appcontext
 from roaming.coordinator import operations as coordinator
 from roaming.coordinator.models import MembershipStatus
 from roaming.db import session

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask.cli import with_appcontext
 
 from roaming.catalogue.importer import import_catalogue_file
-from roaming.cli import instance_option
+from roaming.cli import instance_option, with_appcontext
 from roaming.importing import ImportRejected
 from roaming.members.importer import import_members_file
 

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 
 from federation.keys import KeyRing, RotationInProgress
-from roaming.cli import instance_option, with_base_app
+from roaming.cli import instance_option, with_appcontext, with_base_app
 
 
 @click.group("keys", help="The node's Ed25519 signing keys.")

@@ -8,13 +8,12 @@ from urllib.parse import urlparse
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 from marshmallow import ValidationError
 from werkzeug.serving import make_server
 
 from roaming import logs, migrate
 from roaming.accounts.operations import prepare_for_logins, warn_of_testing_mode
-from roaming.cli import instance_option
+from roaming.cli import instance_option, with_appcontext
 from roaming.db import engine_for
 from roaming.instance import InstanceExists, create_instance
 from roaming.worker.claims import WorkerAlreadyRunning

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from roaming.cli import instance_option, with_base_app
+from roaming.cli import instance_option, with_appcontext, with_base_app
 from roaming.db import session, utcnow
 from roaming.peers.models import Peer
 

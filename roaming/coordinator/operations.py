@@ -77,7 +77,7 @@ def add_application(url: str, fingerprint: str, note: str = "") -> Membership:
         jwks={"keys": [{**jwk, "kid": kid} for kid, jwk in remote.keys.items()]},
     )
     session.add(membership)
-    session.commit()
+    session.flush()
     return membership
 
 
@@ -88,7 +88,7 @@ def change_status(membership: Membership, new: MembershipStatus) -> Membership:
     setattr(membership, DATE_FIELDS[new], utcnow())
     if new in PUBLISHED:
         _bump_version()
-    session.commit()
+    session.flush()
     return membership
 
 

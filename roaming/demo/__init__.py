@@ -20,7 +20,7 @@ from roaming.app import create_app
 from roaming.catalogue.importer import import_catalogue_document
 from roaming.coordinator.models import MembershipStatus
 from roaming.coordinator.operations import add_application, change_status
-from roaming.db import engine_for
+from roaming.db import engine_for, session
 from roaming.instance import create_instance
 from roaming.members.importer import import_companies
 from roaming.members.operations import find_person_by_email
@@ -53,6 +53,7 @@ def admit_members(coordinator: DemoNode, members: list[DemoNode]) -> None:
         for member in members:
             membership = add_application(member.url, member.key_id, "Demo federation")
             change_status(membership, MembershipStatus.ADMITTED)
+        session.commit()
         refresh()
     engine_for(app).dispose()
 
@@ -88,6 +89,7 @@ def build_node(slug: str, folder: Path, url: str, settings: dict | None = None, 
         )
         person = find_person_by_email(data["logins"]["member"])
         create_user(email=person.email, name=person.name, role=Role.MEMBER, password=DEMO_PASSWORD, person_id=person.id)
+        session.commit()
     engine_for(app).dispose()
     logins = {"admin": admin_email, "host staff": data["logins"]["staff"], "member": data["logins"]["member"]}
     return DemoNode(slug, node["name"], instance, url, logins)

@@ -55,7 +55,9 @@ class Player:
         app = self.app()
         try:
             with app.app_context():
-                return operation()
+                result = operation()
+                session.commit()
+                return result
         finally:
             engine_for(app).dispose()
 
@@ -67,6 +69,7 @@ def player(node) -> Player:
         for role in ("member", "host staff"):
             _, token = issue_token(find_user_by_email(node.logins[role]), "demo history", 1)
             tokens[role] = {"Authorization": f"Bearer {token}"}
+        session.commit()
     engine_for(app).dispose()
     return Player(node, tokens["member"], tokens["host staff"])
 

@@ -34,7 +34,6 @@ def cancel(uid: str):
         registration = hosting.cancel_from_home(g.peer, uid)
     else:
         registration = hosting.hosted_registration_of(g.peer, uid)
-    session.commit()
     return signed_json(document(registration))
 
 
@@ -46,6 +45,6 @@ def update():
     data = json_body(WireRegistrationUpdateSchema())
     if accept_once(g.peer, data["message_id"]):
         attending.apply_host_document(g.peer, data["registration"])
-    session.commit()
+    session.commit()  # kept also when the answer is 422: the update is applied, only receipts refused
     refused = signals.answers(signals.refused_receipts, data["registration"].get("receipts"))
     return signed_json(refused[0], 422) if refused else signed_json({"accepted": True}, 202)

@@ -94,7 +94,7 @@ def receive_registration(peer: Peer, request: dict, now: datetime | None = None)
         note = f"The visitor seats are taken: number {registration.waitlist_position} on the waiting list."
         registration.history = [*registration.history, history_entry(R.WAITLISTED, "host", note)]
     _announce(registration, registration.state.value, None)
-    session.commit()
+    session.flush()
     return registration, True
 
 
@@ -154,7 +154,7 @@ def cancel(registration: Registration, by: str) -> Registration:
     event = session.scalar(select(Event).where(Event.uid == registration.event_uid))
     if event is not None:
         promote(event)
-    session.commit()
+    session.flush()
     return registration
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, g
 from marshmallow import fields, validate
 
-from roaming.db import session
 from roaming.followup.operations import receive
 from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import json_body, signed_by_peer, signed_json
@@ -26,5 +25,4 @@ def outcomes():
     message = json_body(OutcomeMessageSchema())
     if accept_once(g.peer, message["message_id"]):
         receive(g.peer, message["outcome"])
-    session.commit()
     return signed_json({"accepted": True}, 202)

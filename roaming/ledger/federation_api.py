@@ -10,7 +10,6 @@ from marshmallow import fields, validate
 
 from federation.receipts import MAX_COUNT, MAX_LENGTH
 from roaming.coordinator.operations import require_coordinator
-from roaming.db import session
 from roaming.ledger import coordination
 from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import json_body, signed_by_peer, signed_json
@@ -43,7 +42,6 @@ def _report(schema: WireSchema, record, done: str):
     if not accept_once(g.peer, report["message_id"]):
         return signed_json({done: True, "repeated_message": True})
     recorded = record(g.peer.node_id, report)
-    session.commit()
     return signed_json({done: True, "receipt_id": recorded.receipt_id}, 201)
 
 

@@ -31,21 +31,21 @@ def get_company(company_id: int) -> MemberCompany:
 def create_company(data: dict) -> MemberCompany:
     company = MemberCompany(**data)
     session.add(company)
-    session.commit()
+    session.flush()
     return company
 
 
 def update_company(company: MemberCompany, patch: dict) -> MemberCompany:
     for key, value in merged_and_validated(CompanySchema, company, patch).items():
         setattr(company, key, value)
-    session.commit()
+    session.flush()
     return company
 
 
 def delete_company(company: MemberCompany) -> None:
     """Delete a company with its people (and their logins)."""
     session.delete(company)
-    session.commit()
+    session.flush()
 
 
 def get_person(person_id: int) -> Person:
@@ -59,7 +59,7 @@ def add_person(company: MemberCompany, data: dict) -> Person:
     _refuse_taken_email(data["email"])
     person = Person(company=company, **data)
     session.add(person)
-    session.commit()
+    session.flush()
     return person
 
 
@@ -69,13 +69,13 @@ def update_person(person: Person, patch: dict) -> Person:
         _refuse_taken_email(data["email"])
     for key, value in data.items():
         setattr(person, key, value)
-    session.commit()
+    session.flush()
     return person
 
 
 def delete_person(person: Person) -> None:
     session.delete(person)
-    session.commit()
+    session.flush()
 
 
 def find_person_by_email(address: str) -> Person | None:

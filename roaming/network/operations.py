@@ -130,7 +130,7 @@ def digest_period(days: int) -> datetime:
 
 def subscribe(person: Person, wanted: bool) -> None:
     person.newsletter = wanted
-    session.commit()
+    session.flush()
 
 
 def send_digest(days: int = 30) -> int:

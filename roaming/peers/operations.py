@@ -68,7 +68,7 @@ def add_pinned_peer(url: str, fingerprint: str) -> Peer:
     )
     peer.keys.append(PeerKey(key_id=fingerprint, jwk=remote.keys[fingerprint]))
     session.add(peer)
-    session.commit()
+    session.flush()
     return peer
 
 
@@ -80,7 +80,7 @@ def remove_peer(peer: Peer) -> None:
     mirror.forget_peer(peer)
     session.delete(peer)
     try:
-        session.commit()
+        session.flush()
     except IntegrityError:
         session.rollback()
         raise Conflict(
@@ -92,7 +92,7 @@ def remove_peer(peer: Peer) -> None:
 def request_sync(peer: Peer) -> None:
     """Note that the peer announced a change (the worker pulls it)."""
     peer.sync_requested_at = utcnow()
-    session.commit()
+    session.flush()
 
 
 def pull_catalogue(peer: Peer, progress=None) -> int:

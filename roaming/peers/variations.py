@@ -25,7 +25,7 @@ def set_variation(peer: Peer, changes: dict, note: str = "") -> TermsVariation:
     variation = variation_for(peer) or TermsVariation(peer=peer)
     variation.changes, variation.note = validated(changes, "changes"), note
     session.add(variation)
-    session.commit()
+    session.flush()
     return variation
 
 
@@ -33,4 +33,4 @@ def remove_variation(peer: Peer) -> None:
     variation = variation_for(peer)
     if variation is not None:
         session.delete(variation)
-        session.commit()
+        session.flush()

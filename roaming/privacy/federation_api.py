@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, g
 from marshmallow import fields, validate
 
-from roaming.db import session
 from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import json_body, signed_by_peer, signed_json
 from roaming.privacy.operations import erase_for_peer
@@ -31,5 +30,4 @@ def erasures():
     case studies of the named surveys."""
     message = json_body(ErasureMessageSchema())
     wiped = erase_for_peer(g.peer, message) if accept_once(g.peer, message["message_id"]) else 0
-    session.commit()
     return signed_json({"wiped": wiped})

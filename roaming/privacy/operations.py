@@ -72,7 +72,7 @@ def export(person: Person) -> dict:
     surveys = session.scalars(select(Survey).where(Survey.person_id == person.id)).all()
     mails = session.scalars(select(Notification).where(Notification.recipient_email == person.email)).all()
     trail = audit_trail(f"person:{person.id}")
-    session.commit()
+    session.flush()
     return {
         "exported_at": utcnow().isoformat(timespec="seconds"),
         "node": current_app.config["NODE_NAME"],
@@ -146,7 +146,7 @@ def erase(person: Person) -> dict:
     audit("person.erase", f"person:{person.id}", visits=len(visits), registrations=len(registrations))
     session.execute(delete(User).where(User.person_id == person.id))
     session.delete(person)
-    session.commit()
+    session.flush()
     return {
         "visits_anonymised": len(visits),
         "registrations_anonymised": len(registrations),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, g
 
 from roaming import signals
-from roaming.db import session, utcnow
+from roaming.db import utcnow
 from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import json_body, signed_by_peer, signed_json
 from roaming.visits import hosting, visiting
@@ -44,7 +44,6 @@ def cancel(uid: str):
         visit = hosting.cancel_from_home(g.peer, uid, data["days"])
     else:
         visit = hosting.hosted_visit_of(g.peer, uid)
-    session.commit()
     return signed_json(document(visit))
 
 

@@ -18,14 +18,14 @@ def feed_for(person: Person) -> CalendarFeed:
     if feed is None:
         feed = CalendarFeed(person_id=person.id, token=secrets.token_urlsafe(32))
         session.add(feed)
-        session.commit()
+        session.flush()
     return feed
 
 
 def renew_feed(person: Person) -> CalendarFeed:
     feed = feed_for(person)
     feed.token = secrets.token_urlsafe(32)
-    session.commit()
+    session.flush()
     return feed
 
 

@@ -151,7 +151,7 @@ def receive_request(peer: Peer, request: dict, now: datetime | None = None) -> t
     seats.allocate(visit, desk)
     _reserve_services(visit, quote)
     _announce(visit, "requested", None)
-    session.commit()
+    session.flush()
     return visit, True
 
 
@@ -235,7 +235,7 @@ def _resource(desk: Desk) -> dict:
 
 def approve(visit: Visit, by: str = "host") -> Visit:
     move_to(visit, S.CONFIRMED, by, "Approved by the host.")
-    session.commit()
+    session.flush()
     return visit
 
 
@@ -244,7 +244,7 @@ def decline(visit: Visit, reason: str, by: str = "host") -> Visit:
         raise ValidationError({"reason": ["Say why the request is declined."]})
     move_to(visit, S.DECLINED, by, reason, reason=reason)
     seats.release(visit)
-    session.commit()
+    session.flush()
     return visit
 
 
@@ -271,7 +271,7 @@ def cancel(visit: Visit, by: str, reason: str = "", days: list | None = None, no
     else:
         amend(visit, history_entry(visit.state, by, detail))
     seats.release_days(visit, chosen)
-    session.commit()
+    session.flush()
     return visit
 
 
@@ -307,7 +307,7 @@ def check_in(visit: Visit, by: str, now: datetime | None = None) -> Visit:
         move_to(visit, S.CHECKED_IN, by, note)
     else:
         amend(visit, history_entry(visit.state, by, note))
-    session.commit()
+    session.flush()
     return visit
 
 

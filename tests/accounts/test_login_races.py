@@ -24,6 +24,7 @@ BROWSERS = 4
 def test_simultaneous_first_log_ins_all_succeed_and_leave_one_valid_scrypt_hash(app, production_app):
     with app.app_context():
         create_user(email="staff@example.org", name="Staff", role=Role.HOST_STAFF, password=PASSWORD)
+        session.commit()
     together = threading.Barrier(BROWSERS)
 
     def log_in(_):

@@ -9,7 +9,7 @@ import requests
 
 from roaming import create_app
 from roaming.accounts.models import Role
-from roaming.db import engine_for
+from roaming.db import engine_for, session
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, LocalProvider
 
 pytestmark = pytest.mark.one_database(
@@ -56,6 +56,7 @@ def test_verified_email_of_an_existing_account_logs_in(sso_app, provider):
 
     with sso_app.app_context():
         create_user(email="staff@cluster.example", name="Staff", role=Role.HOST_STAFF)  # no password: SSO only
+        session.commit()
     provider.identity["email"] = "Staff@Cluster.example"
     client = sso_app.test_client()
     assert b"Sign in with your cluster account" in client.get("/login").data

@@ -37,6 +37,7 @@ def test_a_node_stores_scrypt_hashes(production_app):
         assert authenticate("staff@example.org", PASSWORD).email == "staff@example.org"
         with pytest.raises(Unauthorized):
             authenticate("ghost@example.org", PASSWORD)
+        session.commit()
     stored = stored_hash(production_app, "staff@example.org")
     assert stored.startswith("scrypt:") and PASSWORD not in stored
 
@@ -49,17 +50,21 @@ def test_testing_mode_stores_cheap_hashes_that_verify(app):
             authenticate("staff@example.org", "wrong password")
         with pytest.raises(Unauthorized):
             authenticate("ghost@example.org", PASSWORD)
+        session.commit()
     assert stored_hash(app, "staff@example.org").startswith("pbkdf2:sha256:1$")
 
 
 def test_hashes_of_either_kind_verify_in_either_mode(app, production_app):
     with app.app_context():
         create_user(email="made-in-testing@example.org", name="T", role=Role.HOST_STAFF, password=PASSWORD)
+        session.commit()
     with production_app.app_context():
         create_user(email="made-by-a-node@example.org", name="N", role=Role.HOST_STAFF, password=PASSWORD)
         assert authenticate("made-in-testing@example.org", PASSWORD)
+        session.commit()
     with app.app_context():
         assert authenticate("made-by-a-node@example.org", PASSWORD)
+        session.commit()
 
 
 def log_in(app, email: str, password: str = PASSWORD) -> int:
@@ -70,6 +75,7 @@ def log_in(app, email: str, password: str = PASSWORD) -> int:
 def test_a_cheap_hash_is_replaced_by_scrypt_at_the_first_log_in_on_a_node(app, production_app):
     with app.app_context():
         create_user(email="staff@example.org", name="Staff", role=Role.HOST_STAFF, password=PASSWORD)
+        session.commit()
     assert stored_hash(app, "staff@example.org").startswith("pbkdf2:sha256:1$")
     assert log_in(production_app, "staff@example.org", "wrong password") == 401
     assert stored_hash(app, "staff@example.org").startswith("pbkdf2:sha256:1$")  # a failed log-in changes nothing
@@ -80,6 +86,7 @@ def test_a_cheap_hash_is_replaced_by_scrypt_at_the_first_log_in_on_a_node(app, p
     assert upgraded.startswith(f"{PASSWORD_HASH_METHOD}$") and check_password_hash(upgraded, PASSWORD)
     with production_app.app_context():
         assert session.query(User).filter_by(email="staff@example.org").one().last_login_at is not None
+        session.commit()
     assert browser.get("/api/me").status_code == 200  # the session the re-hash happened in goes on
     assert log_in(production_app, "staff@example.org") == 200
     assert stored_hash(production_app, "staff@example.org") == upgraded  # replaced once
@@ -88,6 +95,7 @@ def test_a_cheap_hash_is_replaced_by_scrypt_at_the_first_log_in_on_a_node(app, p
 def test_a_log_in_in_testing_mode_never_weakens_a_stored_hash(app, production_app):
     with production_app.app_context():
         create_user(email="staff@example.org", name="Staff", role=Role.HOST_STAFF, password=PASSWORD)
+        session.commit()
     made = stored_hash(production_app, "staff@example.org")
     assert log_in(app, "staff@example.org") == 200
     assert stored_hash(app, "staff@example.org") == made

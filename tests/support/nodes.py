@@ -22,7 +22,7 @@ import requests
 from federation.keys import KeyRing, thumbprint_of
 from roaming import create_app
 from roaming.cli.demo import free_port
-from roaming.db import engine_for
+from roaming.db import engine_for, session
 from roaming.instance import create_instance
 from roaming.peers.operations import add_pinned_peer
 from tests.support.templates import migrated_suite_database, migrated_template
@@ -124,11 +124,13 @@ class Node:
 
     @contextmanager
     def app_context(self):
-        """Work on this node's database directly, as a CLI command would."""
+        """Work on this node's database directly, as a CLI command would: what the block wrote is
+        committed when it ends without an error."""
         app = create_app({"INSTANCE_PATH": self.instance})
         try:
             with app.app_context():
                 yield app
+                session.commit()
         finally:
             engine_for(app).dispose()
 

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from roaming.db import engine_for
+from roaming.db import engine_for, session
 
 
 def at_once(*calls):
@@ -45,6 +45,7 @@ def interleaved(app, *, before: str, then: Callable[[], object]):
         fired.append(statement)
         with app.app_context():
             then()
+            session.commit()  # as the request it stands for would
 
     event.listen(engine, "before_cursor_execute", cut_in)
     try:

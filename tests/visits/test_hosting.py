@@ -105,6 +105,7 @@ def _decided_at_once(app, uid, first, second):
         assert late.state is VisitState.REQUESTED
         with app.app_context():
             first(hosting.hosted_visit(uid))
+            session.commit()  # as the first staff member's request does
         with pytest.raises(Conflict) as refused:
             second(late)
         session.rollback()
@@ -147,6 +148,7 @@ def test_the_clock_leaves_a_request_that_staff_decided_meanwhile(app, make_desk,
         assert due.state is VisitState.REQUESTED  # the clock has read it
         with app.app_context():
             hosting.decline(hosting.hosted_visit(uid), "Closed that week.")
+            session.commit()  # as the staff's request does
         with pytest.raises(Conflict):
             hosting.move_to(due, VisitState.EXPIRED, "system", "late")
         session.rollback()

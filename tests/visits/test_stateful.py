@@ -39,6 +39,7 @@ from roaming.catalogue.models import Desk
 from roaming.db import session, utcnow
 from roaming.ledger.models import Book, Receipt
 from roaming.peers.models import OutboxMessage
+from roaming.visits import clock
 from roaming.visits.models import DayStatus, SeatAllocation, Visit, VisitRole, VisitState
 from tests.support.nodes import wait_for
 from tests.support.postgres import fresh_database

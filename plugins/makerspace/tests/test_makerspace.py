@@ -143,6 +143,7 @@ def test_staff_page_adds_equipment_and_shows_errors_beside_fields(plugin_app):
     migrate.upgrade_all(plugin_app, engine_for(plugin_app))
     with plugin_app.app_context():
         create_user(email="staff@node.example", name="Staff", role=Role.HOST_STAFF, password="correct horse battery")
+        session.commit()  # as the command that makes an account does
     client = plugin_app.test_client()
     assert client.get("/makerspace/equipment").status_code == 302  # to the login page
     login = client.get("/login")
