@@ -24,14 +24,14 @@ from roaming.events.documents import RegistrationDocumentSchema
 from roaming.events.documents import document as registration_document
 from roaming.events.models import Registration, RegistrationState
 from roaming.events.schemas import WireRegistrationSchema
-from roaming.followup.operations import OutcomeSchema
+from roaming.followup.schemas import OutcomeSchema
 from roaming.identity.schemas import JwksSchema, NodeMetadataSchema
 from roaming.ledger import checks as receipt_checks
 from roaming.ledger import operations as ledger
-from roaming.ledger.federation_api import RefusalReportSchema, ReportSchema
 from roaming.ledger.models import Book
+from roaming.ledger.schemas import RefusalReportSchema, ReportSchema
 from roaming.peers.schemas import FeedSchema, NodeMetadataInSchema, NoticeSchema
-from roaming.privacy.federation_api import ErasureMessageSchema
+from roaming.privacy.schemas import ErasureMessageSchema
 from roaming.schemas import ErrorSchema
 from roaming.visits.documents import VisitDocumentSchema, document
 from roaming.visits.models import DayStatus, Visit, VisitDay, VisitState

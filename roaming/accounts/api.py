@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields
 
 from roaming.accounts import operations as ops
 from roaming.accounts.models import Role
@@ -12,6 +11,7 @@ from roaming.accounts.schemas import (
     LoginSchema,
     MeUpdateSchema,
     NewTokenSchema,
+    SessionSchema,
     TokenSchema,
     UserSchema,
     UserUpdateSchema,
@@ -25,14 +25,9 @@ from roaming.accounts.security import (
     renew_browser_session,
     secured,
 )
-from roaming.schemas import BaseSchema, ErrorSchema
+from roaming.schemas import ErrorSchema
 
 blp = Blueprint("accounts", __name__, url_prefix="/api", description="Logins, accounts and API tokens")
-
-
-class SessionSchema(BaseSchema):
-    user = fields.Nested(UserSchema)
-    csrf_token = fields.String(metadata={"description": "Send as X-CSRF-Token on unsafe requests"})
 
 
 @blp.post("/auth/login")

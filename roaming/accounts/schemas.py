@@ -31,6 +31,11 @@ class UserSchema(BaseSchema):
     last_login_at = fields.AwareDateTime(dump_only=True, allow_none=True)
 
 
+class SessionSchema(BaseSchema):
+    user = fields.Nested(UserSchema)
+    csrf_token = fields.String(metadata={"description": "Send as X-CSRF-Token on unsafe requests"})
+
+
 class UserUpdateSchema(BaseSchema):
     name = text(200, blank=False)
     role = fields.Enum(Role, by_value=True)

@@ -4,27 +4,16 @@ retrying or dropping an item (409 when someone else did first)."""
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import fields
 
 from roaming.accounts.security import STAFF, secured
 from roaming.attention import operations as attention
+from roaming.attention.schemas import AttentionItemSchema
 from roaming.errors import NotFound
-from roaming.schemas import BaseSchema, ErrorSchema
+from roaming.schemas import ErrorSchema
 
 blp = Blueprint(
     "attention", __name__, url_prefix="/api/attention", description="What the node stopped trying: retry or drop it"
 )
-
-
-class AttentionItemSchema(BaseSchema):
-    kind = fields.String(metadata={"description": "message (to a partner), visit, registration or notification"})
-    id = fields.Integer()
-    subject = fields.String(metadata={"description": "A message's path, a visitor's name, an e-mail's subject"})
-    detail = fields.String(metadata={"description": "A message's id, a visit's dates, an event, an e-mail's recipient"})
-    partner = fields.String(allow_none=True, metadata={"description": "The partner cluster it goes to, if any"})
-    last_error = fields.String(allow_none=True)
-    attempts = fields.Integer(metadata={"description": "Tries made"})
-    since = fields.AwareDateTime(metadata={"description": "When it was set aside"})
 
 
 @blp.get("")

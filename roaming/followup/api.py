@@ -6,55 +6,20 @@ from __future__ import annotations
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
 
 from roaming.accounts.security import STAFF, current_user, secured
 from roaming.errors import NotFound
 from roaming.followup import operations as ops
-from roaming.followup.models import Stage
+from roaming.followup.schemas import (
+    AnswerSchema,
+    CaseStudySchema,
+    ConnectionQuerySchema,
+    ConnectionSchema,
+    SurveySchema,
+)
 from roaming.ledger.models import Book
-from roaming.schemas import BaseSchema
 
 blp = Blueprint("followup", __name__, url_prefix="/api/followup", description="Follow-up surveys and outcomes")
-
-
-class SurveySchema(BaseSchema):
-    survey_id = fields.String(attribute="uid")
-    visit_id = fields.String(attribute="visit.uid")
-    host = fields.String(attribute="visit.peer.name")
-    stage = fields.Enum(Stage, by_value=True)
-    sent_at = fields.AwareDateTime()
-    answered_at = fields.AwareDateTime(allow_none=True)
-    answers = fields.Dict(allow_none=True)
-
-
-class ConnectionSchema(BaseSchema):
-    home = fields.String(metadata={"description": "Node id of the visitors' cluster"})
-    host = fields.String(metadata={"description": "Node id of the host cluster"})
-    visits = fields.Integer(metadata={"description": "Visits followed up"})
-    answers = fields.Integer()
-    useful = fields.Integer(metadata={"description": "Answers that found the visit useful"})
-    new_contacts = fields.Integer()
-    orders = fields.Dict(metadata={"description": "Answers reporting orders, per value band"})
-    contracts = fields.Dict(metadata={"description": "Answers reporting contracts, per value band"})
-    case_studies = fields.Integer()
-
-
-class ConnectionQuerySchema(BaseSchema):
-    scope = fields.String(
-        load_default="node",
-        validate=validate.OneOf(("node", "federation")),
-        metadata={"description": "node: this node's visits; federation: the coordinator's view"},
-    )
-
-
-class CaseStudySchema(BaseSchema):
-    visit_id = fields.String(attribute="visit_uid")
-    home = fields.String()
-    host = fields.String()
-    company = fields.String(attribute="case_study_company")
-    text = fields.String(attribute="case_study")
-    answered_at = fields.AwareDateTime()
 
 
 def _book(scope: str) -> Book:
@@ -76,7 +41,7 @@ class Surveys(MethodView):
 
 @blp.post("/surveys/<uid>/answer")
 @secured(blp)
-@blp.arguments(ops.AnswerSchema)
+@blp.arguments(AnswerSchema)
 @blp.response(200, SurveySchema)
 def answer(data, uid):
     """Answer one of your surveys (once); shared with the host and the federation without your name"""

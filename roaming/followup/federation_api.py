@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, g
-from marshmallow import fields, validate
 
 from roaming.followup.operations import receive
+from roaming.followup.schemas import OutcomeMessageSchema
 from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import json_body, signed_by_peer, signed_json
-from roaming.schemas import WireSchema
 
 bp = Blueprint("federation_followup", __name__, url_prefix="/federation/followup")
-
-
-class OutcomeMessageSchema(WireSchema):
-    message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
-    outcome = fields.Dict(required=True)
 
 
 @bp.post("/outcomes")

@@ -18,12 +18,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape as html_escape
-from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import select, update
 
 from roaming.db import insert_if_absent, session, utcnow
 from roaming.errors import Conflict, DomainError, NotFound
 from roaming.followup.models import Outcome, Stage, Survey, ValueBand
+from roaming.followup.schemas import AnswerSchema, OutcomeSchema
 from roaming.i18n import LANGUAGES, written_in
 from roaming.identity.operations import node_id
 from roaming.ledger.models import Book
@@ -33,27 +33,9 @@ from roaming.notify import Message, Recipient
 from roaming.notify.operations import queue
 from roaming.peers.delivery import enqueue
 from roaming.peers.models import Peer
-from roaming.schemas import BaseSchema, WireSchema, text
 from roaming.visits.models import Visit, VisitRole
 
 OUTCOMES_PATH = "/federation/followup/outcomes"
-
-
-class AnswerSchema(BaseSchema):
-    useful = fields.Boolean(required=True, metadata={"description": "Was the visit useful?"})
-    new_contacts = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=0, max=1000), metadata={"description": "New contacts"}
-    )
-    orders = fields.Enum(ValueBand, by_value=True, required=True, metadata={"description": "Orders won, value band"})
-    contracts = fields.Enum(ValueBand, by_value=True, required=True, metadata={"description": "Contracts, value band"})
-    publish_case_study = fields.Boolean(load_default=False)
-    case_study = text(3000, load_default="", metadata={"description": "The case study text you approve"})
-    comment = text(2000, load_default="", metadata={"description": "For your home cluster only"})
-
-    @validates_schema(skip_on_field_errors=False)
-    def _case_study_text(self, data, **_kwargs):
-        if data.get("publish_case_study") and not data.get("case_study", "").strip():
-            raise ValidationError("Write the case study you agree to publish, or untick publishing.", "case_study")
 
 
 # -- home side: surveys ----------------------------------------------------------------------------
@@ -211,21 +193,6 @@ def outcome_document(survey: Survey, person: Person) -> dict:
 
 
 # -- outcomes: host, coordinator -------------------------------------------------------------------
-
-
-class OutcomeSchema(WireSchema):
-    survey_id = fields.String(required=True, validate=validate.Length(equal=36))
-    visit_id = fields.String(required=True, validate=validate.Length(equal=36))
-    home = fields.String(required=True, validate=validate.Length(max=64))
-    host = fields.String(required=True, validate=validate.Length(max=64))
-    stage = fields.Enum(Stage, by_value=True, required=True)
-    useful = fields.Boolean(required=True)
-    new_contacts = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
-    orders = fields.Enum(ValueBand, by_value=True, required=True)
-    contracts = fields.Enum(ValueBand, by_value=True, required=True)
-    case_study = text(3000, allow_none=True, required=True)
-    case_study_company = text(200, allow_none=True, required=True)
-    answered_at = fields.AwareDateTime(required=True)
 
 
 def receive(sender: Peer, data: dict) -> None:

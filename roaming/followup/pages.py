@@ -11,6 +11,7 @@ from roaming.accounts.security import STAFF, csrf_valid, require_page
 from roaming.errors import DomainError, NotFound
 from roaming.followup import operations as ops
 from roaming.followup.models import ValueBand
+from roaming.followup.schemas import AnswerSchema
 from roaming.ledger.models import Book
 from roaming.ledger.operations import node_names
 
@@ -46,7 +47,7 @@ def survey(token: str):
         try:
             if not csrf_valid():
                 raise DomainError("The form expired; please send it again.")
-            ops.answer(chosen, ops.AnswerSchema().load(data))
+            ops.answer(chosen, AnswerSchema().load(data))
         except ValidationError as invalid:
             errors = invalid.normalized_messages()
         except DomainError as refused:

@@ -6,32 +6,15 @@ report. Fields a report has beyond these are ignored."""
 from __future__ import annotations
 
 from flask import Blueprint, g
-from marshmallow import fields, validate
 
-from federation.receipts import MAX_COUNT, MAX_LENGTH
 from roaming.coordinator.operations import require_coordinator
 from roaming.ledger import coordination
+from roaming.ledger.schemas import RefusalReportSchema, ReportSchema
 from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import json_body, signed_by_peer, signed_json
-from roaming.schemas import WireSchema, text
+from roaming.schemas import WireSchema
 
 bp = Blueprint("federation_ledger", __name__, url_prefix="/federation/ledger")
-
-
-class ReportSchema(WireSchema):
-    message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
-    receipt = fields.String(required=True, validate=validate.Length(max=MAX_LENGTH))
-
-
-class ExpectedSchema(WireSchema):
-    desk_days = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_COUNT))
-    services = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_COUNT))
-    event_seats = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_COUNT))
-
-
-class RefusalReportSchema(ReportSchema):
-    reason = text(2000, required=True)
-    expected = fields.Nested(ExpectedSchema, required=True, allow_none=True)
 
 
 def _report(schema: WireSchema, record, done: str):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from roaming.schemas import BaseSchema
+from federation.receipts import MAX_COUNT, MAX_LENGTH
+from roaming.schemas import BaseSchema, WireSchema, text
 from roaming.visits.schemas import PartnerSchema
 
 PERIOD = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Give a month as YYYY-MM.")
@@ -108,3 +109,22 @@ class CheckSchema(BaseSchema):
         metadata={"description": "What the home holds: the counts it expected, or the receipt it accepted"},
     )
     reported_at = fields.AwareDateTime()
+
+
+# -- between nodes -------------------------------------------------------------------------------
+
+
+class ReportSchema(WireSchema):
+    message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
+    receipt = fields.String(required=True, validate=validate.Length(max=MAX_LENGTH))
+
+
+class ExpectedSchema(WireSchema):
+    desk_days = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_COUNT))
+    services = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_COUNT))
+    event_seats = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_COUNT))
+
+
+class RefusalReportSchema(ReportSchema):
+    reason = text(2000, required=True)
+    expected = fields.Nested(ExpectedSchema, required=True, allow_none=True)

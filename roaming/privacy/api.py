@@ -5,58 +5,21 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
 
 from roaming.accounts.models import Role
 from roaming.accounts.security import STAFF, current_user, secured
 from roaming.audit.operations import audit_trail
 from roaming.errors import Conflict
 from roaming.privacy import operations as ops
-from roaming.schemas import BaseSchema
+from roaming.privacy.schemas import (
+    AuditEntrySchema,
+    AuditQuerySchema,
+    ErasureReportSchema,
+    ErasureSchema,
+    PersonDataSchema,
+)
 
 blp = Blueprint("privacy", __name__, url_prefix="/api", description="Personal data: export, erasure, audit")
-
-
-class ErasureSchema(BaseSchema):
-    confirm = fields.String(
-        required=True,
-        validate=validate.Equal("erase", error='Type "erase" to confirm: this cannot be undone.'),
-        metadata={"description": 'The word "erase"'},
-    )
-
-
-class ErasureReportSchema(BaseSchema):
-    visits_anonymised = fields.Integer()
-    registrations_anonymised = fields.Integer()
-    surveys_anonymised = fields.Integer()
-    emails_deleted = fields.Integer()
-    partners_told = fields.Integer(metadata={"description": "Partner clusters asked to erase their copies"})
-
-
-class PersonDataSchema(BaseSchema):
-    exported_at = fields.String()
-    node = fields.String()
-    person = fields.Dict()
-    company = fields.Dict()
-    account = fields.Dict(allow_none=True)
-    calendar_feed = fields.Boolean(metadata={"description": "Whether a personal calendar feed exists"})
-    visits = fields.List(fields.Dict())
-    event_registrations = fields.List(fields.Dict())
-    surveys = fields.List(fields.Dict())
-    emails = fields.List(fields.Dict(), metadata={"description": "E-mails sent or queued to you"})
-    audit = fields.List(fields.Dict(), metadata={"description": "Who read or changed your data"})
-
-
-class AuditEntrySchema(BaseSchema):
-    at = fields.AwareDateTime()
-    actor = fields.String()
-    action = fields.String()
-    subject = fields.String()
-    detail = fields.Dict()
-
-
-class AuditQuerySchema(BaseSchema):
-    subject = fields.String(validate=validate.Length(max=100), metadata={"description": 'e.g. "person:12"'})
 
 
 def _own_person():

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, g
-from marshmallow import fields, validate
 
 from roaming.peers.delivery import accept_once
 from roaming.peers.inbound import json_body, signed_by_peer, signed_json
 from roaming.privacy.operations import erase_for_peer
-from roaming.schemas import WireSchema
+from roaming.privacy.schemas import ErasureMessageSchema
 
 bp = Blueprint("federation_privacy", __name__, url_prefix="/federation/privacy")
-IDS = fields.List(
-    fields.String(validate=validate.Length(equal=36)), load_default=list, validate=validate.Length(max=1000)
-)
-
-
-class ErasureMessageSchema(WireSchema):
-    message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
-    visits = IDS
-    registrations = IDS
-    surveys = IDS
 
 
 @bp.post("/erasures")
