@@ -77,7 +77,9 @@ def get_item(model: type[CatalogueItem], item_id: int) -> CatalogueItem:
 
 
 def create_item(model: type[CatalogueItem], data: dict) -> CatalogueItem:
-    """Create a row from data already loaded by the model's schema."""
+    """Create a row from data already loaded by the model's schema. Commits: a change of the
+    catalogue holds the change counter's row until commit, and ``roaming_service_published`` is
+    called after it."""
     item = add_item(model, data)
     session.commit()
     _published(item, is_new=True)
@@ -94,7 +96,8 @@ def add_item(model: type[CatalogueItem], data: dict) -> CatalogueItem:
 
 
 def update_item(item: CatalogueItem, patch: dict) -> CatalogueItem:
-    """Apply a partial update given as raw (JSON) values; the merged result is validated whole."""
+    """Apply a partial update given as raw (JSON) values; the merged result is validated whole.
+    Commits, as ``create_item`` does."""
     data = merged_and_validated(SCHEMAS[type(item)], item, patch)
     if isinstance(item, Desk) and "seats" in patch:
         _shrinking(item, data["seats"])
@@ -105,6 +108,7 @@ def update_item(item: CatalogueItem, patch: dict) -> CatalogueItem:
 
 
 def _published(item: CatalogueItem, is_new: bool) -> None:
+    """Commits what the plugins' hooks wrote (they are called after the change's commit)."""
     if isinstance(item, Service):
         call_guarded("roaming_service_published", service=item, is_new=is_new)
         session.commit()
@@ -116,7 +120,7 @@ def reconcile_service_kinds() -> tuple[int, int]:
 
     Services of plugin kinds are published again too: partners may hold a copy rendered by a
     process that ran without the plugin (a service added from the command line before the
-    restart), and must get the request options of the plugin that now runs."""
+    restart), and must get the request options of the plugin that now runs. Commits (a worker job, once per start)."""
     known = set(service_kinds())
     withdrawn = restored = 0
     for service in session.scalars(select(Service)):
@@ -131,7 +135,8 @@ def reconcile_service_kinds() -> tuple[int, int]:
 
 
 def delete_item(item: CatalogueItem) -> None:
-    """Delete an item; a location takes its desks and rooms with it, but not services or events."""
+    """Delete an item; a location takes its desks and rooms with it, but not services or events.
+    Commits, as ``create_item`` does."""
     if isinstance(item, Location):
         _refuse_if_referenced(item)
         for desk in item.desks:
@@ -177,7 +182,7 @@ def get_profile() -> ClusterProfile:
 
 
 def save_profile(data: dict) -> ClusterProfile:
-    """Create or replace the node's single cluster profile."""
+    """Create or replace the node's single cluster profile. Commits, as ``create_item`` does."""
     profile = save_profile_uncommitted(data)
     session.commit()
     return profile

@@ -94,7 +94,8 @@ def change_status(membership: Membership, new: MembershipStatus) -> Membership:
 
 def refresh_member_keys() -> int:
     """Re-read the published keys of admitted and suspended members (they rotate); returns how
-    many members' key sets changed. An unreachable member keeps the keys we have."""
+    many members' key sets changed. An unreachable member keeps the keys we have. Commits each
+    member's keys as it reads them (a worker job that asks other nodes)."""
     changed = 0
     for membership in list_memberships():
         if membership.status not in (S.ADMITTED, S.SUSPENDED):

@@ -63,7 +63,8 @@ def my_registration(user: User, uid: str) -> Registration:
 
 
 def register(user: User, data: dict) -> tuple[Registration, bool]:
-    """Ask the host for a seat at its event; returns the registration and whether it is new."""
+    """Ask the host for a seat at its event; returns the registration and whether it is new. Commits
+    the registration before it is sent: nothing is held while the host answers."""
     person = visiting_person(user)
     uid = data.get("registration_id") or str(uuid.uuid4())
     existing = sent_before(Registration, uid, person)
@@ -91,7 +92,8 @@ def register(user: User, data: dict) -> tuple[Registration, bool]:
 def send_registration(registration: Registration, inline: bool = False) -> None:
     """Send (or send again) the registration and apply the host's answer, as
     ``visiting.send_request`` does for visits: the try taken first, failures recorded and tried
-    again or set aside, a refusal leaving nothing behind (raised when ``inline``)."""
+    again or set aside, a refusal leaving nothing behind (raised when ``inline``). Commits what the
+    host's answer changed (sending takes its turn in a commit of its own)."""
     peer = registration.peer
     person = session.get(Person, registration.person_id) if registration.person_id else None
     if person is None:
@@ -110,7 +112,8 @@ def send_registration(registration: Registration, inline: bool = False) -> None:
 
 
 def _refused(registration: Registration, error: DeliveryError, inline: bool) -> None:
-    """The host refused the registration outright: nothing is kept; the waiting member is told why."""
+    """The host refused the registration outright: nothing is kept; the waiting member is told why.
+    Commits the refusal: the member's request ends here."""
     refusal = refusal_or_unavailable(registration.peer, error)
     session.delete(registration)
     session.commit()
@@ -127,7 +130,8 @@ def send_pending(now: datetime | None = None) -> int:
 
 
 def apply_host_document(peer: Peer, data: object, registration: Registration | None = None) -> Registration | None:
-    """Apply a registration document from the event's host; None when it was not newer."""
+    """Apply a registration document from the event's host; None when it was not newer. Commits: it
+    follows a wait on the host, or is a worker's or a message's whole work."""
     try:
         doc = RegistrationDocumentSchema().load(data if isinstance(data, dict) else {})
     except ValidationError as error:

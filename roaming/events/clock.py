@@ -37,7 +37,7 @@ def close_finished(now: datetime | None = None) -> int:
 
 def _close(registration: Registration, now: datetime) -> int:
     """Close one registration of an event that has ended; 0 if it was changed meanwhile (the next
-    tick sees it as it is now)."""
+    tick sees it as it is now). Commits the registration on its own (the clock, item by item)."""
     old = registration.state
     if not hosting.move(registration, old, R.ATTENDED if old is R.REGISTERED else R.MISSED):
         session.rollback()

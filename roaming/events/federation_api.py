@@ -41,7 +41,8 @@ def cancel(uid: str):
 @signed_by_peer
 def update():
     """The event's host tells us what one of our members' registrations is now: 202, or 422
-    naming the receipts in it that we refused (the rest of the update is applied)."""
+    naming the receipts in it that we refused (the rest of the update is applied). Commits also when
+    the answer is 422: the update is applied, only receipts refused."""
     data = json_body(WireRegistrationUpdateSchema())
     if accept_once(g.peer, data["message_id"]):
         attending.apply_host_document(g.peer, data["registration"])

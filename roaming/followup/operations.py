@@ -75,6 +75,7 @@ def send_due(now: datetime | None = None) -> int:
 
 
 def _send_one(survey_id: int, now: datetime, reminder: bool) -> int:
+    """Commits each survey on its own (a worker job)."""
     survey = session.get(Survey, survey_id)
     if survey is None:
         return 0
@@ -169,7 +170,7 @@ def answer(survey: Survey, data: dict) -> Survey:
         coordinator = coordinator_peer()
         if coordinator is not None and coordinator.id != peer.id:
             enqueue(coordinator, OUTCOMES_PATH, {"outcome": shared})
-    session.commit()
+    session.flush()
     return survey
 
 

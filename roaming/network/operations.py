@@ -135,7 +135,8 @@ def subscribe(person: Person, wanted: bool) -> None:
 
 def send_digest(days: int = 30) -> int:
     """Queue the "Cluster in focus" digest of the last ``days`` days for every person who asked
-    for it, each in their own language; returns how many were queued (none when there is no news)."""
+    for it, each in their own language; returns how many were queued (none when there is no news).
+    Commits (a worker job)."""
     since = digest_period(days)
     items, studies = news(since), recent_case_studies(since)
     if not items and not studies:

@@ -48,7 +48,7 @@ def refresh_registry() -> None:
 
 def announce_changes() -> None:
     """Queue a notice for every active peer when our catalogue changed; the outbox delivers it,
-    and the counter of announced changes advances in the same transaction."""
+    and the counter of announced changes advances in the same transaction. Commits (a worker job)."""
     latest = last_change_number(session)
     counter = session.get(ChangeCounter, NOTIFIED_COUNTER)
     if counter is None:

@@ -74,7 +74,8 @@ def federation_terms() -> dict:
 
 def refresh() -> dict:
     """Fetch and apply the registry; returns the accepted payload. Raises ``DomainError`` with the
-    reason after recording it (the previous copy stays in force)."""
+    reason after recording it (the previous copy stays in force). Commits the registry it accepts
+    (it asked the coordinator first)."""
     held = copy()
     held.last_attempt_at = utcnow()
     session.commit()  # noted first: nothing is held while the coordinator is asked

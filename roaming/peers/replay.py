@@ -25,6 +25,7 @@ class DatabaseNonceStore:
         self._inserts = 0
 
     def remember(self, key_id: str, nonce: str, expires_at: datetime) -> bool:
+        """Commits at once, first thing in the request: a replay through another process is refused."""
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("The nonce check must come before any change in the request's session.")
         try:
@@ -39,6 +40,7 @@ class DatabaseNonceStore:
         return True
 
     def purge(self) -> int:
+        """Commits (a worker's or the cache's own clean-up)."""
         removed = session.execute(delete(SeenNonce).where(SeenNonce.expires_at < utcnow())).rowcount
         session.commit()
         return removed

@@ -196,7 +196,7 @@ def _keep_company(visitor: dict) -> dict:
 
 def apply_retention(now=None) -> int:
     """Host side: wipe visitor details of visits and event registrations that ended more than
-    ``VISITOR_RETENTION_DAYS`` ago; returns how many were wiped."""
+    ``VISITOR_RETENTION_DAYS`` ago; returns how many were wiped. Commits (a worker job)."""
     now = now or utcnow()
     cutoff = now - timedelta(days=current_app.config["VISITOR_RETENTION_DAYS"])
     wiped = 0

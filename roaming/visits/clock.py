@@ -22,7 +22,8 @@ S = VisitState
 
 
 def expire_due(now: datetime | None = None) -> int:
-    """Requests whose approval deadline passed expire; their seats are freed."""
+    """Requests whose approval deadline passed expire; their seats are freed. Commits each visit on
+    its own (the clock, item by item)."""
     now = now or utcnow()
     due = session.scalars(
         select(Visit).where(Visit.role == VisitRole.HOST, Visit.state == S.REQUESTED, Visit.deadline_at <= now)
@@ -58,6 +59,7 @@ def release_no_shows(now: datetime | None = None) -> int:
 
 
 def _release_missed_days(visit: Visit, now: datetime) -> int:
+    """Commits the visit on its own (the clock, item by item)."""
     location = hosting.location_of(visit)
     checkin_by = visit.terms.get("checkin_by", "11:00")
     missed = [
@@ -80,7 +82,8 @@ def _release_missed_days(visit: Visit, now: datetime) -> int:
 
 
 def complete_finished(now: datetime | None = None) -> int:
-    """Checked-in visits whose last day has passed are completed."""
+    """Checked-in visits whose last day has passed are completed. Commits each visit on its own (the
+    clock, item by item)."""
     now = now or utcnow()
     done = 0
     for visit in session.scalars(select(Visit).where(Visit.role == VisitRole.HOST, Visit.state == S.CHECKED_IN)).all():

@@ -132,7 +132,8 @@ def sent_before(model, uid: str, person: Person):
 def request_visit(user: User, data: dict) -> tuple[Visit, bool]:
     """Ask the host; returns the visit and whether it is new. A request id seen before returns
     the visit it made (the client may retry freely). Dates before today or beyond the horizon
-    are refused (``horizon.check_planned``, 422) before anything is kept or sent."""
+    are refused (``horizon.check_planned``, 422) before anything is kept or sent. Commits the
+    request before it is sent: nothing is held while the host answers."""
     horizon.check_planned(data["first_day"], data["last_day"])
     person = visiting_person(user)
     uid = data.get("visit_id") or str(uuid.uuid4())
@@ -196,6 +197,7 @@ def send_pending(now: datetime | None = None) -> int:
 
 
 def _refused(visit: Visit, error: DeliveryError, inline: bool) -> None:
+    """Commits the refusal: the member's request ends here."""
     refusal = refusal_or_unavailable(visit.peer, error)
     if inline:
         session.delete(visit)
@@ -267,7 +269,8 @@ def attestation_for(person: Person, subject: str, host: Peer) -> str:
 def apply_host_document(peer: Peer, data: object, visit: Visit | None = None) -> Visit | None:
     """Apply a visit document from ``peer`` (the visit's host); returns the visit, or None when
     the document was not newer. Only the host of a visit can change it, and an answer about
-    ``visit`` must be its document."""
+    ``visit`` must be its document. Commits: it follows a wait on the host, or is a worker's or a
+    message's whole work."""
     try:
         doc = VisitDocumentSchema().load(data if isinstance(data, dict) else {})
     except ValidationError as error:
