@@ -22,9 +22,13 @@ def plugins_group():
 @plugins_group.command("list")
 @instance_option
 def list_command():
-    """Built-in and installed plugins: version, enabled, what each adds."""
-    for info in inventory.plugins_of(node_without_plugins()):
-        state = "built in" if info.builtin else ("enabled" if info.enabled else "installed, not enabled")
+    """Installed plugins: version, enabled, what each adds; then the node's own built-in parts."""
+    infos = inventory.plugins_of(node_without_plugins())
+    installed = [info for info in infos if not info.builtin]
+    if not installed:
+        click.echo("No plugin is installed (docs/plugins.md says how to install or write one).")
+    for info in installed:
+        state = "enabled" if info.enabled else "installed, not enabled"
         click.echo(f"{info.name} {info.version}".rstrip() + f"  [{state}]")
         if info.summary:
             click.echo(f"    {info.summary}")
@@ -32,6 +36,10 @@ def list_command():
             click.echo(f"    - {line}")
         if info.error:
             click.echo(f"    ! {info.error}")
+    click.echo("Built in, the node's own parts (registered like plugins):")
+    for info in infos:
+        if info.builtin:
+            click.echo(f"    {info.name}: {'; '.join(info.adds)}")
 
 
 @plugins_group.command("enable")

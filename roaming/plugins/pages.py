@@ -18,7 +18,9 @@ bp = Blueprint("plugin_pages", __name__)
 def plugins():
     infos = inventory.plugins_of(current_app._get_current_object())
     pending = any(info.enabled != info.running for info in infos)
-    return render_template("plugins/admin.html", plugins=infos, pending=pending)
+    installed = [info for info in infos if not info.builtin]
+    builtins = [info for info in infos if info.builtin]
+    return render_template("plugins/admin.html", installed=installed, builtins=builtins, pending=pending)
 
 
 @bp.post("/admin/plugins/<name>/<any(enable, disable):action>")
