@@ -270,16 +270,32 @@ def init_app(app: Flask) -> None:
 
 def commit_each_request(app: Flask) -> None:
     """The request is the transaction: what it wrote is committed once its answer is ready, if it
-    succeeded (a status below 400), before the answer leaves; otherwise the session's end rolls it
-    back. Operations change and flush; they commit only where they must (docs/architecture.md,
-    "One transaction boundary"). Registered last, so that it runs before the other after-request
-    steps (Flask runs them in reverse): a commit that fails answers 500, not the view's success."""
+    succeeded (a status below 400) and nothing in it was refused (a ``DomainError``, even one a
+    page caught to show it), before the answer leaves; otherwise it is rolled back, and only what
+    it asked to keep whatever happens is written (``keep_whatever_happens``: the audit of reads).
+    Operations change and flush; they commit only where they must (docs/architecture.md, "One
+    transaction boundary"). Registered last, so that it runs before the other after-request steps
+    (Flask runs them in reverse): a commit that fails answers 500, not the view's success."""
     app.after_request(_commit_if_answered)
+
+
+def keep_whatever_happens(make_row: Callable[[], Base]) -> None:
+    """Write the row ``make_row()`` makes even if the request fails or is refused: it is added
+    again, on its own, after the request's writes are rolled back."""
+    g.setdefault("kept_rows", []).append(make_row)
 
 
 def _commit_if_answered(response):
     db_session = g.get("db_session")
-    if db_session is not None and response.status_code < 400:
+    if db_session is None:
+        return response
+    if response.status_code < 400 and not g.get("refused"):
+        db_session.commit()
+        return response
+    db_session.rollback()
+    kept = g.pop("kept_rows", [])
+    if kept:
+        db_session.add_all([make_row() for make_row in kept])
         db_session.commit()
     return response
 

@@ -8,7 +8,7 @@ nothing of the internals (the traceback goes to the log only).
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, has_request_context, request
 from marshmallow import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -27,6 +27,14 @@ class DomainError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+        note_refusal()
+
+
+def note_refusal() -> None:
+    """Mark the current request as refused: what it wrote is not committed, even when a page
+    catches the refusal and answers with a success or a redirect (``roaming.db.commit_each_request``)."""
+    if has_request_context():
+        g.refused = True
 
 
 class NotFound(DomainError):

@@ -6,7 +6,7 @@ from flask import g, has_request_context
 from sqlalchemy import select
 
 from roaming.audit.models import AuditEntry
-from roaming.db import session
+from roaming.db import keep_whatever_happens, session
 
 
 def audit(action: str, subject: str, **detail) -> None:
@@ -16,9 +16,12 @@ def audit(action: str, subject: str, **detail) -> None:
 
 
 def audit_read(action: str, subject: str, **detail) -> None:
-    """Record a staff read of personal data (committed at once: reads commit nothing else)."""
-    audit(action, subject, **detail)
-    session.flush()
+    """Record a staff read of personal data: kept even when the request that read it fails or is
+    refused (the data was shown all the same), in a request; committed by the caller elsewhere."""
+    entry = {"actor": _actor(), "action": action, "subject": subject, "detail": detail}
+    session.add(AuditEntry(**entry))
+    if has_request_context():
+        keep_whatever_happens(lambda: AuditEntry(**entry))
 
 
 def _actor() -> str:

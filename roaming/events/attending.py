@@ -161,7 +161,13 @@ def cancel(registration: Registration) -> Registration:
         raise Conflict(f"The registration is {registration.state.value}; it cannot be cancelled.")
     payload = {"message_id": uuid.uuid4().hex}
     path = f"{REGISTRATIONS_PATH}/{registration.uid}/cancel"
-    answer = sending.now_or_queued(registration.peer, path, payload, partial(refusal_or_unavailable, registration.peer))
+    answer = sending.now_or_queued(
+        registration.peer,
+        path,
+        payload,
+        partial(refusal_or_unavailable, registration.peer),
+        queued_already=lambda: sending.waiting(registration.peer, path),
+    )
     if answer is not None:
         apply_host_document(registration.peer, answer.data, registration)
     return registration

@@ -14,11 +14,14 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape as html_escape
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm.attributes import set_committed_value
 
 from roaming.db import insert_if_absent, session, utcnow
 from roaming.errors import Conflict, DomainError, NotFound
@@ -159,7 +162,17 @@ def answer(survey: Survey, data: dict) -> Survey:
     person = session.get(Person, survey.person_id)
     if person is None:
         raise DomainError("The person this survey was for has been erased.")
-    survey.answered_at, survey.answers = utcnow(), AnswerSchema().dump(data)
+    answered_at, answers = utcnow(), AnswerSchema().dump(data)
+    won = session.execute(  # of two answers at once, one is kept: the other is told it came second
+        update(Survey)
+        .where(Survey.id == survey.id, Survey.answered_at.is_(None))
+        .values(answered_at=answered_at, answers=answers)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult, won).rowcount != 1:
+        raise Conflict("This survey was answered already. Thank you!")
+    set_committed_value(survey, "answered_at", answered_at)
+    set_committed_value(survey, "answers", answers)
     shared = outcome_document(survey, person)
     record(Book.NODE, shared)
     peer = survey.visit.peer

@@ -22,10 +22,10 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 
 from federation.client import DeliveryError
-from roaming.db import session, utcnow
+from roaming.db import lock_row, session, utcnow
 from roaming.errors import DomainError
 from roaming.peers.delivery import IN_FLIGHT_SECONDS, enqueue, retry_delay, sets_aside
-from roaming.peers.models import VisitRole
+from roaming.peers.models import OutboxMessage, Peer, VisitRole
 from roaming.peers.operations import client
 from roaming.peers.trust import resolver_for
 
@@ -128,15 +128,40 @@ def describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def now_or_queued(peer, path: str, payload: dict, refusal: Callable[[DeliveryError], Exception]):
+def now_or_queued(
+    peer: Peer,
+    path: str,
+    payload: dict,
+    refusal: Callable[[DeliveryError], Exception],
+    queued_already: Callable[[], bool] = lambda: False,
+):
     """Send ``payload`` to ``peer`` at once and return its signed answer; when ``peer`` cannot be
     reached, queue it in the outbox (committed; the worker delivers it with the same message id)
-    and return None. A refusal raises ``refusal(error)``."""
+    unless ``queued_already()`` says the same is waiting there, and return None. The check and the
+    queueing hold the peer's row, so that the same message pressed several times at once is
+    queued once. A refusal raises ``refusal(error)``."""
     try:
         return client().post(f"{peer.base_url}{path}", payload, resolver_for(peer))
     except DeliveryError as error:
         if not error.retry:
             raise refusal(error) from None
-        enqueue(peer, path, payload)
+        lock_row(Peer, peer.id)
+        if not queued_already():
+            enqueue(peer, path, payload)
         session.commit()
         return None
+
+
+def waiting(peer: Peer, path: str) -> bool:
+    """Whether a message to ``path`` waits in ``peer``'s outbox (not delivered, not given up)."""
+    return (
+        session.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.peer_id == peer.id,
+                OutboxMessage.path == path,
+                OutboxMessage.delivered_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+            )
+        )
+        is not None
+    )

@@ -6,7 +6,7 @@ import secrets
 
 from sqlalchemy import select
 
-from roaming.db import session
+from roaming.db import insert_if_absent, session
 from roaming.errors import NotFound
 from roaming.members.models import Person
 from roaming.visits import ics
@@ -14,11 +14,13 @@ from roaming.visits.models import CalendarFeed, Visit, VisitRole
 
 
 def feed_for(person: Person) -> CalendarFeed:
-    feed = session.scalar(select(CalendarFeed).where(CalendarFeed.person_id == person.id))
+    """The person's calendar feed, made on first use: two first uses at once make one feed (the
+    second's insert finds the first's and does nothing)."""
+    mine = select(CalendarFeed).where(CalendarFeed.person_id == person.id)
+    feed = session.scalar(mine)
     if feed is None:
-        feed = CalendarFeed(person_id=person.id, token=secrets.token_urlsafe(32))
-        session.add(feed)
-        session.flush()
+        insert_if_absent(CalendarFeed, person_id=person.id, token=secrets.token_urlsafe(32))
+        feed = session.scalars(mine).one()
     return feed
 
 

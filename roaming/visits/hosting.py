@@ -316,8 +316,9 @@ def cancel_from_home(peer: Peer, uid: str, days: list | None) -> Visit:
     cancelled already changes nothing and answers it as it is; one that lost to another change (the
     host declined the request, it expired or ended) is refused with 409 naming the state."""
     visit = hosted_visit_of(peer, uid)
+    held = {day.day: day.status for day in visit.days}
     if visit.state is S.CANCELLED or (
-        days is not None and all(d.status is DayStatus.CANCELLED for d in visit.days if d.day in set(days))
+        days and set(days) <= held.keys() and all(held[day] is DayStatus.CANCELLED for day in days)
     ):
         return visit
     return cancel(visit, "visitor", days=days)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from roaming.schemas import BaseSchema, WireSchema, text
+from roaming.visits.calendar import MAX_SPAN_DAYS
 from roaming.visits.models import DayStatus, VisitRole, VisitState
 
 UID = validate.Length(equal=36, error="A 36-character id (UUID) is expected.")
@@ -100,7 +101,11 @@ class VisitListQuerySchema(BaseSchema):
 
 
 class CancelSchema(BaseSchema):
-    days = fields.List(fields.Date(), metadata={"description": "Only these days; all when omitted"})
+    days = fields.List(
+        fields.Date(),
+        validate=validate.Length(min=1, max=MAX_SPAN_DAYS, error="Name the days to cancel, or leave days out: all."),
+        metadata={"description": "Only these days (at least one); all when omitted"},
+    )
     reason = text(1000, load_default="", metadata={"description": "Required when the host cancels"})
 
 
@@ -168,7 +173,12 @@ class WireRequestSchema(WireSchema):
 
 class WireCancelSchema(WireSchema):
     message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
-    days = fields.List(fields.Date(), allow_none=True, load_default=None)
+    days = fields.List(
+        fields.Date(),
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(min=1, max=MAX_SPAN_DAYS, error="Name at least one day, or send null: all."),
+    )
 
 
 class WireUpdateSchema(WireSchema):

@@ -325,12 +325,20 @@ def cancel(visit: Visit, days: list | None = None) -> Visit:
         raise Conflict(f"The visit is {visit.state.value}; it cannot be cancelled.")
     if visit.sent_at is None:
         raise Conflict("The request has not reached the host yet; try again in a moment.")
-    wanted = [day.isoformat() for day in days] if days else None
+    if days is not None and not days:  # an empty list is not "all days"
+        raise ValidationError({"days": ["Name the days to cancel, or leave days out: all."]})
+    wanted = [day.isoformat() for day in days] if days is not None else None
     if cancellation_waiting(visit, wanted):
         return visit  # asked before: it is passed on once the host can be reached, once
     payload = {"message_id": uuid.uuid4().hex, "days": wanted}
     path = f"{REQUESTS_PATH}/{visit.uid}/cancel"
-    answer = sending.now_or_queued(visit.peer, path, payload, partial(refusal_or_unavailable, visit.peer))
+    answer = sending.now_or_queued(
+        visit.peer,
+        path,
+        payload,
+        partial(refusal_or_unavailable, visit.peer),
+        queued_already=lambda: cancellation_waiting(visit, wanted),
+    )
     if answer is not None:
         apply_host_document(visit.peer, answer.data, visit)
     return visit

@@ -17,6 +17,7 @@ from roaming.plugins import hookimpl, plugin_manager
 from roaming.visits import calendar, clock, hosting
 from roaming.visits.models import DayStatus, SeatAllocation, VisitState
 from roaming.visits.quotes import make_quote
+from roaming.visits.schemas import CancelSchema, WireCancelSchema
 from tests.visits.conftest import MONDAY, NOW, receive
 
 pytestmark = pytest.mark.each_database
@@ -195,3 +196,15 @@ def test_one_poisoned_visit_does_not_stop_the_clock_for_the_others(make_desk, ma
     states = within(lambda: {uid: hosting.hosted_visit(uid).state for uid in (poisoned, sound)})
     assert states == {poisoned: VisitState.CONFIRMED, sound: VisitState.NO_SHOW}
     assert f"The clock could not change visit {poisoned}; it goes on with the others." in caplog.text
+
+
+def test_a_cancellation_naming_no_day_or_another_day_changes_nothing(make_desk, make_location, home_peer, within):
+    desk = make_desk(location=make_location(opening_hours={}), seats=1)
+    uid = within(lambda: receive(home_peer, desk).uid)
+    with pytest.raises(ValidationError):  # an empty list is not "all days"
+        WireCancelSchema().load({"message_id": "m" * 16, "days": []})
+    with pytest.raises(ValidationError):
+        CancelSchema().load({"days": []})
+    with pytest.raises(ValidationError):  # a day that is not the visit's is refused, not taken as done
+        within(lambda: hosting.cancel_from_home(session.merge(home_peer[0]), uid, [date(2031, 1, 1)]))
+    assert within(lambda: hosting.hosted_visit(uid).state) is VisitState.REQUESTED
