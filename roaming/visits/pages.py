@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from roaming.accounts.pages import safe_next
 from roaming.accounts.security import STAFF, csrf_valid, current_user, require_page
+from roaming.audit.operations import audit_read
 from roaming.db import session
 from roaming.errors import DomainError, NotFound
 from roaming.peers import mirror
@@ -86,12 +87,15 @@ def review(uid: str):
                 raise DomainError("Choose approve or decline.")
         except ValidationError as invalid:
             error = "; ".join(message for messages in invalid.messages.values() for message in messages)
+            session.rollback()
+            visit = hosting.hosted_visit(uid)
         except DomainError as refused:  # e.g. decided by someone else meanwhile: show the visit as it is now
             error = refused.message
             session.rollback()
             visit = hosting.hosted_visit(uid)
         else:
             return redirect(safe_next(request.args.get("next")) if request.args.get("next") else request.path)
+    audit_read("visit.read", f"visit:{uid}")  # staff see the visitor's details, as through the API
     return render_template(
         "visits/review.html",
         visit=visit,
