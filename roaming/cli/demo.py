@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 import requests
 
+from roaming.config import CONFIG_FILE
 from roaming.demo import CLUSTERS, COORDINATOR, DEMO_PASSWORD, DemoNode, admit_members, build_node
 from roaming.demo.history import play
 
@@ -52,6 +53,8 @@ def demo_command(host, folder, history, plugins):
     CyberForum coordinates; Systematic Paris-Region and it@cork are admitted members. Each node
     mirrors the others' catalogues, and a change at one shows at the others within seconds.
     """
+    if folder is not None:
+        _refuse_a_kept_demo(folder)
     for sig in (signal.SIGINT, signal.SIGTERM):  # also when a shell started us with SIGINT ignored
         signal.signal(sig, _interrupt)
     with tempfile.TemporaryDirectory(prefix="roaming-demo-") as scratch:
@@ -88,6 +91,17 @@ def demo_command(host, folder, history, plugins):
         finally:
             _stop_all(processes)
     click.echo("Demo stopped.")
+
+
+def _refuse_a_kept_demo(folder: Path) -> None:
+    """A folder that holds a demo already is not built over: say how to go on."""
+    kept = [slug for slug in CLUSTERS if (folder / slug / CONFIG_FILE).exists()]
+    if kept:
+        first = folder / kept[0]
+        raise click.ClickException(
+            f"{folder} holds a demo federation already ({', '.join(kept)}). Build a fresh one with another "
+            f"--folder, or delete this one; or start a kept node on its own: roaming run --instance {first}"
+        )
 
 
 def _start(node: DemoNode, host: str, port: int) -> subprocess.Popen:

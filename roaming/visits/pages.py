@@ -153,7 +153,8 @@ def new_visit():
             return redirect(url_for("visit_pages.my_visit", uid=visit.uid))
     elif form.get("first_day") or form.get("last_day"):
         try:
-            quote = visiting.ask_quote(current_user(), PlannedVisitSchema().load(data))
+            planned = {key: value for key, value in data.items() if key != "message"}  # a quote needs no message
+            quote = visiting.ask_quote(current_user(), PlannedVisitSchema().load(planned))
         except ValidationError as invalid:
             errors = _field_errors(invalid.messages)
         except DomainError as refused:

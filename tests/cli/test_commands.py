@@ -228,3 +228,13 @@ def test_keys_commands(run, instance_path):
     assert f"{current}  signing" in shown and "published" in shown and "activate next at" in shown
     again = run("keys", "rotate")
     assert again.exit_code == 1 and "under way" in again.output
+
+
+def test_a_demo_kept_in_a_folder_is_not_built_over(run, tmp_path):
+    kept = tmp_path / "demo" / "cyberforum"
+    kept.mkdir(parents=True)
+    (kept / "roaming.toml").write_text("node_name = 'CyberForum'\n")
+    result = run("demo", "--folder", str(tmp_path / "demo"), "--no-history")
+    assert result.exit_code == 1 and result.exception is not None and isinstance(result.exception, SystemExit)
+    assert "holds a demo federation already (cyberforum)" in result.output
+    assert f"roaming run --instance {kept}" in result.output

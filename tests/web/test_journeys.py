@@ -34,12 +34,14 @@ def test_a_member_books_a_desk_abroad_staff_approve_and_the_member_gets_the_cale
 
     jana.get_by_role("link", name="Ask for this desk").click()
     monday = next_monday(3)
+    jana.get_by_label("Message to the host (optional)").fill("Two days to meet robotics firms.")  # typed first
     jana.get_by_label("First day").fill(monday.isoformat())
     jana.get_by_label("Last day").fill((monday + timedelta(days=1)).isoformat())
     jana.get_by_role("button", name="Check dates and terms").click()
     expect(jana.get_by_role("heading", name="What it@cork offers for these dates")).to_be_visible()
     expect(jana.get_by_text("2 of 5 free days per visit; 3 left")).to_be_visible()
     expect(jana.get_by_text("Staff decide within 72 hours")).to_be_visible()
+    expect(jana.get_by_label("Message to the host (optional)")).to_have_value("Two days to meet robotics firms.")
     jana.get_by_role("button", name="Send the request").click()
     expect(jana.locator("#visit-state")).to_have_text("Requested")
     visit_url = jana.url
