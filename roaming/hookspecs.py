@@ -177,7 +177,8 @@ class VisitSpecs:
     def roaming_visit_state_changed(self, visit, old, new):
         """A visit moved from state ``old`` to ``new`` (``VisitState`` values): on the host when it
         decides (or its clock expires, releases or completes the visit), on the home node when
-        the host's new document arrives. Called inside the transaction, before commit; guarded."""
+        the host's new document arrives or the host refuses a request the worker sent. Called
+        inside the transaction, before commit; guarded."""
 
 
 class NotifySpecs:

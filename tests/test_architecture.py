@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import configparser
 import importlib
+import inspect
 import re
 from pathlib import Path
 
@@ -61,9 +62,11 @@ def test_the_readme_layout_names_every_package_and_only_existing_ones():
     assert modules <= _children()
 
 
-def test_every_core_part_registers_from_its_own_module():
+def test_every_core_part_implements_hooks_in_its_own_package():
     for name, module in BUILTINS.items():
-        assert importlib.import_module(module).__name__ == module, name
+        functions = inspect.getmembers(importlib.import_module(module), inspect.isfunction)
+        implemented = [name for name, function in functions if hasattr(function, "roaming_impl")]
+        assert implemented, f"{name}: {module} implements no hook"
     packages = {module.split(".")[1] for module in BUILTINS.values()}
     assert packages <= _children()
 

@@ -5,10 +5,9 @@ document goes through the outbox, made once per transaction when it commits (as
 from __future__ import annotations
 
 from roaming import signals
-from roaming.db import before_commit
 from roaming.events.documents import document
 from roaming.events.models import Registration
-from roaming.peers.delivery import enqueue
+from roaming.peers.delivery import enqueue_at_commit
 from roaming.visits.models import VisitRole
 
 UPDATES_PATH = "/federation/events/registrations/updates"
@@ -17,9 +16,9 @@ UPDATES_PATH = "/federation/events/registrations/updates"
 @signals.registration_changed.connect
 def on_registration(registration: Registration, *, side: str, **_) -> None:
     if side == VisitRole.HOST:
-        before_commit(("registration-document", registration.id), lambda: send_document(registration))
-
-
-def send_document(registration: Registration) -> None:
-    """Queue ``registration``'s document for its home node (in the caller's transaction)."""
-    enqueue(registration.peer, UPDATES_PATH, {"registration": document(registration)})
+        enqueue_at_commit(
+            ("registration-document", registration.id),
+            registration.peer,
+            UPDATES_PATH,
+            lambda: {"registration": document(registration)},
+        )

@@ -19,6 +19,7 @@ makes a repeated delivery a no-op answered with success.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import cast
@@ -38,7 +39,7 @@ from federation.client import (
 )
 from roaming import logs
 from roaming.backoff import doubling_delay
-from roaming.db import insert_if_absent, session, utcnow
+from roaming.db import before_commit, insert_if_absent, session, utcnow
 from roaming.peers.models import InboxMessage, OutboxMessage, Peer, PeerStatus
 from roaming.peers.trust import resolver_for
 
@@ -46,6 +47,13 @@ DELIVERIES = Counter("roaming_delivery_attempts", "Outbox delivery attempts by o
 
 IN_FLIGHT_SECONDS = ANSWER_DEADLINE_SECONDS + 30  # a taken item is tried again after this if its sender died
 PARTNER_AWAY_STATUSES = {408, 429, 502, 503, 504}
+
+
+def enqueue_at_commit(key: object, peer: Peer, path: str, make_payload: Callable[[], dict]) -> None:
+    """Queue ``make_payload()`` for ``peer`` when the transaction commits, once per ``key`` however
+    often the transaction asks: the payload is made from what the whole transaction did
+    (``roaming.db.before_commit``)."""
+    before_commit(key, lambda: enqueue(peer, path, make_payload()))
 
 
 def enqueue(peer: Peer, path: str, payload: dict) -> OutboxMessage:

@@ -9,8 +9,7 @@ did (the receipts the ledger signed), and two changes in one transaction send on
 from __future__ import annotations
 
 from roaming import signals
-from roaming.db import before_commit
-from roaming.peers.delivery import enqueue
+from roaming.peers.delivery import enqueue_at_commit
 from roaming.visits.documents import document
 from roaming.visits.models import Visit, VisitRole
 
@@ -20,9 +19,4 @@ UPDATES_PATH = "/federation/visits/updates"
 @signals.visit_changed.connect
 def on_visit(visit: Visit, *, side: str, **_) -> None:
     if side == VisitRole.HOST:
-        before_commit(("visit-document", visit.id), lambda: send_document(visit))
-
-
-def send_document(visit: Visit) -> None:
-    """Queue ``visit``'s document for its home node (in the caller's transaction)."""
-    enqueue(visit.peer, UPDATES_PATH, {"visit": document(visit)})
+        enqueue_at_commit(("visit-document", visit.id), visit.peer, UPDATES_PATH, lambda: {"visit": document(visit)})

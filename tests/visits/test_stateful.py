@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import functools
 import os
-import threading
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -43,6 +41,7 @@ from roaming.visits import clock
 from roaming.visits.models import DayStatus, SeatAllocation, Visit, VisitRole, VisitState
 from tests.support.nodes import wait_for
 from tests.support.postgres import fresh_database
+from tests.support.races import at_once
 from tests.support.visits import add_desk, add_members, add_staff, home_and_host, next_monday, plan
 
 pytestmark = pytest.mark.one_database(reason="runs each database by its parameter")
@@ -62,18 +61,6 @@ def host_database(request, tmp_path):
         return
     with fresh_database() as url:
         yield url
-
-
-def _at_once(*calls):
-    """Run each call in its own thread, released together; their results in order."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait(timeout=30)
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 class World:
@@ -140,14 +127,14 @@ def machine_for(world: World):
 
         @rule(uid=visits)
         @world.noting
-        def staff_decide_at_once(self, uid):
+        def staff_decideat_once(self, uid):
             """Both staff members press both buttons, each from two windows, at the same instant."""
             approve = [lambda s=s: world.post(world.host, f"/api/visits/{uid}/approve", s) for s in world.staff]
             decline = [
                 lambda s=s: world.post(world.host, f"/api/visits/{uid}/decline", s, {"reason": "No room."})
                 for s in world.staff
             ]
-            answers = _at_once(*approve, *decline, *approve, *decline)
+            answers = at_once(*approve, *decline, *approve, *decline)
             statuses = [answer.status_code for answer in answers]
             assert set(statuses) <= {200, 404, 409}, [answer.text for answer in answers]
             assert statuses.count(200) <= 1, "two decisions on one visit"
@@ -155,7 +142,7 @@ def machine_for(world: World):
         @rule(uid=visits)
         @world.noting
         def visitor_cancels_while_staff_approve(self, uid):
-            answers = _at_once(
+            answers = at_once(
                 lambda: world.post(world.home, f"/api/visits/{uid}/cancel", self.owner[uid]),
                 lambda: world.post(world.host, f"/api/visits/{uid}/approve", world.staff[0]),
             )
@@ -165,7 +152,7 @@ def machine_for(world: World):
         @rule(uid=visits)
         @world.noting
         def the_clock_runs_while_staff_decide(self, uid):
-            _ticked, decision = _at_once(
+            _ticked, decision = at_once(
                 lambda: (world.run_clock(clock.expire_due), world.run_clock(clock.release_no_shows)),
                 lambda: world.post(world.host, f"/api/visits/{uid}/approve", world.staff[1]),
             )
@@ -244,7 +231,7 @@ def _quiet_and_agreed(world):
         ) from None
 
 
-def test_visits_keep_their_promises_whatever_the_actors_do_at_once(tmp_path, host_database):
+def test_visits_keep_their_promises_whatever_the_actors_doat_once(tmp_path, host_database):
     quick = {"worker_tick_seconds": 0.2}
     host_settings = {**quick, "web_processes": 2}  # two server processes decide truly at once
     with home_and_host(tmp_path, host_database=host_database, host_settings=host_settings, home_settings=quick) as (
