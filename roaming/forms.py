@@ -14,7 +14,9 @@ from roaming.errors import DomainError
 
 def submitted(save: Callable[[], object]) -> dict[str, list[str]]:
     """Run ``save`` for a posted form; {} when it worked, else the messages by top-level field
-    (``_form`` for those about the whole form). A refused ``save`` has changed nothing."""
+    (``_form`` for those about the whole form; a refusal whose ``errors`` name fields, as
+    ``{"json": {field: [message]}}``, is shown beside those fields). A refused ``save`` has changed
+    nothing."""
     try:
         if not csrf_valid():
             raise DomainError(_("The form expired; please send it again."))
@@ -22,7 +24,8 @@ def submitted(save: Callable[[], object]) -> dict[str, list[str]]:
     except ValidationError as invalid:
         return errors_by_field(invalid.normalized_messages())
     except DomainError as refused:
-        return {"_form": [refused.message]}
+        about_fields = (refused.errors or {}).get("json")
+        return errors_by_field(about_fields) if isinstance(about_fields, dict) else {"_form": [refused.message]}
     return {}
 
 

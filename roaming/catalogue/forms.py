@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from roaming.catalogue.models import ClusterProfile, Desk, Event, Location, MeetingRoom, NewsItem, Service
@@ -133,6 +134,16 @@ def to_data(model: type, form, locations: dict[int, Location]) -> dict:
                 form[spec.name].strip(), form.get("timezone"), locations.get(data.get("location_id"))
             )
     return data
+
+
+def missing(model: type, form) -> dict[str, list[str]]:
+    """Messages for the required fields left empty. An edit leaves out what is empty (the item
+    keeps its value), so an emptied required field must be refused here rather than ignored."""
+    return {
+        spec.name: [_("Fill this in.")]
+        for spec in FORMS[model]
+        if spec.required and spec.type != "bool" and not (form.get(spec.name) or "").strip()
+    }
 
 
 def to_form(model: type, dumped: dict) -> dict:

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from roaming.accounts.security import STAFF, require_page
 from roaming.catalogue import operations as ops
-from roaming.catalogue.forms import FORMS, to_data, to_form
+from roaming.catalogue.forms import FORMS, missing, to_data, to_form
 from roaming.catalogue.models import ClusterProfile, Desk, Event, Location, MeetingRoom, NewsItem, RateUnit, Service
 from roaming.catalogue.service_kinds import kind_of
 from roaming.errors import NotFound
@@ -92,7 +92,7 @@ def edit(kind: str, item_id: int | None = None):
             else:
                 ops.update_item(item, data)
 
-        errors = submitted(save)
+        errors = missing(model, request.form) or submitted(save)
         if not errors:
             flash(_("Saved. Partners see the change at their next sync."), "ok")
             return redirect(url_for("catalogue_pages.overview") + f"#{kind}")
@@ -108,13 +108,16 @@ def edit(kind: str, item_id: int | None = None):
     ), 422 if errors else 200
 
 
-@bp.post("/<kind>/<int:item_id>/delete")
+@bp.route("/<kind>/<int:item_id>/delete", methods=["GET", "POST"])
 @require_page(*STAFF)
 def delete(kind: str, item_id: int):
+    """GET asks to confirm, naming the item and what deleting it does; only the POST deletes."""
     try:
         item = ops.get_item(_model(kind), item_id)
     except NotFound:
         abort(404)
+    if request.method == "GET":
+        return render_template("catalogue/delete.html", kind=kind, title=TITLES[kind], item=item)
     errors = submitted(lambda: ops.delete_item(item))
     if errors:
         flash(as_text(errors), "error")
@@ -132,7 +135,9 @@ def profile():
     if request.method == "POST":
         values = request.form
         data = to_data(ClusterProfile, request.form, {})
-        errors = submitted(lambda: ops.save_profile(ops.SCHEMAS[ClusterProfile]().load(data)))
+        errors = missing(ClusterProfile, request.form) or submitted(
+            lambda: ops.save_profile(ops.SCHEMAS[ClusterProfile]().load(data))
+        )
         if not errors:
             flash(_("Saved. Partners see the change at their next sync."), "ok")
             return redirect(url_for("catalogue_pages.overview"))

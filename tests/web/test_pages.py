@@ -8,7 +8,7 @@ import re
 import pytest
 
 from roaming.accounts.models import Role
-from roaming.catalogue.models import Location, NewsItem
+from roaming.catalogue.models import Event, Location, NewsItem
 from roaming.db import session
 from tests.conftest import PASSWORD
 
@@ -227,3 +227,28 @@ def test_staff_delete_an_item_unless_something_still_uses_it(staff_client, make_
     with app.app_context():
         assert session.query(Location).count() == 0
     assert staff_client.post("/staff/catalogue/desks/999/delete", data={"csrf_token": token}).status_code == 404
+
+
+def test_deleting_an_item_asks_first_and_a_get_changes_nothing(staff_client, make_event, app):
+    event = make_event()
+    confirm = staff_client.get(f"/staff/catalogue/events/{event.id}/delete")
+    assert confirm.status_code == 200
+    page = confirm.data.decode()
+    assert "Delete " in page and event.title in page and 'method="post"' in page
+    with app.app_context():
+        assert session.query(Event).count() == 1
+    staff_client.post(f"/staff/catalogue/events/{event.id}/delete", data={"csrf_token": csrf_of(confirm.data)})
+    with app.app_context():
+        assert session.query(Event).count() == 0
+
+
+def test_emptying_a_required_field_is_refused_beside_it_and_keeps_the_value(staff_client, make_event, app):
+    event = make_event()
+    form = staff_client.get(f"/staff/catalogue/events/{event.id}")
+    values = {"csrf_token": csrf_of(form.data), "title": "  ", "starts_at": "2030-05-04T10:00"}
+    refused = staff_client.post(f"/staff/catalogue/events/{event.id}", data=values)
+    assert refused.status_code == 422
+    page = refused.data.decode()
+    assert 'id="title-error"' in page and 'id="starts_at-error"' not in page and 'id="ends_at-error"' in page
+    with app.app_context():
+        assert session.get(Event, event.id).title == event.title
