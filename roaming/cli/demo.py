@@ -117,7 +117,10 @@ def _start(node: DemoNode, host: str, port: int) -> subprocess.Popen:
         "--port",
         str(port),
     ]
-    with open(node.instance / "node.log", "ab") as log:  # the child keeps its own copy
+    # The log holds names and e-mail addresses: the node's user only may read it.
+    fd = os.open(node.instance / "node.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "ab") as log:  # the child keeps its own copy
         return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 

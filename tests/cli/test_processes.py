@@ -132,6 +132,8 @@ def test_demo_starts_a_federation_and_stops_cleanly(tmp_path):
 
         _book_a_desk_abroad(visitor, paris, staff, cork, tmp_path / "demo")
         _the_history_shows_in_every_ledger(karlsruhe, paris, cork)
+        logs = list((tmp_path / "demo").glob("*/node.log"))
+        assert len(logs) == 3 and {log.stat().st_mode & 0o777 for log in logs} == {0o600}  # names, e-mails
     finally:
         code = _stop(process)
     assert code == 0
