@@ -13,7 +13,9 @@ availability; ``email``), so the hooks are exercised by the core's own tests. Th
 from __future__ import annotations
 
 import importlib
+import os
 import re
+import site
 from importlib.metadata import EntryPoint, entry_points
 
 import pluggy
@@ -92,7 +94,7 @@ def load_plugin(name: str, entry_point: EntryPoint | None):
             f"name): install it (pip install roaming-plugin-{name}) or run 'roaming plugins disable {name}'."
         )
     try:
-        plugin = entry_point.load()
+        plugin = _import(entry_point)
     except Exception as error:  # noqa: BLE001 - any import failure is reported with the plugin's name
         raise PluginError(
             f"Plugin '{name}' failed to load ({entry_point.value}): {type(error).__name__}: {error}. "
@@ -102,6 +104,20 @@ def load_plugin(name: str, entry_point: EntryPoint | None):
     if problem:
         raise PluginError(problem)
     return plugin
+
+
+def _import(entry_point: EntryPoint):
+    """The entry point's object. A plugin pip-installed after this process started is found too:
+    when its module is missing, the import caches are cleared and the site folders read again
+    (an editable install adds its folder through a new ``.pth`` file)."""
+    try:
+        return entry_point.load()
+    except ModuleNotFoundError:
+        importlib.invalidate_caches()
+        for folder in [*site.getsitepackages(), site.getusersitepackages()]:
+            if os.path.isdir(folder):
+                site.addsitedir(folder)
+        return entry_point.load()
 
 
 def new_manager() -> pluggy.PluginManager:

@@ -110,3 +110,22 @@ def test_enabling_a_plugin_that_fails_keeps_the_configuration(site, new_instance
     monkeypatch.setenv("ROAMING_PLUGINS", '["greeter"]')
     blocked = runner.invoke(cli, ["plugins", "disable", "greeter", "--instance", str(node.path)])
     assert blocked.exit_code == 1 and "ROAMING_PLUGINS is set in the environment" in blocked.output
+
+
+def test_a_plugin_installed_after_the_node_started_loads_without_a_restart(site, tmp_path, monkeypatch):
+    """As ``pip install -e`` does it while the node runs: the entry point's metadata lands in the
+    site folder, and the module's folder is named only by a new ``.pth`` file there."""
+    import site as site_module
+
+    from roaming.plugins import installed_entry_points, load_plugin
+
+    source = tmp_path / "late-src"
+    source.mkdir()
+    install_fake_plugin(site, "latecomer", GREETER)
+    (site / "roaming_latecomer.py").rename(source / "roaming_latecomer.py")
+    (site / "latecomer.pth").write_text(f"{source}\n")
+    monkeypatch.setattr(site_module, "getsitepackages", lambda: [str(site)])
+    monkeypatch.setattr(site_module, "getusersitepackages", lambda: str(tmp_path / "no-user-site"))
+
+    plugin = load_plugin("latecomer", installed_entry_points()["latecomer"])
+    assert plugin.roaming_register_service_kinds()[0].name == "greeter"
