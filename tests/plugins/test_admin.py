@@ -68,10 +68,14 @@ def test_a_new_plugin_from_the_template_installs_and_passes_its_test(tmp_path, n
     assert created.returncode == 0, created.stderr
     folder = tmp_path / "coffee_club"
     assert (folder / "roaming_coffee_club" / "__init__.py").exists() and (folder / "tests" / "test_plugin.py").exists()
+    page = folder / "roaming_coffee_club" / "templates" / "coffee_club" / "menu.html"
+    page.parent.mkdir(parents=True)
+    page.write_text('{% extends "base.html" %}{% block main %}Coffee{% endblock %}')
     target = tmp_path / "installed"
     pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(target)]
     installed = subprocess.run([*pip, str(folder)], capture_output=True, text=True, timeout=300)
     assert installed.returncode == 0, installed.stderr
+    assert (target / "roaming_coffee_club" / "templates" / "coffee_club" / "menu.html").exists()  # pages ship
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(target), *sys.path])}
     tested = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error", str(folder / "tests")],
