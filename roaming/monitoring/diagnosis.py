@@ -192,7 +192,8 @@ def check_peers(contact: bool) -> list[Finding]:
             problems.append(f"{failed_counts[peer.id]} message(s) set aside (see Needs attention)")
         synced = f"last synced {peer.last_synced_at:%Y-%m-%d %H:%M} UTC" if peer.last_synced_at else "never synced"
         if problems:
-            findings.append(Finding(f"Partner {peer.name}", Level.WARNING, "; ".join(problems) + f" ({synced})"))
+            joined = "; ".join(problem.rstrip(". ") for problem in problems)  # a quoted error may end a sentence
+            findings.append(Finding(f"Partner {peer.name}", Level.WARNING, f"{joined} ({synced})"))
         else:
             findings.append(Finding(f"Partner {peer.name}", Level.OK, f"answers; {synced}"))
     return findings
