@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from roaming.drawing import MIN_SPAN_LATITUDE, Place, _label_box, frame, map_view, place_labels
+from roaming.drawing import MAX_HEIGHT, MIN_HEIGHT, MIN_SPAN_LATITUDE, Place, _label_box, frame, map_view, place_labels
 from roaming.drawing.outlines import countries, countries_in
 
 KARLSRUHE = (49.01, 8.40)
@@ -43,7 +43,7 @@ def test_the_projection_keeps_north_up_east_right_and_proportions():
     one_degree_north = view_frame.y(50) - view_frame.y(51)
     one_degree_east = view_frame.x(11) - view_frame.x(10)
     assert one_degree_east == pytest.approx(one_degree_north * view_frame.squeeze)
-    assert 0.5 * 720 <= view_frame.height <= 0.75 * 720
+    assert MIN_HEIGHT * 720 <= view_frame.height <= MAX_HEIGHT * 720
 
 
 def test_the_countries_around_the_places_are_drawn_and_far_ones_are_not():

@@ -23,6 +23,7 @@ DOT_RADIUS = 6
 LABEL_SIZE = 11  # px, as the stylesheet's .map text
 CHARACTER_WIDTH = 0.6 * LABEL_SIZE  # an upper estimate for the sans-serif labels
 LABEL_GAP = 3
+MIN_HEIGHT, MAX_HEIGHT = 0.45, 0.62  # of the width
 
 
 @dataclass
@@ -93,7 +94,7 @@ class MapView:
 
 def frame(places: list[Place], width: int) -> Frame:
     """The view that shows every place with a margin: its height follows the places' shape
-    (between half and three quarters of ``width``), the shorter side widened to fit."""
+    (between ``MIN_HEIGHT`` and ``MAX_HEIGHT`` of ``width``), the shorter side widened to fit."""
     south, north = min(p.latitude for p in places), max(p.latitude for p in places)
     west, east = min(p.longitude for p in places), max(p.longitude for p in places)
     centre_latitude = max(-60.0, min(70.0, (north + south) / 2))
@@ -102,7 +103,7 @@ def frame(places: list[Place], width: int) -> Frame:
     margin_x = max(MIN_MARGIN, (east - west) * MARGIN)
     span_y = max(MIN_SPAN_LATITUDE, north - south + 2 * margin_y)
     span_x = max((east - west + 2 * margin_x) * squeeze, MIN_SPAN_LATITUDE)  # in latitude degrees
-    height = round(min(max(width * span_y / span_x, width * 0.5), width * 0.75))
+    height = round(min(max(width * span_y / span_x, width * MIN_HEIGHT), width * MAX_HEIGHT))
     scale = min(width / span_x, height / span_y)
     return Frame(width, height, centre_latitude, (west + east) / 2, scale)
 

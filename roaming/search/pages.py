@@ -149,7 +149,7 @@ def cluster(node_id: str):
         profile=profile.data if profile else {},
         items=items,
         locations=locations,
-        map=map_view(pins, width=480) if pins else None,
+        map=map_view(pins) if pins else None,
     )
 
 

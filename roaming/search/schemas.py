@@ -44,9 +44,7 @@ class SearchQuerySchema(BaseSchema):
         """Both days or neither, in order, from today to the horizon, no longer than a visit; for
         desks only."""
         first, last = data.get("first_day"), data.get("last_day")
-        if first is None and last is None:
-            if data.get("people") is not None:
-                raise ValidationError("Give the first and the last day too.", "first_day")
+        if first is None and last is None:  # people alone changes nothing
             return
         if first is None or last is None:
             raise ValidationError("Give the first and the last day.", "last_day" if first else "first_day")
