@@ -5,7 +5,8 @@ desk's working days and its free seats on each (the answer the desk page's calen
 date filter asks each desk's host for that quote, for at most ``MAX_DESKS_ASKED`` desks (the
 first of the search's order), and orders them by what fits: free on every working day, then free
 on some (most days first), then full, then those whose host did not say. A host that cannot be
-reached is not asked again for its other desks in the same search.
+reached is not asked again for its other desks in the same search, nor at all while deliveries to
+it are paused after failing (its breaker is open, ``roaming.peers.delivery``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from datetime import date
 from marshmallow import ValidationError
 
 from roaming.accounts.models import User
+from roaming.db import utcnow
 from roaming.errors import DomainError
-from roaming.peers.models import MirroredItem
+from roaming.peers.models import MirroredItem, Peer
 from roaming.search import operations as ops
 from roaming.visits import visiting
 from roaming.visits.quotes import flat_messages
@@ -87,14 +89,21 @@ def free_desks(user: User, filters: dict) -> CheckedResults:
         return CheckedResults([CheckedDesk(item, unknown) for item in found.items], complete)
     unreachable: dict[int, Availability] = {}  # by peer id: what asking it answered
     checked = []
+    now = utcnow()
     for item in found.items:
         answer = unreachable.get(item.peer_id)
+        if answer is None and item.peer.breaker_open_until and item.peer.breaker_open_until > now:
+            answer = unreachable[item.peer_id] = Availability(Fit.UNKNOWN, reason=_away(item.peer))
         if answer is None:
             answer, reached = _ask(user, item, filters["first_day"], filters["last_day"], filters["people"])
             if not reached:
                 unreachable[item.peer_id] = answer
         checked.append(CheckedDesk(item, answer))
     return CheckedResults(ordered(checked), complete)
+
+
+def _away(peer: Peer) -> str:
+    return f"{peer.name} cannot be reached right now; please try again later."
 
 
 def _ask(user: User, item: MirroredItem, first: date, last: date, people: int) -> tuple[Availability, bool]:

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from roaming.accounts.models import Role
-from roaming.db import session
+from roaming.db import session, utcnow
 from roaming.errors import DomainError
 from roaming.peers import mirror
 from roaming.peers.models import Peer, TrustSource
@@ -120,6 +120,18 @@ def test_the_api_answers_desks_best_fit_first_with_each_hosts_answer(client, des
     assert "down-2" not in asked  # its host was not reachable a moment before
     assert response.headers["X-Total-Exact"] == "true"
     assert "availability" not in client.get("/api/federation/search?kind=desk&people=2", headers=member).json[0]
+
+
+def test_a_host_whose_deliveries_are_paused_is_not_asked(app, client, desks, asked, member):
+    with app.app_context():
+        far = session.query(Peer).filter_by(name="b-far").one()
+        far.breaker_open_until = utcnow() + timedelta(minutes=5)
+        session.commit()
+    rows = client.get("/api/federation/search", query_string=_dated(), headers=member).json
+    assert [row["availability"]["reason"] for row in rows[-2:]] == [
+        "b-far cannot be reached right now; please try again later."
+    ] * 2
+    assert not {"down-1", "down-2"} & set(asked)
 
 
 def test_people_count_on_each_day(client, desks, asked, member):
