@@ -13,13 +13,14 @@ from roaming import reference
 from roaming.accounts.security import current_user, require_page
 from roaming.catalogue.models import CATALOGUE_KINDS
 from roaming.db import session
-from roaming.drawing import Place, map_view
+from roaming.drawing import MapView, Place, map_view
 from roaming.errors import DomainError, NotFound
 from roaming.events.attending import my_registrations
 from roaming.i18n import LANGUAGES, country_name, language_name
 from roaming.labels import ITEM_KINDS, SERVICE_KINDS, label
 from roaming.peers.models import MirroredItem, Peer, PeerStatus
 from roaming.search import operations as ops
+from roaming.search.availability import MAX_DESKS_ASKED, Availability, free_desks
 from roaming.search.schemas import SearchQuerySchema
 from roaming.visits import horizon, visiting
 from roaming.visits.quotes import flat_messages
@@ -32,9 +33,15 @@ CALENDAR_WEEKS = 4
 @bp.get("/search")
 @require_page()
 def search():
+    """The federation's catalogues, desks first (until "What" is changed); with a first and a last
+    day, the desks with their hosts' free seats for those days, best fit first."""
     form = {key: value for key, value in request.args.items() if value.strip() and key != "page"}
+    if "kind" not in request.args:
+        form["kind"] = "desk"
     errors: dict = {}
     results = ops.Results([], 0, True)
+    availability: dict[int, Availability] = {}
+    dated = False  # the desks were checked for dates
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and int(page) > 0 else 1
     try:
@@ -42,10 +49,39 @@ def search():
     except ValidationError as invalid:
         errors = invalid.normalized_messages()
     else:
-        results = ops.search(filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        dated = bool(filters.get("first_day"))
+        if dated:
+            checked = free_desks(current_user(), filters)
+            availability = {desk.item.id: desk.availability for desk in checked.desks}
+            results = ops.Results([desk.item for desk in checked.desks], len(checked.desks), checked.complete)
+            page = 1
+        else:
+            results = ops.search(filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     items = results.items
     places = ops.places_of({item.peer_id for item in items})
-    pins = {}
+    return render_template(
+        "search/search.html",
+        form=form,
+        paging=form | {"kind": form.get("kind", "")},  # "Anything" stays chosen on the next page
+        errors=errors,
+        items=items,
+        total=results.total,
+        exact=results.exact,
+        page=page,
+        pages=1 if dated else max(1, -(-results.total // PAGE_SIZE), 1 if results.exact else page + 1),
+        places=places,
+        place_of=ops.place_of,
+        dated=dated,
+        availability=availability,
+        asked_at_most=MAX_DESKS_ASKED,
+        map=_results_map(items, places),
+        choices=_choices(),
+    ), 422 if errors else 200
+
+
+def _results_map(items: list[MirroredItem], places: dict) -> MapView | None:
+    """The results' places, one dot each, linking to the first result there."""
+    pins: dict[str, Place] = {}
     for item in items:
         place = ops.place_of(item, places)
         if place and place.get("latitude") is not None and place.get("longitude") is not None:
@@ -60,20 +96,7 @@ def search():
                     url=f"#result-{item.id}",
                 ),
             )
-    return render_template(
-        "search/search.html",
-        form=form,
-        errors=errors,
-        items=items,
-        total=results.total,
-        exact=results.exact,
-        page=page,
-        pages=max(1, -(-results.total // PAGE_SIZE), 1 if results.exact else page + 1),
-        places=places,
-        place_of=ops.place_of,
-        map=map_view(list(pins.values())) if pins else None,
-        choices=_choices(),
-    ), 422 if errors else 200
+    return map_view(list(pins.values())) if pins else None
 
 
 def _choices() -> dict:
@@ -126,7 +149,7 @@ def cluster(node_id: str):
         profile=profile.data if profile else {},
         items=items,
         locations=locations,
-        map=map_view(pins, width=480) if pins else None,
+        map=map_view(pins) if pins else None,
     )
 
 

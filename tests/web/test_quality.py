@@ -3,6 +3,8 @@ sideways scrolling on a phone, and no page heavier than a few hundred kilobytes.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
@@ -29,6 +31,7 @@ def _pages(home, host) -> dict[str, list[str]]:
         "anonymous": [f"{home.url}/", f"{home.url}/login", f"{home.url}/network", f"{home.url}/network/newsletter"],
         "member": [
             f"{home.url}/search?kind=desk",
+            f"{home.url}/search?first_day={monday}&last_day={monday + timedelta(days=2)}&people=1",
             f"{home.url}/clusters/{host_id}",
             f"{home.url}/clusters/{host_id}/desks/{desk_uid}",
             f"{home.url}/visits/new?host={host_id}&desk={desk_uid}&first_day={monday}&last_day={monday}",
