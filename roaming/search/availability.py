@@ -6,15 +6,19 @@ date filter asks each desk's host for that quote, for at most ``MAX_DESKS_ASKED`
 first of the search's order), and orders them by what fits: free on every working day, then free
 on some (most days first), then full, then those whose host did not say. A host that cannot be
 reached is not asked again for its other desks in the same search, nor at all while deliveries to
-it are paused after failing (its breaker is open, ``roaming.peers.delivery``).
+it are paused after failing (its breaker is open, ``roaming.peers.delivery``). Hosts are asked
+one after another until ``ASKING_BUDGET_SECONDS`` have passed; the desks left then are shown as
+not asked, so slow hosts hold the page for the budget and one more answer at most.
 """
 
 from __future__ import annotations
 
 import enum
+import time
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from roaming.accounts.models import User
@@ -26,6 +30,7 @@ from roaming.visits import visiting
 from roaming.visits.quotes import flat_messages
 
 MAX_DESKS_ASKED = 20
+ASKING_BUDGET_SECONDS = 10.0
 
 
 class Fit(enum.StrEnum):
@@ -89,9 +94,11 @@ def free_desks(user: User, filters: dict) -> CheckedResults:
         return CheckedResults([CheckedDesk(item, unknown) for item in found.items], complete)
     unreachable: dict[int, Availability] = {}  # by peer id: what asking it answered
     checked = []
-    now = utcnow()
+    now, deadline = utcnow(), time.monotonic() + ASKING_BUDGET_SECONDS
     for item in found.items:
         answer = unreachable.get(item.peer_id)
+        if answer is None and time.monotonic() > deadline:
+            answer = Availability(Fit.UNKNOWN, reason=_("Not asked: the hosts took too long; narrow the search."))
         if answer is None and item.peer.breaker_open_until and item.peer.breaker_open_until > now:
             answer = unreachable[item.peer_id] = Availability(Fit.UNKNOWN, reason=_away(item.peer))
         if answer is None:
@@ -103,7 +110,7 @@ def free_desks(user: User, filters: dict) -> CheckedResults:
 
 
 def _away(peer: Peer) -> str:
-    return f"{peer.name} cannot be reached right now; please try again later."
+    return _("%(host)s cannot be reached right now; please try again later.", host=peer.name)
 
 
 def _ask(user: User, item: MirroredItem, first: date, last: date, people: int) -> tuple[Availability, bool]:

@@ -199,3 +199,15 @@ def test_the_page_names_a_bad_date_beside_its_field_and_keeps_the_input(client, 
     assert response.status_code == 422
     assert re.search(r'id="last_day-error">The last day is before the first day.', page)
     assert f'value="{DAYS[2]}"' in page and asked == []
+
+
+def test_slow_hosts_hold_the_search_for_its_budget_only(client, desks, asked, member, monkeypatch):
+    from roaming.search import availability
+
+    clock = itertools.count(0, 4)  # each look at the clock is 4 s later: the budget (10 s) ends after two asks
+    monkeypatch.setattr(availability.time, "monotonic", lambda: next(clock))
+    rows = client.get("/api/federation/search", query_string=_dated(), headers=member).json
+    assert len(asked) == 2 and len(rows) == 7
+    not_asked = [row for row in rows if row["uid"] not in asked]
+    assert {row["availability"]["fit"] for row in not_asked} == {"unknown"}
+    assert not_asked[0]["availability"]["reason"] == "Not asked: the hosts took too long; narrow the search."
