@@ -31,9 +31,10 @@ MAX_PASSWORD_LENGTH = 200
 
 class LinkGone(DomainError):
     """The link is unknown, used, expired or replaced, or its account is deactivated: one answer
-    for all, so that the answer tells nothing about the account."""
+    for all, so that the answer tells nothing about the account (404, as any capability link
+    whose token is not, or no longer, one)."""
 
-    status = 410
+    status = 404
 
     def __init__(self):
         super().__init__(
