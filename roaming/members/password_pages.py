@@ -61,7 +61,7 @@ def set_password(token: str):
     try:
         link = password_links.usable_link(token)
     except password_links.LinkGone as gone:
-        return render_template("passwords/gone.html", message=gone.message), gone.status
+        return render_template("passwords/gone.html"), gone.status
     user, purpose = link.user, link.purpose
     errors: dict = {}
     if request.method == "POST":
@@ -80,7 +80,7 @@ def set_password(token: str):
             try:
                 password_links.usable_link(token)
             except password_links.LinkGone as gone:
-                return render_template("passwords/gone.html", message=gone.message), gone.status
+                return render_template("passwords/gone.html"), gone.status
     return render_template(
         "passwords/set.html", account=user, invitation=purpose is PasswordLinkPurpose.INVITATION, errors=errors
     ), 422 if errors else 200
