@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from flask import current_app, render_template
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
 
 from roaming.accounts import password_links
 from roaming.accounts.models import PasswordLink, PasswordLinkPurpose, Role, User
 from roaming.accounts.operations import create_user, find_user_by_email
 from roaming.db import session, utcnow
+from roaming.errors import NotFound
 from roaming.i18n import DEFAULT_LANGUAGE, LANGUAGES, moment, written_in
 from roaming.members.models import Person
 from roaming.notify import Message, Recipient
@@ -33,7 +35,14 @@ def invite(person: Person) -> datetime:
     is made first if they have none); returns when the link expires. An older link of theirs
     stops working. Refused with ``ValidationError`` when another account (a staff one) has
     their e-mail address, with ``Conflict`` when their account is deactivated. Flushes; the
-    caller commits, and the e-mail goes out with the commit (``roaming.notify``)."""
+    caller commits, and the e-mail goes out with the commit (``roaming.notify``). The person's
+    row is held until the commit, so two invitations at once make one account, and leave the
+    later link."""
+    held = session.execute(
+        update(Person).where(Person.id == person.id).values(id=Person.id).execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult, held).rowcount != 1:
+        raise NotFound(f"No person with id {person.id}.")
     user = session.scalar(select(User).where(User.person_id == person.id))
     if user is None:
         user = create_user(email=person.email, name=person.name, role=Role.MEMBER, person_id=person.id)

@@ -189,3 +189,23 @@ def test_the_password_the_member_had_still_works_until_the_link_is_used(within, 
     member = make_user(role=Role.MEMBER)
     within(lambda: onboarding.invite(session.get(Person, member.person_id)))
     assert within(authenticate, member.email, PASSWORD).id == member.id
+
+
+def test_two_invitations_at_once_leave_one_link_the_last_mailed_one(within, make_person):
+    person = make_person()
+    invite = partial(_invite, within, person)
+    at_once(invite, invite)
+    links = within(lambda: session.scalars(select(PasswordLink)).all())
+    assert len(links) == 1 and len(within(lambda: session.scalars(select(User)).all())) == 1
+    tokens = [_token_of(mail) for mail in _mails(within)]
+    assert len(tokens) == 2
+    working = [token for token in tokens if within(_works, token)]
+    assert len(working) == 1
+
+
+def _works(token: str) -> bool:
+    try:
+        usable_link(token)
+    except LinkGone:
+        return False
+    return True

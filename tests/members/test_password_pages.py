@@ -4,6 +4,7 @@ one's own change), the Invite button on a member company's page and the invitati
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from roaming.members.models import Person
 from roaming.notify.models import Notification
 from tests.accounts.test_pages import csrf_of
 from tests.conftest import PASSWORD
+from tests.support.races import at_once
 
 pytestmark = pytest.mark.each_database
 
@@ -200,3 +202,17 @@ def test_a_person_changes_their_own_password_and_other_sessions_end(client, make
 def test_the_change_password_page_wants_a_log_in(client):
     response = client.get("/me/password")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_one_link_posted_twice_at_once_logs_in_one_browser(app, make_person, within):
+    person = make_person()
+    within(lambda: onboarding.invite(session.get(Person, person.id)))
+    link = _link_in_last_mail(within)
+    browsers = [app.test_client(), app.test_client()]
+    forms = [
+        {"csrf_token": csrf_of(browser.get(link).data), "password": password, "password_again": password}
+        for browser, password in zip(browsers, ("first passphrase!", "second passphrase"), strict=True)
+    ]
+    answers = at_once(*(partial(browser.post, link, data=form) for browser, form in zip(browsers, forms, strict=True)))
+    assert sorted(answer.status_code for answer in answers) == [302, 404]
+    assert sorted(browser.get("/api/me").status_code for browser in browsers) == [200, 401]
