@@ -116,14 +116,14 @@ def _limit_rates(app: Flask) -> None:
         deduct_when=lambda response: response.status_code >= 400,
         error_message="Too many failed log-ins from this address; wait a few minutes and try again.",
     )
-    for endpoint in LOGIN_ENDPOINTS:
-        app.view_functions[endpoint] = failed_login(app.view_functions[endpoint])
     reset_asked = limiter.shared_limit(
         config["LOGIN_RATE_LIMIT"],
         scope="password-reset",
         methods=["POST"],
         error_message="Too many password resets asked for from this address; wait a few minutes and try again.",
     )
-    for endpoint in PASSWORD_RESET_ENDPOINTS:
-        app.view_functions[endpoint] = reset_asked(app.view_functions[endpoint])
+    limits = {endpoint: failed_login for endpoint in LOGIN_ENDPOINTS}
+    limits.update({endpoint: reset_asked for endpoint in PASSWORD_RESET_ENDPOINTS})
+    for endpoint, limit in limits.items():
+        app.view_functions[endpoint] = limit(app.view_functions[endpoint])
     app.extensions["roaming.limiter"] = limiter
