@@ -11,7 +11,8 @@ production cookies and rate limits.
 - **Cookies.** On an HTTPS base URL the session cookie is ``__Host-`` prefixed and Secure; always
   HttpOnly and SameSite=Lax.
 - **Rate limits** (Flask-Limiter): failed log-ins per client address (``LOGIN_RATE_LIMIT``,
-  successful ones do not count), and all federation endpoints together per address
+  successful ones do not count), asks for a password reset per address (every one counts, at the
+  same rate, counted apart), and all federation endpoints together per address
   (``FEDERATION_RATE_LIMIT``). The counters live in ``RATELIMIT_STORAGE_URI``: ``memory://``
   counts per process; with several server processes use ``redis://...`` for one count.
 """
@@ -38,6 +39,7 @@ SECURITY_HEADERS = {
 }
 HSTS = "max-age=31536000"
 LOGIN_ENDPOINTS = ("accounts.login", "account_pages.login")
+PASSWORD_RESET_ENDPOINTS = ("password_pages.forgot_password",)
 FEDERATION_PREFIX = "/federation/"
 
 
@@ -114,6 +116,14 @@ def _limit_rates(app: Flask) -> None:
         deduct_when=lambda response: response.status_code >= 400,
         error_message="Too many failed log-ins from this address; wait a few minutes and try again.",
     )
-    for endpoint in LOGIN_ENDPOINTS:
-        app.view_functions[endpoint] = failed_login(app.view_functions[endpoint])
+    reset_asked = limiter.shared_limit(
+        config["LOGIN_RATE_LIMIT"],
+        scope="password-reset",
+        methods=["POST"],
+        error_message="Too many password resets asked for from this address; wait a few minutes and try again.",
+    )
+    limits = {endpoint: failed_login for endpoint in LOGIN_ENDPOINTS}
+    limits.update({endpoint: reset_asked for endpoint in PASSWORD_RESET_ENDPOINTS})
+    for endpoint, limit in limits.items():
+        app.view_functions[endpoint] = limit(app.view_functions[endpoint])
     app.extensions["roaming.limiter"] = limiter

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask import session as browser_session
 from flask_babel import Babel, force_locale, format_currency, format_date, format_datetime, get_locale, gettext
 
@@ -25,6 +25,8 @@ DEFAULT_LANGUAGE = "en"
 
 
 def choose_language() -> str:
+    if not has_request_context():  # a command or a job: English, unless ``written_in`` says otherwise
+        return DEFAULT_LANGUAGE
     chosen = browser_session.get("language")
     if chosen in LANGUAGES:
         return chosen

@@ -166,6 +166,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("session_cookie_samesite", "Lax", "the session cookie's SameSite attribute", choices=SAMESITE_VALUES),
     Setting("permanent_session_lifetime", 8 * 3600, "seconds a log-in lasts", above=0, at_most=MAX_SECONDS),
     Setting("api_token_default_days", 365, "lifetime of new API tokens", above=0, at_most=MAX_DAYS),
+    Setting("invitation_days", 7, "an invitation's link to set a password works this long", above=0, at_most=MAX_DAYS),
+    Setting(
+        "password_reset_hours",
+        2,
+        "a password reset's link works this long",
+        above=0,
+        at_most=MAX_DAYS * 24,
+    ),
     Setting(
         "key_activate_after_seconds",
         3600,

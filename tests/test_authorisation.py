@@ -36,6 +36,7 @@ POLICY = {
     ("/api/members/people/{person_id}", "GET"): LOGIN,
     ("/api/members/people/{person_id}", "PATCH"): STAFF,
     ("/api/members/people/{person_id}", "DELETE"): STAFF,
+    ("/api/members/people/{person_id}/invitation", "POST"): STAFF,
     ("/api/auth/login", "POST"): PUBLIC,
     ("/api/auth/logout", "POST"): PUBLIC,
     ("/api/me", "GET"): LOGIN,

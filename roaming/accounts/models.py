@@ -64,6 +64,29 @@ class BrowserSession(Base):
     user: Mapped[User] = relationship()
 
 
+class PasswordLinkPurpose(enum.StrEnum):
+    INVITATION = "invitation"  # a first password, for someone staff invited
+    RESET = "reset"  # a new password, asked for on "Forgot your password?"
+
+
+class PasswordLink(Base):
+    """A one-time link, sent by e-mail, to set an account's password: an invitation or a reset.
+    Only the SHA-256 of the link's token is stored. One per account: a new link replaces the older
+    one. Redeeming deletes the row (so it works once), and so does any new password of the account;
+    at ``expires_at`` it is worthless (``roaming.accounts.password_links``)."""
+
+    __tablename__ = "password_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
+    purpose: Mapped[PasswordLinkPurpose] = mapped_column(value_enum(PasswordLinkPurpose))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
 class TokenScope(enum.StrEnum):
     READ = "read"  # GET, HEAD and OPTIONS requests only
     WRITE = "write"  # anything the token's user may do

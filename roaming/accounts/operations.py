@@ -10,12 +10,12 @@ from typing import cast
 
 from flask import Flask, current_app, has_app_context
 from marshmallow import ValidationError
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from roaming.accounts import sessions
-from roaming.accounts.models import ApiToken, Role, TokenScope, User
+from roaming.accounts.models import ApiToken, PasswordLink, Role, TokenScope, User
 from roaming.db import session, utcnow
 from roaming.errors import Conflict, NotFound, Unauthorized
 
@@ -127,7 +127,8 @@ def create_user(
 def update_user(user: User, changes: dict) -> User:
     """Change name, role, active flag or password. A new password or deactivation ends the
     account's browser sessions; a new password also revokes its API tokens, except those made to
-    keep (``keep_on_password_change``)."""
+    keep (``keep_on_password_change``), and ends its link to set a password, if it has one
+    (``roaming.accounts.password_links``)."""
     if "role" in changes and Role(changes["role"]) is Role.MEMBER and user.person_id is None:
         raise ValidationError("A member account must be linked to a person.", "role")
     if "role" in changes and Role(changes["role"]).is_staff and user.person_id is not None:
@@ -138,6 +139,7 @@ def update_user(user: User, changes: dict) -> User:
     if changes.get("password"):
         user.password_hash = hash_password(changes["password"])
         _end_tokens_at_password_change(user)
+        session.execute(delete(PasswordLink).where(PasswordLink.user_id == user.id))
     if changes.get("password") or changes.get("active") is False:
         sessions.end_all(user)
     session.flush()

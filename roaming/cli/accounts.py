@@ -11,6 +11,7 @@ from roaming.accounts import operations as ops
 from roaming.accounts.models import Role, TokenScope
 from roaming.cli import instance_option, with_appcontext
 from roaming.errors import DomainError
+from roaming.members import onboarding
 from roaming.members.operations import find_person_by_email
 
 
@@ -38,7 +39,11 @@ def users_group():
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-@click.option("--person-email", help="For role member: the person (already a member) this login is for.")
+@click.option(
+    "--person-email",
+    help="For role member: the person (already a member) this login is for. To let a person set "
+    "their own password, use 'roaming users invite EMAIL' instead.",
+)
 @click.option("--password", help="Default: a generated one, printed once. Prefer the prompt or generation.")
 @with_appcontext
 def create_user_command(email, name, role, person_email, password):
@@ -58,6 +63,30 @@ def create_user_command(email, name, role, person_email, password):
     click.echo(f"Created {user.role.value} account {user.email}.")
     if generated:
         click.echo(f"Password: {password}   (shown once)")
+
+
+@users_group.command("invite")
+@instance_option
+@click.argument("email")
+@with_appcontext
+def invite_command(email):
+    """E-mail a person (a member's, or an account's address) a one-time link to set their password.
+
+    A member's person without an account gets a member account first. The e-mail is in the
+    person's language and goes out with the node's mail (the worker sends it); the link works
+    for the setting invitation_days and once only, and a new invitation ends the older link.
+    """
+    person, user = find_person_by_email(email), ops.find_user_by_email(email)
+    if person is None and user is None:
+        raise click.ClickException(
+            f"Nobody has the address {email}: add the person to a member company first (the Members page, or "
+            f"roaming import members), or make a staff account with roaming users create."
+        )
+    try:
+        expires_at = onboarding.invite(person) if person is not None else onboarding.invite_account(user)
+    except (ValidationError, DomainError) as error:
+        _fail(error)
+    click.echo(f"Invited {email}: the link works once, until {expires_at:%Y-%m-%d %H:%M} UTC.")
 
 
 @users_group.command("list")

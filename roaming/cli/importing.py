@@ -10,6 +10,7 @@ from roaming.catalogue.importer import import_catalogue_file
 from roaming.cli import instance_option, with_appcontext
 from roaming.importing import ImportRejected
 from roaming.members.importer import import_members_file
+from roaming.members.onboarding import invite_people_without_account
 
 KINDS = ["location", "desk", "room", "service", "event"]
 
@@ -54,7 +55,10 @@ def import_catalogue_command(path, kind):
 @import_group.command("members")
 @instance_option
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--invite", is_flag=True, help="Then e-mail each person without a log-in a link to set a password.")
 @with_appcontext
-def import_members_command(path):
+def import_members_command(path, invite):
     """Import member companies and their people from JSON or CSV."""
     _run("members", import_members_file, path)
+    if invite:
+        click.echo(f"Invited {len(invite_people_without_account())} people to set a password.")

@@ -11,9 +11,11 @@ from roaming.accounts.security import STAFF, current_user, secured
 from roaming.api import patch_schema
 from roaming.audit.operations import audit, audit_read
 from roaming.errors import Forbidden
+from roaming.members import onboarding
 from roaming.members import operations as ops
 from roaming.members.models import MemberCompany
-from roaming.members.schemas import CompanySchema, PersonSchema
+from roaming.members.schemas import CompanySchema, InvitationSchema, PersonSchema
+from roaming.schemas import ErrorSchema
 
 blp = Blueprint("members", __name__, url_prefix="/api/members", description="Member companies and their people")
 
@@ -116,3 +118,17 @@ class Person(MethodView):
         """Delete a person (and their login)"""
         audit("person.delete", f"person:{person_id}")
         ops.delete_person(ops.get_person(person_id))
+
+
+@blp.post("/people/<int:person_id>/invitation")
+@secured(blp, *STAFF)
+@blp.response(201, InvitationSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="The person's account is deactivated")
+def invite(person_id):
+    """E-mail a person a one-time link to set their password, in their language (their member
+    account is made first if they have none); an older link of theirs stops working. The link
+    itself is only in the e-mail"""
+    person = ops.get_person(person_id)
+    expires_at = onboarding.invite(person)
+    audit("person.invite", f"person:{person_id}")
+    return {"email": person.email, "expires_at": expires_at}

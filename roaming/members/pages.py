@@ -12,6 +12,7 @@ from roaming.audit.operations import audit, audit_read
 from roaming.errors import NotFound
 from roaming.forms import as_text, submitted
 from roaming.i18n import LANGUAGES
+from roaming.members import onboarding
 from roaming.members import operations as ops
 from roaming.members.models import CompanyStatus
 from roaming.members.schemas import CompanySchema, PersonSchema
@@ -69,8 +70,34 @@ def company(company_id: int):
             return redirect(url_for("member_pages.company", company_id=company_id))
     audit_read("people.list", f"company:{company_id}")
     return render_template(
-        "members/company.html", company=chosen, errors=errors, form=request.form, languages=LANGUAGES
+        "members/company.html",
+        company=chosen,
+        errors=errors,
+        form=request.form,
+        languages=LANGUAGES,
+        login_states=onboarding.login_states(chosen.people),
     ), 422 if errors else 200
+
+
+@bp.post("/<int:company_id>/people/<int:person_id>/invite")
+@require_page(*STAFF)
+def invite(company_id: int, person_id: int):
+    """Send a person of this company a link to set their password (again: the older link ends)."""
+    chosen = _company(company_id)
+    person = next((person for person in chosen.people if person.id == person_id), None)
+    if person is None:
+        abort(404)
+
+    def send():
+        onboarding.invite(person)
+        audit("person.invite", f"person:{person.id}")
+
+    errors = submitted(send)
+    if errors:
+        flash(as_text(errors), "error")
+    else:
+        flash(_("%(name)s was sent a link to set a password (%(email)s).", name=person.name, email=person.email), "ok")
+    return redirect(url_for("member_pages.company", company_id=company_id))
 
 
 @bp.post("/<int:company_id>/status")

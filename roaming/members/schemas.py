@@ -39,3 +39,8 @@ class CompanySchema(BaseSchema):
     status = fields.Enum(CompanyStatus, by_value=True, load_default=CompanyStatus.ACTIVE)
     created_at = fields.AwareDateTime(dump_only=True)
     people_count = fields.Function(lambda company: len(company.people), dump_only=True)
+
+
+class InvitationSchema(BaseSchema):
+    email = fields.String(dump_only=True, metadata={"description": "Where the link was sent"})
+    expires_at = fields.AwareDateTime(dump_only=True, metadata={"description": "The link works until then"})

@@ -27,3 +27,5 @@ class Message:
     text: str
     html: str
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    # it holds a secret (a link to set a password): its text is kept only until it is sent
+    erase_when_sent: bool = False

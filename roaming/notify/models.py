@@ -28,4 +28,5 @@ class Notification(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    erase_when_sent: Mapped[bool] = mapped_column(default=False)  # text and html emptied once sent
     delivered_by: Mapped[list[str]] = mapped_column(JSON, default=list)  # transports (plugins) that succeeded

@@ -5,7 +5,8 @@ it reports does. ``send_due`` hands each due one to every ``roaming_notify`` imp
 per transport); a transport that fails is tried again with a doubling delay, up to
 ``NOTIFY_MAX_ATTEMPTS`` times, and the transports that succeeded are not called again. A
 notification that failed that often is set aside (``failed_at``): staff see it, and retry or drop
-it (``roaming.attention``).
+it (``roaming.attention``). A message that holds a secret (``erase_when_sent``: a link to set a
+password) keeps its text and HTML only until it is sent; then they are emptied.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def queue(recipient: Recipient, message: Message) -> Notification:
         text=message.text,
         html=message.html,
         attachments=[asdict(attachment) for attachment in message.attachments],
+        erase_when_sent=message.erase_when_sent,
     )
     session.add(notification)
     return notification
@@ -90,6 +92,8 @@ def _send(notification_id: int, now) -> int:
         _failed(notification, errors)
     else:
         notification.sent_at, notification.last_error = utcnow(), None
+        if notification.erase_when_sent:
+            notification.text = notification.html = ""
     session.commit()
     return 0 if errors else 1
 
@@ -116,4 +120,5 @@ def _message(notification: Notification) -> Message:
         text=notification.text,
         html=notification.html,
         attachments=tuple(Attachment(**attachment) for attachment in notification.attachments),
+        erase_when_sent=notification.erase_when_sent,
     )

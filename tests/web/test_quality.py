@@ -28,7 +28,13 @@ def _pages(home, host) -> dict[str, list[str]]:
             session.scalar(select(MirroredItem.uid).where(MirroredItem.kind == kind)) for kind in ("desk", "event")
         )
     return {
-        "anonymous": [f"{home.url}/", f"{home.url}/login", f"{home.url}/network", f"{home.url}/network/newsletter"],
+        "anonymous": [
+            f"{home.url}/",
+            f"{home.url}/login",
+            f"{home.url}/password/forgot",
+            f"{home.url}/network",
+            f"{home.url}/network/newsletter",
+        ],
         "member": [
             f"{home.url}/search?kind=desk",
             f"{home.url}/search?first_day={monday}&last_day={monday + timedelta(days=2)}&people=1",
@@ -37,6 +43,7 @@ def _pages(home, host) -> dict[str, list[str]]:
             f"{home.url}/visits/new?host={host_id}&desk={desk_uid}&first_day={monday}&last_day={monday}",
             f"{home.url}/clusters/{host_id}/events/{event_uid}",
             f"{home.url}/me/visits",
+            f"{home.url}/me/password",
         ],
         "staff": [
             f"{host.url}/staff",
