@@ -44,6 +44,12 @@ def _number_catalogue_changes(session: Session, _flush_context, _instances) -> N
         session.add(Tombstone(kind=obj.KIND, uid=obj.uid, change_seq=seq))
 
 
+def hold_catalogue(session: Session) -> None:
+    """Take the change counter's row lock now, until commit: a writer that must read the catalogue
+    and then change it (an import matching its keys) is serialised with every other writer."""
+    _reserve(session, 0)
+
+
 def _reserve(session: Session, count: int) -> int:
     """Advance the counter by ``count`` and return its new value."""
     statement = (

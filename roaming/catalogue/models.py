@@ -43,6 +43,9 @@ class CatalogueItem:
     uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
     change_seq: Mapped[int] = mapped_column(Integer, index=True, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The stable key an import file gives the item (its ``key``, else its natural key: see
+    # ``roaming.catalogue.importer``); None for items made by hand, which imports leave alone.
+    import_key: Mapped[str | None] = mapped_column(String(200), index=True)
 
 
 class ClusterProfile(CatalogueItem, Base):

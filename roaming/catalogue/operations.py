@@ -107,6 +107,16 @@ def update_item(item: CatalogueItem, patch: dict) -> CatalogueItem:
     return item
 
 
+def replace_item_uncommitted(item: CatalogueItem, data: dict) -> CatalogueItem:
+    """Set an item to ``data`` loaded by its schema, without committing (for imports that commit
+    all or nothing); a desk losing seats is checked as ``update_item`` checks it."""
+    if isinstance(item, Desk) and data.get("seats", item.seats) < item.seats:
+        _shrinking(item, data["seats"])
+    _apply(item, data)
+    session.flush()
+    return item
+
+
 def _published(item: CatalogueItem, is_new: bool) -> None:
     """Commits what the plugins' hooks wrote (they are called after the change's commit)."""
     if isinstance(item, Service):
@@ -137,6 +147,13 @@ def reconcile_service_kinds() -> tuple[int, int]:
 def delete_item(item: CatalogueItem) -> None:
     """Delete an item; a location takes its desks and rooms with it, but not services or events.
     Commits, as ``create_item`` does."""
+    remove_item_uncommitted(item)
+    session.commit()
+
+
+def remove_item_uncommitted(item: CatalogueItem) -> None:
+    """``delete_item`` without committing (for imports that commit all or nothing); raises
+    ``Conflict`` as it does."""
     if isinstance(item, Location):
         _refuse_if_referenced(item)
         for desk in item.desks:
@@ -146,7 +163,7 @@ def delete_item(item: CatalogueItem) -> None:
     if isinstance(item, Desk):
         _shrinking(item, 0)
     session.delete(item)
-    session.commit()
+    session.flush()
 
 
 def change_feed(since: int, limit: int) -> dict:

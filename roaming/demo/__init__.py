@@ -79,7 +79,7 @@ def build_node(slug: str, folder: Path, url: str, settings: dict | None = None, 
     app = create_app({"INSTANCE_PATH": instance})
     with app.app_context():
         import_catalogue_document(_dated(data["catalogue"], today or date.today()))
-        import_companies([(f"members[{i}]", c) for i, c in enumerate(data["members"])])
+        import_companies(data["members"])
         update_user(find_user_by_email(admin_email), {"password": DEMO_PASSWORD})
         create_user(
             email=data["logins"]["staff"],

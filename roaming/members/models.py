@@ -26,6 +26,7 @@ class MemberCompany(Base):
     sector: Mapped[str | None] = mapped_column(String(100))
     website: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[CompanyStatus] = mapped_column(value_enum(CompanyStatus), default=CompanyStatus.ACTIVE)
+    imported: Mapped[bool] = mapped_column(default=False)  # named by an import file: imports manage it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     people: Mapped[list[Person]] = relationship(
@@ -45,6 +46,7 @@ class Person(Base):
     role: Mapped[str | None] = mapped_column(String(100))
     language: Mapped[str | None] = mapped_column(String(8))  # for messages to them; None: English
     newsletter: Mapped[bool] = mapped_column(default=False)  # asked for the "Cluster in focus" digest
+    imported: Mapped[bool] = mapped_column(default=False)  # named by an import file: imports manage it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     company: Mapped[MemberCompany] = relationship(back_populates="people")

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from roaming import migrate
 from roaming.accounts.models import Role, User
 from roaming.accounts.operations import authenticate
-from roaming.catalogue.models import ClusterProfile, Desk
+from roaming.catalogue.models import ClusterProfile
 from roaming.cli import cli
 from roaming.db import session
-from roaming.members.models import Person
 
 pytestmark = pytest.mark.one_database(
     reason="command parsing and output; the operations they call are tested on both databases"
@@ -188,33 +185,6 @@ def test_a_read_token_and_a_kept_token_from_the_command_line(run, client, make_u
     assert client.get("/api/me", headers=read_headers).status_code == 401  # ended with the old password
     assert client.get("/api/me", headers=kept_headers).status_code == 200
     assert "read " in run("tokens", "list", "--email", user.email).output
-
-
-def test_import_commands(run, app, tmp_path, make_location):
-    make_location(name="Hub")
-    desks = tmp_path / "desks.csv"
-    desks.write_text("name,seats,location\nWindow,2,Hub\n")
-    result = run("import", "catalogue", str(desks), "--kind", "desk")
-    assert result.exit_code == 0 and "Imported catalogue: 1 desk" in result.output
-
-    bad = tmp_path / "bad.csv"
-    bad.write_text("name,seats,location\nA,0,Hub\nB,1,Nowhere\n")
-    refused = run("import", "catalogue", str(bad), "--kind", "desk")
-    assert refused.exit_code == 1
-    assert "line 2: seats" in refused.output and "line 3: location" in refused.output
-    assert "nothing was imported" in refused.output
-    no_kind = run("import", "catalogue", str(bad))
-    assert no_kind.exit_code == 1 and "--kind" in no_kind.output
-
-    members = tmp_path / "members.json"
-    members.write_text(
-        json.dumps({"companies": [{"name": "A", "country": "DE", "people": [{"name": "P", "email": "p@a.example"}]}]})
-    )
-    imported = run("import", "members", str(members))
-    assert imported.exit_code == 0 and "1 companies, 1 people" in imported.output
-    with app.app_context():
-        assert session.scalar(select(func.count()).select_from(Desk)) == 1
-        assert session.scalar(select(func.count()).select_from(Person)) == 1
 
 
 def test_keys_commands(run, instance_path):

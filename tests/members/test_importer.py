@@ -1,4 +1,4 @@
-"""Members import from JSON and CSV."""
+"""Members import from JSON and CSV: all or nothing, matched by name and country / e-mail."""
 
 from __future__ import annotations
 
@@ -14,6 +14,13 @@ from roaming.members.models import MemberCompany, Person
 
 pytestmark = pytest.mark.each_database
 
+MEMBERS = (
+    "company,country,sector,website,person_name,person_email,person_role\n"
+    "Quantix,FR,Digital industries,,Hugo Bernard,hugo@quantix.example,Sales\n"
+    "Quantix,FR,Digital industries,,Léa Dubois,lea@quantix.example,Research\n"
+    "Lutèce,FR,,https://lutece.example,Camille Martin,camille@lutece.example,CEO\n"
+)
+
 
 def _count(model):
     return session.scalar(select(func.count()).select_from(model))
@@ -21,38 +28,88 @@ def _count(model):
 
 def test_csv_groups_people_by_company(tmp_path, within):
     path = tmp_path / "members.csv"
+    path.write_text(MEMBERS)
+    assert within(import_members_file, path).counts() == {"company": {"added": 2}, "person": {"added": 3}}
+
+
+def test_a_second_import_updates_moves_and_reports_who_is_missing(tmp_path, within):
+    path = tmp_path / "members.csv"
+    path.write_text(MEMBERS)
+    within(import_members_file, path)
     path.write_text(
-        "company,country,sector,website,person_name,person_email,person_role\n"
-        "Quantix,FR,Digital industries,,Hugo Bernard,hugo@quantix.example,Sales\n"
-        "Quantix,FR,Digital industries,,Léa Dubois,lea@quantix.example,Research\n"
-        "Lutèce,FR,,https://lutece.example,Camille Martin,camille@lutece.example,CEO\n"
+        "company,country,person_name,person_email,person_role\n"
+        "Quantix,FR,Hugo Bernard,HUGO@quantix.example,Head of sales\n"
+        "Lutèce,FR,Léa Dubois,lea@quantix.example,Research\n"
     )
-    assert within(import_members_file, path) == {"companies": 2, "people": 3}
+    dry = within(import_members_file, path, dry_run=True, remove_missing=True)
+    assert dry.changed == [("person", "hugo@quantix.example"), ("person", "lea@quantix.example")]
+    assert dry.missing == [("person", "camille@lutece.example")]
+    assert within(lambda: session.scalar(select(Person.role).where(Person.email == "hugo@quantix.example"))) == "Sales"
+
+    outcome = within(import_members_file, path)
+    assert outcome.missing == [("person", "camille@lutece.example")] and within(_count, Person) == 3
+    lea = within(lambda: session.scalar(select(Person).where(Person.email == "lea@quantix.example")).company.name)
+    assert lea == "Lutèce"
+    sector = within(lambda: session.scalar(select(MemberCompany.sector).where(MemberCompany.name == "Quantix")))
+    assert sector == "Digital industries"  # a column the file does not have is left as it is
+
+    within(import_members_file, path, remove_missing=True)
+    assert within(_count, Person) == 2 and within(_count, MemberCompany) == 2
 
 
-def test_json_with_errors_imports_nothing(tmp_path, within):
+def test_json_with_errors_imports_nothing_and_names_every_problem(tmp_path, within):
     path = tmp_path / "members.json"
     path.write_text(
         json.dumps(
-            [
-                {"name": "Good", "country": "DE", "people": [{"name": "A", "email": "a@good.example"}]},
-                {"name": "Bad", "country": "ZZ", "people": [{"name": "B", "email": "a@good.example"}]},
-                {"name": "Dup", "country": "DE", "people": [{"name": "C", "email": "A@good.example"}]},
-            ]
+            {
+                "companies": [
+                    {"name": "Good", "country": "DE", "people": [{"name": "A", "email": "a@good.example"}]},
+                    {"name": "Bad", "country": "ZZ", "people": [{"name": "B", "email": "b@bad", "shoe": 42}]},
+                    {"name": "Dup", "country": "DE", "people": [{"name": "C", "email": "A@good.example"}]},
+                ],
+                "extra": True,
+            }
         )
     )
     with pytest.raises(ImportRejected) as rejected:
         within(import_members_file, path)
     assert rejected.value.problems == [
+        "document: unknown key 'extra'; a members file has companies",
         "companies[1]: country: 'ZZ' is not an ISO 3166-1 alpha-2 country code (e.g. DE, FR, IE).",
-        "companies[2].people[0]: email: a@good.example is already registered for a person",
+        "companies[1].people[0]: shoe: Unknown field.",
+        "companies[1].people[0]: email: Not a valid email address.",
+        "companies[2].people[0]: email: a@good.example is also on companies[0].people[0]",
     ]
     assert within(_count, MemberCompany) == within(_count, Person) == 0
 
 
-def test_unknown_csv_column_is_named(tmp_path, within):
+def test_csv_problems_name_the_line_and_the_column(tmp_path, within):
     path = tmp_path / "members.csv"
-    path.write_text("company,country,shoe_size\nX,DE,42\n")
+    path.write_text(
+        "Company;Country;Name;E-Mail\n"
+        "Müller;DE;Jürgen;juergen@example.org\n"
+        "Müller;AT;Anna;anna(at)example.org\n"
+        "Weiß;DE;;jurgen@example.org\n"
+    )
     with pytest.raises(ImportRejected) as rejected:
         within(import_members_file, path)
-    assert rejected.value.problems == ["line 2: shoe_size: Unknown field."]
+    assert rejected.value.problems == [
+        "line 1: unknown column(s) 'E-Mail' (cells separated by semicolons); expected columns: company, country, "
+        "sector, website, person_name, person_email, person_role, person_language",
+        "line 1: the column 'person_email' is missing (a person needs a name and an e-mail address)",
+    ]
+    path.write_text(path.read_text().replace("E-Mail", "Email"))
+    with pytest.raises(ImportRejected) as rejected:
+        within(import_members_file, path)
+    assert rejected.value.problems == [
+        "line 3: Email: Not a valid email address.",
+        "line 4: Name: Missing data for required field.",
+    ]
+
+
+def test_conflicting_company_cells_are_named(tmp_path, within):
+    path = tmp_path / "members.csv"
+    path.write_text("company,country,sector\nQuantix,FR,Digital industries\nQuantix,FR,Mobility\n")
+    with pytest.raises(ImportRejected) as rejected:
+        within(import_members_file, path)
+    assert rejected.value.problems == ["line 3: sector: 'Mobility' differs from 'Digital industries' on line 2"]
