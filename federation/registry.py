@@ -71,5 +71,11 @@ def verify_registry(
     return payload
 
 
+def registry_payload(token: str) -> dict:
+    """The payload of a registry token verified when it was accepted (``verify_registry``), read
+    again without checking its signature or its age: for showing what is held, never for trust."""
+    return json.loads(jws.extract_compact(token.encode()).payload)
+
+
 def _when(timestamp: int) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")

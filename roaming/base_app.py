@@ -46,6 +46,12 @@ def create_base_app(config: dict | None = None, *, database: bool = False) -> Fl
 def _finish_config(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_secret_key(Path(app.instance_path))
+    if not app.config["SECRET_KEY"] and not Path(app.instance_path).is_dir():
+        raise ConfigurationError(
+            f"No node here: no instance folder at {app.instance_path}. Run the command where the node's "
+            "'instance' folder is, or pass --instance DIR (or set ROAMING_INSTANCE); "
+            "'roaming init --instance DIR' creates a node."
+        )
     if not app.config["SECRET_KEY"]:
         raise ConfigurationError(
             f"No secret key for the instance at {app.instance_path}: "

@@ -211,7 +211,29 @@ class RoamingGroup(click.Group):
                 info.data.setdefault("instance", args[index + 1])
             elif word.startswith("--instance="):
                 info.data.setdefault("instance", word.split("=", 1)[1])
+        name = args[0] if args else None
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            ctx.fail(self._unknown_command(info, name))
         return super().resolve_command(ctx, args)
+
+    @staticmethod
+    def _unknown_command(info: ScriptInfo, name: str) -> str:
+        """Why ``name`` is no command here: a plugin's commands exist only on a node that enables
+        the plugin."""
+        message = f"No such command '{name}'."
+        if not isinstance(info, NodeScriptInfo):
+            return message
+        instance = info.instance_path()
+        if not instance.is_dir():
+            return (
+                f"{message} If a plugin adds it, it exists only for a node that enables that plugin, and "
+                f"there is no node's instance folder at {instance}: run the command where the node's "
+                "'instance' folder is, or pass --instance DIR."
+            )
+        return (
+            f"{message} If a plugin adds it, enable the plugin on the node at {instance} "
+            "('roaming plugins list' shows what is installed, 'roaming plugins enable NAME' enables it)."
+        )
 
     def get_command(self, ctx, cmd_name):
         if cmd_name in CORE_COMMANDS:

@@ -22,7 +22,8 @@ def check_command(offline):
     try:
         app = node_app()
     except (ConfigurationError, PluginError) as error:
-        _report([Finding("Configuration", Level.PROBLEM, str(error), "Fix the setting named above and run again.")])
+        hint = "Do what the message above says, then run the command again."
+        _report([Finding("Configuration", Level.PROBLEM, str(error), hint)])
         raise SystemExit(1) from None
     try:
         click.echo(f"Checking {app.config['NODE_NAME']} ({app.instance_path})")

@@ -9,6 +9,7 @@ from roaming.coordinator import operations as coordinator
 from roaming.coordinator.models import MembershipStatus
 from roaming.db import session
 from roaming.errors import DomainError
+from roaming.identity.operations import node_id
 from roaming.peers import registry
 
 
@@ -87,7 +88,7 @@ def refresh_command():
 @instance_option
 @with_appcontext
 def show_command():
-    """The held registry: version, expiry, last error."""
+    """The held registry: version, expiry, its members, last error."""
     held = registry.copy()
     session.commit()
     if not held.token:
@@ -97,6 +98,13 @@ def show_command():
             f"version {held.version}, accepted {held.accepted_at:%Y-%m-%d %H:%M}, "
             f"expires {held.expires_at:%Y-%m-%d %H:%M} UTC"
         )
+        nodes = registry.held_nodes()
+        me = node_id()
+        click.echo(f"{len(nodes)} member(s):")
+        for node in nodes:
+            this = "  (this node)" if node["node_id"] == me else ""
+            country = node.get("country") or "--"
+            click.echo(f"  {node['name']:<32} {country:<3} {node['status']:<10} {node['base_url']}{this}")
     reason = registry.unusable_reason()
     if reason:
         click.echo(f"Not usable: {reason}")

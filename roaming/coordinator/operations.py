@@ -18,10 +18,14 @@ from roaming.coordinator.models import Membership, MembershipStatus, RegistryVer
 from roaming.db import session, utcnow
 from roaming.errors import Conflict, DomainError, NotFound
 from roaming.identity.operations import jwks, key_ring, metadata, node_id
-from roaming.peers.discovery import discover
+from roaming.peers.discovery import PeerUnreachable, discover
 from roaming.peers.registry import OWN_REGISTRY
 
 S = MembershipStatus
+NOT_COORDINATOR = (
+    "This node is not the federation's coordinator: a node admits clusters only with the setting "
+    "coordinator_enabled = true (in its roaming.toml, or ROAMING_COORDINATOR_ENABLED=true)."
+)
 TRANSITIONS = {
     S.APPLICATION: {S.REVIEW, S.ADMITTED, S.REMOVED},
     S.REVIEW: {S.ADMITTED, S.REMOVED},
@@ -35,7 +39,7 @@ PUBLISHED = (S.ADMITTED, S.SUSPENDED, S.REMOVED)
 
 def require_coordinator() -> None:
     if not current_app.config["COORDINATOR_ENABLED"]:
-        raise NotFound("This node is not the federation's coordinator.")
+        raise NotFound(NOT_COORDINATOR)
 
 
 def list_memberships() -> list[Membership]:
@@ -60,7 +64,14 @@ def get_membership(node: str) -> Membership:
 def add_application(url: str, fingerprint: str, note: str = "") -> Membership:
     """Record a cluster's application; its admin gave us ``fingerprint`` out of band."""
     require_coordinator()
-    remote = discover(url)
+    try:
+        remote = discover(url)
+    except PeerUnreachable as error:
+        raise PeerUnreachable(
+            f"{error.message}. Recording an application reads the keys the applicant's node publishes, "
+            "so that node must be running and reachable from this one: ask its admin to start it "
+            "('roaming run') and to confirm its URL, then run this again."
+        ) from None
     if fingerprint not in remote.keys:
         raise DomainError(f"The node at {url} does not publish a key with fingerprint {fingerprint}.")
     if remote.metadata["node_id"] == node_id():

@@ -25,7 +25,10 @@ blp = Blueprint("followup", __name__, url_prefix="/api/followup", description="F
 def _book(scope: str) -> Book:
     if scope == "federation":
         if not current_app.config["COORDINATOR_ENABLED"]:
-            raise NotFound("This node is not the federation's coordinator.")
+            raise NotFound(
+                "This node is not the federation's coordinator (the node with the setting "
+                "coordinator_enabled = true): the federation's book is kept there."
+            )
         return Book.FEDERATION
     return Book.NODE
 

@@ -11,6 +11,7 @@ where the peer's messages go).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -85,10 +86,19 @@ def fetch_json(url: str) -> dict:
     try:
         data = json.loads(fetch_document(url, limit=MAX_ANSWER_BYTES))
     except (DeliveryError, ValueError, RecursionError) as error:
-        raise PeerUnreachable(f"Could not read {url}: {error}") from None
+        raise PeerUnreachable(f"Could not read {url}: {_plain(str(error))}") from None
     if not isinstance(data, dict):
         raise DomainError(f"{url} did not return a JSON object.")
     return data
+
+
+def _plain(reason: str) -> str:
+    """The operating system's words for a failed connection ("Connection refused", "Name or
+    service not known"), else ``reason`` as it is."""
+    found = re.search(r"\[Errno -?\d+\] ([^'\")]+)", reason)
+    if found:
+        return found.group(1).strip().rstrip(".")
+    return "no answer in time" if "timed out" in reason else reason
 
 
 def _shown(place: tuple[str, str, int]) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from federation.client import DeliveryError, fetch_document
 from federation.keys import public_jwk_of, thumbprint_of
-from federation.registry import RegistryRejected, verify_registry
+from federation.registry import RegistryRejected, registry_payload, verify_registry
 from roaming.agreement.terms import BRA_TERMS, local_terms
 from roaming.db import session, utcnow
 from roaming.errors import DomainError
@@ -50,6 +50,15 @@ def unusable_reason() -> str | None:
         detail = f" Last attempt to refresh it: {row.last_error}" if row.last_error else ""
         return f"The federation registry expired at {row.expires_at:%Y-%m-%d %H:%M} UTC.{detail}"
     return None
+
+
+def held_nodes() -> list[dict]:
+    """The clusters the held registry lists (``node_id``, ``name``, ``country``, ``base_url``,
+    ``status``, ``joined_at``), by name; [] when none is held."""
+    row = session.get(RegistryCopy, 1)
+    if row is None or row.token is None:
+        return []
+    return sorted(registry_payload(row.token).get("nodes", []), key=lambda node: node["name"].casefold())
 
 
 OWN_REGISTRY = "roaming.own_registry"  # app.extensions: the coordinator's signed registry, read in-process

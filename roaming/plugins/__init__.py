@@ -17,6 +17,7 @@ import os
 import re
 import site
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 
 import pluggy
 from flask import Flask, current_app
@@ -85,13 +86,25 @@ def enabled_names(config) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def install_hint(name: str) -> str:
+    """How to install plugin ``name`` into the node's Python environment: the exact command for
+    a plugin shipped in the source's ``plugins/`` folder, else the way any plugin is installed."""
+    shipped = Path(__file__).resolve().parents[2] / "plugins" / name
+    if (shipped / "pyproject.toml").is_file():
+        return f"install it into the node's Python environment (pip install -e {shipped})"
+    return (
+        "install its package into the node's Python environment (pip install -e FOLDER for a plugin's "
+        "source folder, such as those in the plugins/ folder of roaming's source; docs/plugins.md)"
+    )
+
+
 def load_plugin(name: str, entry_point: EntryPoint | None):
     """Import the plugin's module; a plugin that is missing, fails to import or does not support this
     node's plugin API version raises ``PluginError``."""
     if entry_point is None:
         raise PluginError(
             f"Plugin '{name}' is enabled but not installed (no '{ENTRY_POINT_GROUP}' entry point of that "
-            f"name): install it (pip install roaming-plugin-{name}) or run 'roaming plugins disable {name}'."
+            f"name): {install_hint(name)}, or run 'roaming plugins disable {name}'."
         )
     try:
         plugin = _import(entry_point)

@@ -12,7 +12,15 @@ import click
 from flask import Flask
 
 from roaming.config import configured_plugins, write_plugins_setting
-from roaming.plugins import APP_FACTORY, BUILTINS, PluginError, installed_entry_points, load_plugin, new_manager
+from roaming.plugins import (
+    APP_FACTORY,
+    BUILTINS,
+    PluginError,
+    install_hint,
+    installed_entry_points,
+    load_plugin,
+    new_manager,
+)
 
 
 @dataclass
@@ -102,7 +110,7 @@ def enable(app: Flask, name: str) -> list[str]:
 
     instance = Path(app.instance_path)
     if name not in installed_entry_points():
-        raise PluginError(f"No plugin '{name}' is installed (pip install roaming-plugin-{name}).")
+        raise PluginError(f"No plugin '{name}' is installed: {install_hint(name)}.")
     before = configured_plugins(instance)
     if name in before:
         return [f"{name} is enabled already."]

@@ -114,6 +114,15 @@ def test_a_members_key_rotation_reaches_the_others_through_the_registry(federati
 def test_members_show_their_registry_copy(federation):
     shown = federation[2].cli("registry", "show")
     assert shown.returncode == 0 and "version" in shown.stdout and "Not usable" not in shown.stdout
+    members = shown.stdout.split("4 member(s):\n", 1)[1].splitlines()
+    statuses = {line.split()[0]: line.split(" http")[0].split()[-1] for line in members[:4]}
+    assert statuses == {  # the earlier tests admitted and suspended them
+        "CyberForum": "admitted",
+        "it@cork": "admitted",
+        "Silicon": "suspended",
+        "Systematic": "admitted",
+    }, shown.stdout
+    assert [line for line in members if "(this node)" in line] == [members[1]]
 
 
 def test_coordinator_outage_is_survived_until_the_registry_expires(federation, tmp_path):
