@@ -65,20 +65,37 @@ class Outcome:
     changed: list[tuple[str, str]] = field(default_factory=list)
     missing: list[tuple[str, str]] = field(default_factory=list)
     unchanged: dict[str, int] = field(default_factory=dict)
+    kinds: list[str] = field(default_factory=list)  # in the order they were met
+
+    def add(self, kind: str, label: str) -> None:
+        self._met(kind)
+        self.added.append((kind, label))
+
+    def change(self, kind: str, label: str) -> None:
+        self._met(kind)
+        self.changed.append((kind, label))
+
+    def miss(self, kind: str, label: str) -> None:
+        self._met(kind)
+        self.missing.append((kind, label))
 
     def keep(self, kind: str) -> None:
+        self._met(kind)
         self.unchanged[kind] = self.unchanged.get(kind, 0) + 1
+
+    def _met(self, kind: str) -> None:
+        if kind not in self.kinds:
+            self.kinds.append(kind)
 
     def counts(self) -> dict[str, dict[str, int]]:
         """``{kind: {"added": n, "changed": n, "unchanged": n, "missing": n}}``, kinds in the
         order they were met, zero counts left out."""
-        table: dict[str, dict[str, int]] = {}
+        table: dict[str, dict[str, int]] = {kind: {} for kind in self.kinds}
         for status, entries in (("added", self.added), ("changed", self.changed), ("missing", self.missing)):
             for kind, _label in entries:
-                row = table.setdefault(kind, {})
-                row[status] = row.get(status, 0) + 1
+                table[kind][status] = table[kind].get(status, 0) + 1
         for kind, count in self.unchanged.items():
-            table.setdefault(kind, {})["unchanged"] = count
+            table[kind]["unchanged"] = count
         return table
 
 

@@ -251,10 +251,10 @@ def _upsert(model, data: dict, key: str, location, outcome: Outcome) -> Catalogu
     item = session.scalars(query.order_by(model.id)).first()
     if item is None:
         item = ops.add_item(model, {**data, "import_key": key})
-        outcome.added.append((model.KIND, key))
+        outcome.add(model.KIND, key)
     elif _differs(item, data):
         ops.replace_item_uncommitted(item, data)
-        outcome.changed.append((model.KIND, key))
+        outcome.change(model.KIND, key)
     else:
         outcome.keep(model.KIND)
     return item
@@ -274,9 +274,9 @@ def _profile(raw, run: _Run) -> None:
         return
     current = session.scalar(select(ClusterProfile))
     if current is None:
-        run.outcome.added.append(("cluster", data["name"]))
+        run.outcome.add("cluster", data["name"])
     elif _differs(current, data):
-        run.outcome.changed.append(("cluster", data["name"]))
+        run.outcome.change("cluster", data["name"])
     else:
         run.outcome.keep("cluster")
         return
@@ -291,7 +291,7 @@ def _missing(models, run: _Run) -> None:
         for item in session.scalars(query.order_by(model.id)).all():
             if model in PLACED and Location in models and _missing_itself(item.location, run):
                 continue  # goes with its location, reported there
-            run.outcome.missing.append((model.KIND, item.import_key))
+            run.outcome.miss(model.KIND, item.import_key)
             if run.outcome.removed_missing and not run.problems.items:
                 try:
                     ops.remove_item_uncommitted(item)

@@ -79,8 +79,9 @@ def _report(outcome: Outcome) -> None:
     if not counts:
         click.echo("The file holds nothing to import.")
     if outcome.missing and not outcome.removed_missing:
+        kept = "would be kept" if outcome.dry_run else "were kept"
         click.echo(
-            f"{len(outcome.missing)} item(s) from an earlier import are not in the file and were kept "
+            f"{len(outcome.missing)} item(s) from an earlier import are not in the file and {kept} "
             "(--remove-missing removes them)."
         )
     if outcome.dry_run:

@@ -186,10 +186,10 @@ def _company(entry: _Company, outcome, problems, seen) -> MemberCompany | None:
     label = f"{data['name']} ({data['country']})"
     if company is None:
         company = ops.create_company({**data, "imported": True})
-        outcome.added.append(("company", label))
+        outcome.add("company", label)
         return company
     if any(getattr(company, name) != value for name, value in data.items()):
-        outcome.changed.append(("company", label))
+        outcome.change("company", label)
         for name, value in data.items():
             setattr(company, name, value)
     else:
@@ -218,10 +218,10 @@ def _person(company, where, raw, names, outcome, problems, seen) -> Person | Non
     person = session.scalar(select(Person).where(Person.email == email))
     if person is None:
         person = ops.add_person(company, {**data, "imported": True})
-        outcome.added.append(("person", email))
+        outcome.add("person", email)
         return person
     if person.company_id != company.id or any(getattr(person, name) != value for name, value in data.items()):
-        outcome.changed.append(("person", email))
+        outcome.change("person", email)
         person.company = company
         for name, value in data.items():
             setattr(person, name, value)
@@ -246,8 +246,10 @@ def _missing(kept_companies: set[int], kept_people: set[int], outcome: Outcome, 
         .where(Person.imported.is_(True), Person.id.not_in(kept_people), Person.company_id.not_in(going))
         .order_by(Person.id)
     ).all()
-    outcome.missing += [("person", person.email) for person in people]
-    outcome.missing += [("company", f"{company.name} ({company.country})") for company in companies]
+    for person in people:
+        outcome.miss("person", person.email)
+    for company in companies:
+        outcome.miss("company", f"{company.name} ({company.country})")
     if outcome.removed_missing and not problems.items:
         for person in people:
             ops.delete_person(person)
