@@ -43,10 +43,13 @@ class Problems:
         if isinstance(error, str):
             self.items.append(f"{where}: {error}")
             return
+        renamed = {name: shown for name, shown in (names or {}).items() if name != shown}
         for name, messages in _flatten(error.normalized_messages()):
             head, dot, rest = name.partition(".")
-            shown = (names or {}).get(head, head) + dot + rest
-            self.items.append(f"{where}: {shown}: {messages}")
+            for internal, shown in renamed.items():  # "Give a location_id or..." names an id field too
+                if internal.endswith("_id"):
+                    messages = messages.replace(internal, shown)
+            self.items.append(f"{where}: {renamed.get(head, head)}{dot}{rest}: {messages}")
 
     def raise_if_any(self) -> None:
         if self.items:

@@ -22,7 +22,7 @@ MEMBER_TABLES = ("member_company", "person")
 def upgrade() -> None:
     for table in CATALOGUE_TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("import_key", sa.String(length=200), nullable=True))
+            batch_op.add_column(sa.Column("import_key", sa.String(length=300), nullable=True))
             batch_op.create_index(batch_op.f(f"ix_{table}_import_key"), ["import_key"], unique=False)
     for table in MEMBER_TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:

@@ -58,6 +58,7 @@ NATURAL_KEYS = {
     Event: lambda data: f"{data['title']} @ {data['starts_at'].isoformat()}",
     NewsItem: lambda data: data["title"],
 }
+KEY_LENGTH = 200  # a key the file gives; natural keys may be longer (the column holds 300)
 PLACED = (Desk, MeetingRoom)  # their keys are unique within their location
 
 
@@ -135,8 +136,12 @@ def _import_document(document, run: _Run) -> None:
                 continue
             for sub_index, child in enumerate(entries):
                 sub_where = f"{where}.{name}[{sub_index}]"
-                if _is_object(child, sub_where, run):
-                    _put(model, child, sub_where, run, location=location, placed=True)
+                if not _is_object(child, sub_where, run):
+                    continue
+                if "location" in child:
+                    run.problems.add(sub_where, "location: Unknown field (it is at the location it is listed in).")
+                    child = {key: value for key, value in child.items() if key != "location"}
+                _put(model, child, sub_where, run, location=location, placed=True)
         run.tick()
     for section, model in SECTIONS.items():
         if model is Location:
@@ -206,6 +211,9 @@ def _put(model, raw, where, run: _Run, *, location=None, placed=False, names=Non
     record = {key: value for key, value in raw.items() if key in file_fields(model)}
     key = record.pop("key", None)
     record.pop("location", None)
+    if key is not None and (not isinstance(key, str | int) or not str(key).strip() or len(str(key)) > KEY_LENGTH):
+        run.problems.add(where, f"{shown.get('key', 'key')}: a text of 1 to {KEY_LENGTH} characters is expected.")
+        key = None
     if location is not None:
         record["location_id"] = location.id
     try:

@@ -45,7 +45,7 @@ class CatalogueItem:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # The stable key an import file gives the item (its ``key``, else its natural key: see
     # ``roaming.catalogue.importer``); None for items made by hand, which imports leave alone.
-    import_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    import_key: Mapped[str | None] = mapped_column(String(300), index=True)
 
 
 class ClusterProfile(CatalogueItem, Base):

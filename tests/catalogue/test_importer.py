@@ -150,3 +150,30 @@ def test_csv_errors_name_the_line_and_the_files_columns(tmp_path, within, make_l
         "line 5: LOCATION: Missing data for required field.",
     ]
     assert within(_count, Desk) == 0
+
+
+def test_messages_name_the_files_columns_not_the_apis_fields(tmp_path, within):
+    day = date.today().isoformat()
+    path = _write(
+        tmp_path,
+        f"Title,Starts_At,Ends_At,Timezone,Key\nBreakfast,{day}T08:00:00+01:00,{day}T09:00:00+01:00,Europe/Berlin,\n"
+        f"Lunch,{day}T12:00:00+01:00,{day}T13:00:00+01:00,Europe/Berlin,{'k' * 201}\n",
+        "events.csv",
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        within(import_catalogue_file, path, kind="event")
+    assert rejected.value.problems == [
+        "line 2: location: Give a location or an online_url.",
+        "line 3: Key: a text of 1 to 200 characters is expected.",
+        "line 3: location: Give a location or an online_url.",
+    ]
+
+
+def test_a_desk_listed_under_its_location_names_no_other_location(tmp_path, within):
+    location = {"name": "HQ", "address": "a", "city": "Cork", "country": "IE", "timezone": "Europe/Dublin"}
+    document = {"locations": [{**location, "desks": [{"name": "d", "seats": 1, "location": "elsewhere"}]}]}
+    with pytest.raises(ImportRejected) as rejected:
+        within(import_catalogue_file, _write(tmp_path, document))
+    assert rejected.value.problems == [
+        "locations[0].desks[0]: location: Unknown field (it is at the location it is listed in)."
+    ]
