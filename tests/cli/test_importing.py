@@ -168,3 +168,13 @@ def test_a_csv_that_is_not_utf8_says_how_to_save_it(run, tmp_path):
     result = run("import", "members", str(path))
     assert result.exit_code == 1
     assert "line 2: not UTF-8 text; save the file as 'CSV UTF-8'" in result.output
+
+
+def test_a_dry_run_invites_nobody(run, count, tmp_path):
+    path = tmp_path / "members.csv"
+    path.write_text(GERMAN_MEMBERS, encoding="utf-8")
+    dry = run("import", "members", str(path), "--dry-run", "--invite")
+    assert dry.exit_code == 0, dry.output
+    assert "  + person anna@mueller.example" in dry.output and "person: 3 to add" in dry.output
+    assert "Dry run: nobody was invited." in dry.output and "Invited" not in dry.output
+    assert count(Person) == 0
