@@ -6,6 +6,7 @@ forms carry the CSRF token."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,7 +19,8 @@ from roaming.audit.operations import audit_read
 from roaming.db import session
 from roaming.errors import DomainError, NotFound
 from roaming.peers import mirror
-from roaming.visits import feeds, hosting, ics, visiting
+from roaming.peers.registry import federation_terms
+from roaming.visits import feeds, hosting, ics, option_controls, seat_calendar, visiting
 from roaming.visits.documents import checkin_url
 from roaming.visits.models import Visit, VisitRole, VisitState
 from roaming.visits.notices import qr_svg
@@ -105,12 +107,14 @@ def review(uid: str):
     )
 
 
-def _planned(form) -> dict:
-    """The form's fields as the visit schemas take them (unknown and empty ones left out)."""
-    data = {key: form.get(key) for key in ("host", "desk", "first_day", "last_day", "message") if form.get(key)}
-    people = form.get("people", "1")
+def _planned(values: dict, services: list[str], options: dict[str, dict]) -> dict:
+    """The form's fields as the visit schemas take them (unknown and empty ones left out); the
+    quote and the request take the same ones (the quote without the message)."""
+    data = {key: values.get(key) for key in ("host", "desk", "first_day", "last_day", "message") if values.get(key)}
+    people = values.get("people") or "1"
     data["people"] = int(people) if people.isdigit() else people
-    data["services"] = form.getlist("services")
+    data["services"] = services
+    data["service_options"] = options
     return data
 
 
@@ -122,25 +126,55 @@ def _field_errors(messages: dict) -> dict[str, list[str]]:
     return errors
 
 
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _picked(values: dict, day: str) -> dict:
+    """``values`` with the first and last day after picking ``day`` on the calendar."""
+    picked = _day(day)
+    if picked is None:
+        return values
+    first, last = seat_calendar.pick(_day(values.get("first_day")), _day(values.get("last_day")), picked)
+    return values | {"first_day": first.isoformat(), "last_day": last.isoformat() if last else ""}
+
+
 @bp.route("/visits/new", methods=["GET", "POST"])
 @require_page()
 def new_visit():
-    """Plan a visit: "Check" asks the host for its terms and a price; "Send" asks for the desk."""
+    """Plan a visit. A link (from the desk's calendar) fills the form and checks its dates at once.
+    The posted form (CSRF-checked) picks a day on the calendar (``pick``), shows other weeks
+    (``move``), checks the dates and terms (``action=check``: the host's quote) or sends the
+    request (``action=send``); each keeps everything typed."""
     form = request.form if request.method == "POST" else request.args
     try:
         peer = mirror.partner(form.get("host", ""))
         desk = mirror.partner_item(peer, "desk", form.get("desk", ""))
     except NotFound:
         abort(404)
-    services = mirror.partner_items(peer).get("service", [])
+    services = [item for item in mirror.partner_items(peer).get("service", []) if item.data.get("kind") != "desk"]
+    values = form.to_dict()
+    action = "check" if values.get("first_day") and values.get("last_day") else None
     errors: dict = {}
-    quote = None
-    data = _planned(form)
     if request.method == "POST":
-        data["visit_id"] = form.get("visit_id") or str(uuid.uuid4())
+        action = values.get("action") or "check"
+        if not csrf_valid():
+            errors, action = {"_form": [_("The form expired; please send it again.")]}, None
+        elif values.get("pick"):
+            values = _picked(values, values["pick"])
+            action = "check" if values["last_day"] else None
+        elif values.get("move"):
+            action = None
+    chosen = [uid for uid in form.getlist("services") if uid]
+    schemas = {item.uid: item.data.get("request_options") for item in services}
+    data = _planned(values, chosen, option_controls.chosen_options(form, chosen, schemas))
+    quote = None
+    if action == "send":
+        data["visit_id"] = values.get("visit_id") or str(uuid.uuid4())
         try:
-            if not csrf_valid():
-                raise DomainError(_("The form expired; please send it again."))
             visit, _created = visiting.request_visit(current_user(), VisitRequestSchema().load(data))
         except ValidationError as invalid:
             errors = _field_errors(invalid.messages)
@@ -151,7 +185,7 @@ def new_visit():
         else:
             flash(_("Your request was sent to %(host)s.", host=peer.name), "ok")
             return redirect(url_for("visit_pages.my_visit", uid=visit.uid))
-    elif form.get("first_day") or form.get("last_day"):
+    elif action == "check":
         try:
             planned = {key: value for key, value in data.items() if key != "message"}  # a quote needs no message
             quote = visiting.ask_quote(current_user(), PlannedVisitSchema().load(planned))
@@ -161,16 +195,28 @@ def new_visit():
             errors = {"_form": [refused.message]}
         else:
             errors = _field_errors(quote.get("problems") or {})
+    first, last = _day(values.get("first_day")), _day(values.get("last_day"))
+    calendar = seat_calendar.seat_calendar(
+        current_user(),
+        peer.node_id,
+        desk.uid,
+        seat_calendar.week_start(values.get("move") or values.get("calendar") or first),
+        first,
+        last,
+    )
+    terms = (quote or {}).get("terms") or calendar.terms or federation_terms()
     return render_template(
         "visits/new.html",
         peer=peer,
         desk=desk.data,
-        services=services,
-        form=form,
-        data=data,
+        services=[(item, option_controls.controls(item.uid, schemas[item.uid], first, last)) for item in services],
+        values=values,
+        chosen=chosen,
         quote=quote,
         errors=errors,
-        visit_id=str(uuid.uuid4()),
+        calendar=calendar,
+        max_people=min(terms["max_people"], desk.data.get("seats") or terms["max_people"]),
+        visit_id=str(uuid.uuid4()),  # a new id for each sending; pressed twice, one form books once
     ), 422 if errors else 200
 
 
@@ -190,14 +236,20 @@ def my_visit(uid: str):
 @bp.post("/me/visits/<uid>/cancel")
 @require_page()
 def cancel_visit(uid: str):
+    """Cancel the whole visit, or only the days posted as ``day`` (ISO dates)."""
     visit = _my_visit(uid)
     host = visit.peer.name
+    days = [_day(value) for value in request.form.getlist("day")] or None
     try:
-        visiting.cancel(visit)
+        if days is not None and None in days:
+            raise DomainError(_("Choose a day of the visit to cancel."))
+        visiting.cancel(visit, days)
+    except ValidationError as invalid:
+        flash(" ".join(message for _name, message in flat_messages(invalid.messages)), "error")
     except DomainError as refused:
         flash(refused.message, "error")
     else:
-        if not visiting.cancellation_waiting(visit):
+        if not visiting.cancellation_waiting(visit, [day.isoformat() for day in days] if days else None):
             flash(_("%(host)s has your cancellation.", host=host), "ok")
         else:
             flash(
