@@ -165,7 +165,7 @@ def new_visit():
             errors, action = {"_form": [_("The form expired; please send it again.")]}, None
         elif values.get("pick"):
             values = _picked(values, values["pick"])
-            action = "check" if values["last_day"] else None
+            action = "check" if values.get("last_day") else None
         elif values.get("move"):
             action = None
     chosen = [uid for uid in form.getlist("services") if uid]
@@ -215,6 +215,7 @@ def new_visit():
         quote=quote,
         errors=errors,
         calendar=calendar,
+        first_day=first,
         max_people=min(terms["max_people"], desk.data.get("seats") or terms["max_people"]),
         visit_id=str(uuid.uuid4()),  # a new id for each sending; pressed twice, one form books once
     ), 422 if errors else 200

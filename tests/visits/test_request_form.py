@@ -155,3 +155,12 @@ def test_a_form_without_its_csrf_token_is_refused_and_sends_nothing(client, host
     answer = client.post("/visits/new", data=data)
     assert answer.status_code in (403, 422)
     assert all("visit_id" not in sent for sent in host.received)
+
+
+def test_dates_typed_wrong_are_named_beside_their_fields(client, host, form_page):
+    assert client.get(f"/visits/new?host=node-cork&desk={DESK}&first_day=tomorrow").status_code == 200
+    answer = client.post("/visits/new", data=_form(form_page, first_day="31.12.", last_day="", action="check"))
+    assert answer.status_code == 422
+    assert 'id="first_day-error"' in answer.text and 'id="last_day-error"' in answer.text
+    picked = client.post("/visits/new", data=_form(form_page, first_day="31.12.", last_day="", pick="someday"))
+    assert picked.status_code == 200
