@@ -142,6 +142,41 @@ def _picked(values: dict, day: str) -> dict:
     return values | {"first_day": first.isoformat(), "last_day": last.isoformat() if last else ""}
 
 
+def _send(data: dict) -> tuple[Visit | None, dict]:
+    """The request sent, or why not (messages by field)."""
+    try:
+        visit, _created = visiting.request_visit(current_user(), VisitRequestSchema().load(data))
+    except ValidationError as invalid:
+        return None, _field_errors(invalid.messages)
+    except visiting.HostRefused as refused:
+        return None, _field_errors(refused.errors or {}) or {"_form": [refused.message]}
+    except DomainError as refused:
+        return None, {"_form": [refused.message]}
+    return visit, {}
+
+
+def _check(data: dict) -> tuple[dict | None, dict]:
+    """The host's quote for the planned visit (the same fields as the request, without the
+    message) and its problems by field, or why there is none."""
+    planned = {key: value for key, value in data.items() if key != "message"}
+    try:
+        quote = visiting.ask_quote(current_user(), PlannedVisitSchema().load(planned))
+    except ValidationError as invalid:
+        return None, _field_errors(invalid.messages)
+    except DomainError as refused:
+        return None, {"_form": [refused.message]}
+    return quote, _field_errors(quote.get("problems") or {})
+
+
+def _max_people(terms: dict, desk: dict) -> int:
+    """People one visit may bring: the host's terms (as its quote told them; else the federation's)
+    and the desk's seats, whichever is fewer."""
+    told = terms.get("max_people") if isinstance(terms, dict) else None
+    allowed = told if isinstance(told, int) and told > 0 else federation_terms()["max_people"]
+    seats = desk.get("seats")
+    return min(allowed, seats) if isinstance(seats, int) and seats > 0 else allowed
+
+
 @bp.route("/visits/new", methods=["GET", "POST"])
 @require_page()
 def new_visit():
@@ -173,28 +208,12 @@ def new_visit():
     data = _planned(values, chosen, option_controls.chosen_options(form, chosen, schemas))
     quote = None
     if action == "send":
-        data["visit_id"] = values.get("visit_id") or str(uuid.uuid4())
-        try:
-            visit, _created = visiting.request_visit(current_user(), VisitRequestSchema().load(data))
-        except ValidationError as invalid:
-            errors = _field_errors(invalid.messages)
-        except visiting.HostRefused as refused:
-            errors = _field_errors(refused.errors or {}) or {"_form": [refused.message]}
-        except DomainError as refused:
-            errors = {"_form": [refused.message]}
-        else:
+        visit, errors = _send(data | {"visit_id": values.get("visit_id") or str(uuid.uuid4())})
+        if visit is not None:
             flash(_("Your request was sent to %(host)s.", host=peer.name), "ok")
             return redirect(url_for("visit_pages.my_visit", uid=visit.uid))
     elif action == "check":
-        try:
-            planned = {key: value for key, value in data.items() if key != "message"}  # a quote needs no message
-            quote = visiting.ask_quote(current_user(), PlannedVisitSchema().load(planned))
-        except ValidationError as invalid:
-            errors = _field_errors(invalid.messages)
-        except DomainError as refused:
-            errors = {"_form": [refused.message]}
-        else:
-            errors = _field_errors(quote.get("problems") or {})
+        quote, errors = _check(data)
     first, last = _day(values.get("first_day")), _day(values.get("last_day"))
     calendar = seat_calendar.seat_calendar(
         current_user(),
@@ -204,7 +223,7 @@ def new_visit():
         first,
         last,
     )
-    terms = (quote or {}).get("terms") or calendar.terms or federation_terms()
+    terms = (quote or {}).get("terms") or calendar.terms
     return render_template(
         "visits/new.html",
         peer=peer,
@@ -216,7 +235,7 @@ def new_visit():
         errors=errors,
         calendar=calendar,
         first_day=first,
-        max_people=min(terms["max_people"], desk.data.get("seats") or terms["max_people"]),
+        max_people=_max_people(terms, desk.data),
         visit_id=str(uuid.uuid4()),  # a new id for each sending; pressed twice, one form books once
     ), 422 if errors else 200
 
