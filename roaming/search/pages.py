@@ -137,10 +137,10 @@ def desk(node_id: str, uid: str):
     peer = _partner(node_id)
     item = _item(peer, "desk", uid)
     first = _date_or_none(request.args.get("first"))
-    calendar = None
-    if current_user().person is not None:
+    calendar, user = None, current_user()
+    if user is not None and user.person is not None:
         start = seat_calendar.week_start(request.args.get("from") or first)
-        calendar = seat_calendar.seat_calendar(current_user(), node_id, uid, start, first)
+        calendar = seat_calendar.seat_calendar(user, node_id, uid, start, first)
     place = ops.place_of(item, ops.places_of({peer.id}))
     return render_template(
         "search/desk.html", peer=peer, desk=item.data, place=place or {}, calendar=calendar, first=first

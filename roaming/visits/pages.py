@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from roaming.accounts.models import User
 from roaming.accounts.pages import safe_next
 from roaming.accounts.security import STAFF, csrf_valid, current_user, require_page
 from roaming.audit.operations import audit_read
@@ -118,7 +119,7 @@ def _planned(values: dict, services: list[str], options: dict[str, dict]) -> dic
     return data
 
 
-def _field_errors(messages: dict) -> dict[str, list[str]]:
+def _field_errors(messages: dict | list) -> dict[str, list[str]]:
     """Messages by dotted field path ("" -- about the whole form -- becomes "_form")."""
     errors: dict[str, list[str]] = {}
     for name, message in flat_messages(messages):
@@ -142,10 +143,10 @@ def _picked(values: dict, day: str) -> dict:
     return values | {"first_day": first.isoformat(), "last_day": last.isoformat() if last else ""}
 
 
-def _send(data: dict) -> tuple[Visit | None, dict]:
+def _send(user: User, data: dict) -> tuple[Visit | None, dict]:
     """The request sent, or why not (messages by field)."""
     try:
-        visit, _created = visiting.request_visit(current_user(), VisitRequestSchema().load(data))
+        visit, _created = visiting.request_visit(user, VisitRequestSchema().load(data))
     except ValidationError as invalid:
         return None, _field_errors(invalid.messages)
     except visiting.HostRefused as refused:
@@ -155,12 +156,12 @@ def _send(data: dict) -> tuple[Visit | None, dict]:
     return visit, {}
 
 
-def _check(data: dict) -> tuple[dict | None, dict]:
+def _check(user: User, data: dict) -> tuple[dict | None, dict]:
     """The host's quote for the planned visit (the same fields as the request, without the
     message) and its problems by field, or why there is none."""
     planned = {key: value for key, value in data.items() if key != "message"}
     try:
-        quote = visiting.ask_quote(current_user(), PlannedVisitSchema().load(planned))
+        quote = visiting.ask_quote(user, PlannedVisitSchema().load(planned))
     except ValidationError as invalid:
         return None, _field_errors(invalid.messages)
     except DomainError as refused:
@@ -208,12 +209,12 @@ def new_visit():
     data = _planned(values, chosen, option_controls.chosen_options(form, chosen, schemas))
     quote = None
     if action == "send":
-        visit, errors = _send(data | {"visit_id": values.get("visit_id") or str(uuid.uuid4())})
+        visit, errors = _send(current_user(), data | {"visit_id": values.get("visit_id") or str(uuid.uuid4())})
         if visit is not None:
             flash(_("Your request was sent to %(host)s.", host=peer.name), "ok")
             return redirect(url_for("visit_pages.my_visit", uid=visit.uid))
     elif action == "check":
-        quote, errors = _check(data)
+        quote, errors = _check(current_user(), data)
     first, last = _day(values.get("first_day")), _day(values.get("last_day"))
     calendar = seat_calendar.seat_calendar(
         current_user(),
@@ -259,9 +260,10 @@ def cancel_visit(uid: str):
     """Cancel the whole visit, or only the days posted as ``day`` (ISO dates)."""
     visit = _my_visit(uid)
     host = visit.peer.name
-    days = [_day(value) for value in request.form.getlist("day")] or None
+    given = [_day(value) for value in request.form.getlist("day")]
+    days = [day for day in given if day is not None] or None
     try:
-        if days is not None and None in days:
+        if len(days or []) < len(given):
             raise DomainError(_("Choose a day of the visit to cancel."))
         visiting.cancel(visit, days)
     except ValidationError as invalid:

@@ -9,12 +9,14 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from roaming.accounts.models import Role
-from roaming.db import session
+from roaming.db import session, utcnow
 from roaming.peers import mirror
 from roaming.peers.models import Peer, PeerKey, TrustSource
 from tests.support.http_peer import ScriptedPeer
+from tests.support.visits import home_visit_row
 
 pytestmark = pytest.mark.one_database(reason="a page's form and what it sends; no query the engine could change")
 
@@ -164,3 +166,22 @@ def test_dates_typed_wrong_are_named_beside_their_fields(client, host, form_page
     assert 'id="first_day-error"' in answer.text and 'id="last_day-error"' in answer.text
     picked = client.post("/visits/new", data=_form(form_page, first_day="31.12.", last_day="", pick="someday"))
     assert picked.status_code == 200
+
+
+def test_a_day_to_cancel_that_is_not_a_date_is_refused_and_nothing_is_sent(client, host, make_user, login, within):
+    user = make_user(role=Role.MEMBER)
+    login(user)
+
+    def asked_visit() -> str:
+        peer = session.scalar(select(Peer).where(Peer.node_id == "node-cork"))
+        visit = home_visit_row(peer, FIRST, SECOND, person_id=user.person_id, sent_at=utcnow(), desk_uid=DESK)
+        session.add(visit)
+        return visit.uid
+
+    uid = within(asked_visit)
+    page = client.get(f"/me/visits/{uid}")
+    host.received.clear()
+    answer = client.post(f"/me/visits/{uid}/cancel", data={"csrf_token": _csrf(page.text), "day": "someday"})
+    assert answer.status_code == 302
+    assert "Choose a day of the visit to cancel." in client.get(f"/me/visits/{uid}").text
+    assert host.received == []
