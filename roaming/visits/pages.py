@@ -169,6 +169,27 @@ def _check(user: User, data: dict) -> tuple[dict | None, dict]:
     return quote, _field_errors(quote.get("problems") or {})
 
 
+FORM_FIELDS = ("first_day", "last_day", "people", "message", "desk", "services", "service_options")
+
+
+def _placed(errors: dict[str, list[str]], offered: list) -> dict[str, list[str]]:
+    """``errors`` with those about a field the form does not show (an option the host's schema
+    does not describe, say) moved to the form's own, named, so that none goes unseen."""
+    shown, readable = set(FORM_FIELDS), {}
+    for service, controls in offered:
+        shown |= {f"service_options.{service.uid}", *(control.name for control in controls)}
+        readable[f"service_options.{service.uid}."] = f"{service.data.get('name', '')}, "
+    placed: dict[str, list[str]] = {}
+    for name, messages in errors.items():
+        if name == "_form" or name in shown:
+            placed.setdefault(name, []).extend(messages)
+            continue
+        prefix = next((prefix for prefix in readable if name.startswith(prefix)), None)
+        named = readable[prefix] + name.removeprefix(prefix) if prefix else name
+        placed.setdefault("_form", []).extend(f"{named}: {message}" for message in messages)
+    return placed
+
+
 def _max_people(terms: dict, desk: dict) -> int:
     """People one visit may bring: the host's terms (as its quote told them; else the federation's)
     and the desk's seats, whichever is fewer."""
@@ -225,15 +246,16 @@ def new_visit():
         last,
     )
     terms = (quote or {}).get("terms") or calendar.terms
+    offered = [(item, option_controls.controls(item.uid, schemas[item.uid], first, last)) for item in services]
     return render_template(
         "visits/new.html",
         peer=peer,
         desk=desk.data,
-        services=[(item, option_controls.controls(item.uid, schemas[item.uid], first, last)) for item in services],
+        services=offered,
         values=values,
         chosen=chosen,
         quote=quote,
-        errors=errors,
+        errors=_placed(errors, offered),
         calendar=calendar,
         first_day=first,
         max_people=_max_people(terms, desk.data),

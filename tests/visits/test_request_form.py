@@ -185,3 +185,11 @@ def test_a_day_to_cancel_that_is_not_a_date_is_refused_and_nothing_is_sent(clien
     assert answer.status_code == 302
     assert "Choose a day of the visit to cancel." in client.get(f"/me/visits/{uid}").text
     assert host.received == []
+
+
+def test_a_problem_about_a_field_the_form_does_not_show_is_shown_above_it(client, host, form_page):
+    host.body = lambda asked: _quote(asked) | {"problems": {f"service_options.{SERVICE}.colour": ["No such colour."]}}
+    answer = client.post("/visits/new", data=_form(form_page, services=SERVICE, action="check"))
+    assert answer.status_code == 422
+    summary = answer.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert "Makerspace, colour: No such colour." in summary  # named by the service, not its uid
