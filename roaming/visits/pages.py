@@ -26,7 +26,7 @@ from roaming.visits.documents import checkin_url
 from roaming.visits.models import Visit, VisitRole, VisitState
 from roaming.visits.notices import qr_svg
 from roaming.visits.quotes import flat_messages
-from roaming.visits.schemas import PlannedVisitSchema, VisitRequestSchema
+from roaming.visits.schemas import VisitRequestSchema
 
 bp = Blueprint("visit_pages", __name__)
 
@@ -157,11 +157,10 @@ def _send(user: User, data: dict) -> tuple[Visit | None, dict]:
 
 
 def _check(user: User, data: dict) -> tuple[dict | None, dict]:
-    """The host's quote for the planned visit (the same fields as the request, without the
-    message) and its problems by field, or why there is none."""
-    planned = {key: value for key, value in data.items() if key != "message"}
+    """The host's quote for the planned visit (the same fields as the request) and its problems
+    by field, or why there is none."""
     try:
-        quote = visiting.ask_quote(user, PlannedVisitSchema().load(planned))
+        quote = visiting.ask_quote(user, VisitRequestSchema().load(data))
     except ValidationError as invalid:
         return None, _field_errors(invalid.messages)
     except DomainError as refused:

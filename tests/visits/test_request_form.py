@@ -193,3 +193,19 @@ def test_a_problem_about_a_field_the_form_does_not_show_is_shown_above_it(client
     assert answer.status_code == 422
     summary = answer.text.split('class="error-summary"')[1].split("</div>")[0]
     assert "Makerspace, colour: No such colour." in summary  # named by the service, not its uid
+
+
+def test_the_apis_quote_takes_the_requests_own_fields(client, host, make_user, bearer):
+    body = {
+        "host": "node-cork",
+        "desk": DESK,
+        "first_day": FIRST.isoformat(),
+        "last_day": SECOND.isoformat(),
+        "message": "Typed first.",
+        "visit_id": "5d0c7f2a-3b1e-4c8d-9a6f-1e2b3c4d5e6f",
+    }
+    host.received.clear()
+    answer = client.post("/api/visits/quote", json=body, headers=bearer(make_user(role=Role.MEMBER)))
+    assert answer.status_code == 200, answer.json
+    (asked,) = host.received
+    assert "message" not in asked and "visit_id" not in asked  # the host is asked only what a quote needs
