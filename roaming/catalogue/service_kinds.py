@@ -8,7 +8,7 @@ from functools import cache
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, validate
 
 from roaming.hookspecs import ServiceKind, hookimpl
 from roaming.plugins import service_kinds
@@ -44,7 +44,9 @@ def options_schema(kind: ServiceKind, service) -> Schema | None:
 
 
 def options_json_schema(kind: ServiceKind, service) -> dict | None:
-    """The options a visitor chooses for ``service``, as JSON Schema (published to partners)."""
+    """The options a visitor chooses for ``service``, as JSON Schema (published to partners). A
+    choice whose values carry names (``OneOf(labels=...)``) lists them, in the same order, as
+    ``x-enum-labels``, so a partner's form can show the names and send the values."""
     schema = options_schema(kind, service)
     if schema is None:
         return None
@@ -57,4 +59,13 @@ def options_json_schema(kind: ServiceKind, service) -> dict | None:
 def _converter():
     plugin = MarshmallowPlugin()
     APISpec("service options", "1", "3.0.3", plugins=[plugin])
+    plugin.converter.add_attribute_function(_choice_labels)
     return plugin.converter
+
+
+def _choice_labels(_converter, field, **_kwargs) -> dict:
+    """``x-enum-labels``: the names of a choice's values, when the field's ``OneOf`` has them."""
+    for validator in field.validators:
+        if isinstance(validator, validate.OneOf) and validator.labels:
+            return {"x-enum-labels": [str(label) for label in validator.labels]}
+    return {}

@@ -3,7 +3,7 @@ cluster's profile, a desk's availability calendar and a partner's event."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, abort, render_template, request
 from marshmallow import ValidationError
@@ -14,7 +14,7 @@ from roaming.accounts.security import current_user, require_page
 from roaming.catalogue.models import CATALOGUE_KINDS
 from roaming.db import session
 from roaming.drawing import MapView, Place, map_view
-from roaming.errors import DomainError, NotFound
+from roaming.errors import NotFound
 from roaming.events.attending import my_registrations
 from roaming.i18n import LANGUAGES, country_name, language_name
 from roaming.labels import ITEM_KINDS, SERVICE_KINDS, label
@@ -22,12 +22,10 @@ from roaming.peers.models import MirroredItem, Peer, PeerStatus
 from roaming.search import operations as ops
 from roaming.search.availability import MAX_DESKS_ASKED, Availability, free_desks
 from roaming.search.schemas import SearchQuerySchema
-from roaming.visits import horizon, visiting
-from roaming.visits.quotes import flat_messages
+from roaming.visits import seat_calendar
 
 bp = Blueprint("search_pages", __name__)
 PAGE_SIZE = 30
-CALENDAR_WEEKS = 4
 
 
 @bp.get("/search")
@@ -156,72 +154,27 @@ def cluster(node_id: str):
 @bp.get("/clusters/<node_id>/desks/<uid>")
 @require_page()
 def desk(node_id: str, uid: str):
-    """The desk and, for a member, its free seats over the coming weeks as the host counts them."""
+    """The desk and, for a member, its free seats over the coming weeks as the host counts them:
+    a free day picked (``first``) starts the choice, the next one leads to the request form with
+    the first and the last day filled in."""
     peer = _partner(node_id)
     item = _item(peer, "desk", uid)
-    start = _week_start(request.args.get("from"))
-    weeks, problem = [], None
-    if current_user().person is not None:
-        try:
-            quote = visiting.ask_quote(
-                current_user(),
-                {
-                    "host": node_id,
-                    "desk": uid,
-                    "first_day": start,
-                    "last_day": min(start + timedelta(weeks=CALENDAR_WEEKS, days=-1), _last_plannable()),
-                    "people": 1,
-                    "services": [],
-                },
-            )
-        except DomainError as refused:
-            problem = refused.message
-        except ValidationError as refused:  # beyond the horizon: say why, by field
-            problem = " ".join(message for _field, message in flat_messages(refused.messages))
-        else:
-            weeks = _calendar(start, quote.get("free_seats", {}))
+    first = _date_or_none(request.args.get("first"))
+    calendar, user = None, current_user()
+    if user is not None and user.person is not None:
+        start = seat_calendar.week_start(request.args.get("from") or first)
+        calendar = seat_calendar.seat_calendar(user, node_id, uid, start, first)
     place = ops.place_of(item, ops.places_of({peer.id}))
-    later = start + timedelta(weeks=CALENDAR_WEEKS)
     return render_template(
-        "search/desk.html",
-        peer=peer,
-        desk=item.data,
-        place=place or {},
-        weeks=weeks,
-        problem=problem,
-        start=start,
-        earlier=start - timedelta(weeks=CALENDAR_WEEKS),
-        later=later if later <= _last_plannable() else None,
-        today=date.today(),
+        "search/desk.html", peer=peer, desk=item.data, place=place or {}, calendar=calendar, first=first
     )
 
 
-def _week_start(value: str | None) -> date:
-    """The Monday of the week asked for, from this week to the horizon's."""
-    today = date.today()
+def _date_or_none(value: str | None) -> date | None:
     try:
-        chosen = date.fromisoformat(value) if value else today
+        return date.fromisoformat(value) if value else None
     except ValueError:
-        chosen = today
-    chosen = min(max(chosen, today - timedelta(days=today.weekday())), _last_plannable())
-    return chosen - timedelta(days=chosen.weekday())
-
-
-def _last_plannable() -> date:
-    return horizon.last_day(horizon.earliest_today())
-
-
-def _calendar(start: date, free_seats: dict[str, int]) -> list[list[dict]]:
-    """Weeks of days: each day with its free seats, or None when the host is closed."""
-    weeks = []
-    for week in range(CALENDAR_WEEKS):
-        days = []
-        for offset in range(7):
-            day = start + timedelta(weeks=week, days=offset)
-            seats = free_seats.get(day.isoformat())
-            days.append({"day": day, "seats": seats, "past": day < date.today()})
-        weeks.append(days)
-    return weeks
+        return None
 
 
 @bp.get("/clusters/<node_id>/events/<uid>")

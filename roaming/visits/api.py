@@ -24,7 +24,6 @@ from roaming.visits.schemas import (
     CalendarFeedSchema,
     CancelSchema,
     DeclineSchema,
-    PlannedVisitSchema,
     QuoteSchema,
     VisitListQuerySchema,
     VisitRequestSchema,
@@ -82,10 +81,11 @@ class Visits(MethodView):
 @blp.route("/quote")
 class Quote(MethodView):
     @secured(blp)
-    @blp.arguments(PlannedVisitSchema)
+    @blp.arguments(VisitRequestSchema)
     @blp.response(200, QuoteSchema)
     def post(self, data):
-        """Before asking: the host's terms, working days, free days left, price and any problem"""
+        """Before asking: the host's terms, working days, free days left, price and any problem.
+        Takes the request's own fields (the message and the request id are not needed here)"""
         return visiting.ask_quote(current_user(), data)
 
 

@@ -6,24 +6,27 @@ forms carry the CSRF token."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from roaming.accounts.models import User
 from roaming.accounts.pages import safe_next
 from roaming.accounts.security import STAFF, csrf_valid, current_user, require_page
 from roaming.audit.operations import audit_read
 from roaming.db import session
 from roaming.errors import DomainError, NotFound
 from roaming.peers import mirror
-from roaming.visits import feeds, hosting, ics, visiting
+from roaming.peers.registry import federation_terms
+from roaming.visits import feeds, hosting, ics, option_controls, seat_calendar, visiting
 from roaming.visits.documents import checkin_url
 from roaming.visits.models import Visit, VisitRole, VisitState
 from roaming.visits.notices import qr_svg
 from roaming.visits.quotes import flat_messages
-from roaming.visits.schemas import PlannedVisitSchema, VisitRequestSchema
+from roaming.visits.schemas import VisitRequestSchema
 
 bp = Blueprint("visit_pages", __name__)
 
@@ -105,16 +108,18 @@ def review(uid: str):
     )
 
 
-def _planned(form) -> dict:
-    """The form's fields as the visit schemas take them (unknown and empty ones left out)."""
-    data = {key: form.get(key) for key in ("host", "desk", "first_day", "last_day", "message") if form.get(key)}
-    people = form.get("people", "1")
+def _planned(values: dict, services: list[str], options: dict[str, dict]) -> dict:
+    """The form's fields as the visit schemas take them (unknown and empty ones left out); the
+    quote and the request take the same ones (the quote without the message)."""
+    data = {key: values.get(key) for key in ("host", "desk", "first_day", "last_day", "message") if values.get(key)}
+    people = values.get("people") or "1"
     data["people"] = int(people) if people.isdigit() else people
-    data["services"] = form.getlist("services")
+    data["services"] = services
+    data["service_options"] = options
     return data
 
 
-def _field_errors(messages: dict) -> dict[str, list[str]]:
+def _field_errors(messages: dict | list) -> dict[str, list[str]]:
     """Messages by dotted field path ("" -- about the whole form -- becomes "_form")."""
     errors: dict[str, list[str]] = {}
     for name, message in flat_messages(messages):
@@ -122,55 +127,138 @@ def _field_errors(messages: dict) -> dict[str, list[str]]:
     return errors
 
 
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _picked(values: dict, day: str) -> dict:
+    """``values`` with the first and last day after picking ``day`` on the calendar."""
+    picked = _day(day)
+    if picked is None:
+        return values
+    first, last = seat_calendar.pick(_day(values.get("first_day")), _day(values.get("last_day")), picked)
+    return values | {"first_day": first.isoformat(), "last_day": last.isoformat() if last else ""}
+
+
+def _send(user: User, data: dict) -> tuple[Visit | None, dict]:
+    """The request sent, or why not (messages by field)."""
+    try:
+        visit, _created = visiting.request_visit(user, VisitRequestSchema().load(data))
+    except ValidationError as invalid:
+        return None, _field_errors(invalid.messages)
+    except visiting.HostRefused as refused:
+        return None, _field_errors(refused.errors or {}) or {"_form": [refused.message]}
+    except DomainError as refused:
+        return None, {"_form": [refused.message]}
+    return visit, {}
+
+
+def _check(user: User, data: dict) -> tuple[dict | None, dict]:
+    """The host's quote for the planned visit (the same fields as the request) and its problems
+    by field, or why there is none."""
+    try:
+        quote = visiting.ask_quote(user, VisitRequestSchema().load(data))
+    except ValidationError as invalid:
+        return None, _field_errors(invalid.messages)
+    except DomainError as refused:
+        return None, {"_form": [refused.message]}
+    return quote, _field_errors(quote.get("problems") or {})
+
+
+FORM_FIELDS = ("first_day", "last_day", "people", "message", "desk", "services", "service_options")
+
+
+def _placed(errors: dict[str, list[str]], offered: list) -> dict[str, list[str]]:
+    """``errors`` with those about a field the form does not show (an option the host's schema
+    does not describe, say) moved to the form's own, named, so that none goes unseen."""
+    shown, readable = set(FORM_FIELDS), {}
+    for service, controls in offered:
+        shown |= {f"service_options.{service.uid}", *(control.name for control in controls)}
+        readable[f"service_options.{service.uid}."] = f"{service.data.get('name', '')}, "
+    placed: dict[str, list[str]] = {}
+    for name, messages in errors.items():
+        if name == "_form" or name in shown:
+            placed.setdefault(name, []).extend(messages)
+            continue
+        prefix = next((prefix for prefix in readable if name.startswith(prefix)), None)
+        named = readable[prefix] + name.removeprefix(prefix) if prefix else name
+        placed.setdefault("_form", []).extend(f"{named}: {message}" for message in messages)
+    return placed
+
+
+def _max_people(terms: dict, desk: dict) -> int:
+    """People one visit may bring: the host's terms (as its quote told them; else the federation's)
+    and the desk's seats, whichever is fewer."""
+    told = terms.get("max_people") if isinstance(terms, dict) else None
+    allowed = told if isinstance(told, int) and told > 0 else federation_terms()["max_people"]
+    seats = desk.get("seats")
+    return min(allowed, seats) if isinstance(seats, int) and seats > 0 else allowed
+
+
 @bp.route("/visits/new", methods=["GET", "POST"])
 @require_page()
 def new_visit():
-    """Plan a visit: "Check" asks the host for its terms and a price; "Send" asks for the desk."""
+    """Plan a visit. A link (from the desk's calendar) fills the form and checks its dates at once.
+    The posted form (CSRF-checked) picks a day on the calendar (``pick``), shows other weeks
+    (``move``), checks the dates and terms (``action=check``: the host's quote) or sends the
+    request (``action=send``); each keeps everything typed."""
     form = request.form if request.method == "POST" else request.args
     try:
         peer = mirror.partner(form.get("host", ""))
         desk = mirror.partner_item(peer, "desk", form.get("desk", ""))
     except NotFound:
         abort(404)
-    services = mirror.partner_items(peer).get("service", [])
+    services = [item for item in mirror.partner_items(peer).get("service", []) if item.data.get("kind") != "desk"]
+    values = form.to_dict()
+    action = "check" if values.get("first_day") and values.get("last_day") else None
     errors: dict = {}
-    quote = None
-    data = _planned(form)
     if request.method == "POST":
-        data["visit_id"] = form.get("visit_id") or str(uuid.uuid4())
-        try:
-            if not csrf_valid():
-                raise DomainError(_("The form expired; please send it again."))
-            visit, _created = visiting.request_visit(current_user(), VisitRequestSchema().load(data))
-        except ValidationError as invalid:
-            errors = _field_errors(invalid.messages)
-        except visiting.HostRefused as refused:
-            errors = _field_errors(refused.errors or {}) or {"_form": [refused.message]}
-        except DomainError as refused:
-            errors = {"_form": [refused.message]}
-        else:
+        action = values.get("action") or "check"
+        if not csrf_valid():
+            errors, action = {"_form": [_("The form expired; please send it again.")]}, None
+        elif values.get("pick"):
+            values = _picked(values, values["pick"])
+            action = "check" if values.get("last_day") else None
+        elif values.get("move"):
+            action = None
+    chosen = [uid for uid in form.getlist("services") if uid]
+    schemas = {item.uid: item.data.get("request_options") for item in services}
+    data = _planned(values, chosen, option_controls.chosen_options(form, chosen, schemas))
+    quote = None
+    if action == "send":
+        visit, errors = _send(current_user(), data | {"visit_id": values.get("visit_id") or str(uuid.uuid4())})
+        if visit is not None:
             flash(_("Your request was sent to %(host)s.", host=peer.name), "ok")
             return redirect(url_for("visit_pages.my_visit", uid=visit.uid))
-    elif form.get("first_day") or form.get("last_day"):
-        try:
-            planned = {key: value for key, value in data.items() if key != "message"}  # a quote needs no message
-            quote = visiting.ask_quote(current_user(), PlannedVisitSchema().load(planned))
-        except ValidationError as invalid:
-            errors = _field_errors(invalid.messages)
-        except DomainError as refused:
-            errors = {"_form": [refused.message]}
-        else:
-            errors = _field_errors(quote.get("problems") or {})
+    elif action == "check":
+        quote, errors = _check(current_user(), data)
+    first, last = _day(values.get("first_day")), _day(values.get("last_day"))
+    calendar = seat_calendar.seat_calendar(
+        current_user(),
+        peer.node_id,
+        desk.uid,
+        seat_calendar.week_start(values.get("move") or values.get("calendar") or first),
+        first,
+        last,
+    )
+    terms = (quote or {}).get("terms") or calendar.terms
+    offered = [(item, option_controls.controls(item.uid, schemas[item.uid], first, last)) for item in services]
     return render_template(
         "visits/new.html",
         peer=peer,
         desk=desk.data,
-        services=services,
-        form=form,
-        data=data,
+        services=offered,
+        values=values,
+        chosen=chosen,
         quote=quote,
-        errors=errors,
-        visit_id=str(uuid.uuid4()),
+        errors=_placed(errors, offered),
+        calendar=calendar,
+        first_day=first,
+        max_people=_max_people(terms, desk.data),
+        visit_id=str(uuid.uuid4()),  # a new id for each sending; pressed twice, one form books once
     ), 422 if errors else 200
 
 
@@ -190,14 +278,21 @@ def my_visit(uid: str):
 @bp.post("/me/visits/<uid>/cancel")
 @require_page()
 def cancel_visit(uid: str):
+    """Cancel the whole visit, or only the days posted as ``day`` (ISO dates)."""
     visit = _my_visit(uid)
     host = visit.peer.name
+    given = [_day(value) for value in request.form.getlist("day")]
+    days = [day for day in given if day is not None] or None
     try:
-        visiting.cancel(visit)
+        if len(days or []) < len(given):
+            raise DomainError(_("Choose a day of the visit to cancel."))
+        visiting.cancel(visit, days)
+    except ValidationError as invalid:
+        flash(" ".join(message for _name, message in flat_messages(invalid.messages)), "error")
     except DomainError as refused:
         flash(refused.message, "error")
     else:
-        if not visiting.cancellation_waiting(visit):
+        if not visiting.cancellation_waiting(visit, [day.isoformat() for day in days] if days else None):
             flash(_("%(host)s has your cancellation.", host=host), "ok")
         else:
             flash(

@@ -95,9 +95,10 @@ def test_the_request_page_shows_the_refusal_beside_the_field(client, host, make_
     login(make_user(role=Role.MEMBER))
     page = client.get(f"/visits/new?host=node-cork&desk={DESK}")
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-    form = {**_plan(date(9999, 12, 30), date(9999, 12, 31)), "csrf_token": token}
+    form = {**_plan(date(9999, 12, 30), date(9999, 12, 31)), "csrf_token": token, "action": "send"}
     answer = client.post("/visits/new", data=form)
-    assert answer.status_code == 422 and "is too far ahead" in answer.text and host.received == []
+    assert answer.status_code == 422 and 'id="last_day-error"' in answer.text and "is too far ahead" in answer.text
+    assert not any(sent.get("last_day") == "9999-12-31" for sent in host.received)  # only the calendar's weeks asked
 
 
 def test_a_host_refuses_a_request_beyond_its_horizon_with_a_problem_document(client, within, home_peer, make_desk):

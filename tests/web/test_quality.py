@@ -40,7 +40,9 @@ def _pages(home, host) -> dict[str, list[str]]:
             f"{home.url}/search?first_day={monday}&last_day={monday + timedelta(days=2)}&people=1",
             f"{home.url}/clusters/{host_id}",
             f"{home.url}/clusters/{host_id}/desks/{desk_uid}",
+            f"{home.url}/clusters/{host_id}/desks/{desk_uid}?first={monday}",  # a first day picked
             f"{home.url}/visits/new?host={host_id}&desk={desk_uid}&first_day={monday}&last_day={monday}",
+            f"{home.url}/visits/new?host={host_id}&desk={desk_uid}",  # no dates yet: the calendar to pick on
             f"{home.url}/clusters/{host_id}/events/{event_uid}",
             f"{home.url}/me/visits",
             f"{home.url}/me/password",

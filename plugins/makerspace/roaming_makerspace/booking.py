@@ -25,7 +25,7 @@ def options_for(service) -> Schema:
                 labels=[machine.name for machine in machines],
                 error="Choose one of the equipment in service: {labels}.",
             ),
-            metadata={"description": "The equipment's uid"},
+            metadata={"description": "The equipment to book"},
         )
         day = fields.Date(required=True, metadata={"description": "One of the visit's days"})
         start = fields.Integer(
