@@ -97,7 +97,7 @@ def review(uid: str):
                 raise DomainError(_("Choose what to do with the visit."))
             done = _decide(visit, chosen, request.form)
         except ValidationError as invalid:
-            errors, status = _field_errors(invalid.messages), 422
+            errors, status = _field_errors(invalid.normalized_messages()), 422
         except DomainError as refused:
             errors, status = {"_form": [refused.message]}, refused.status
             if isinstance(refused, Conflict):
