@@ -17,7 +17,6 @@ from roaming.audit.operations import audit, audit_read
 from roaming.db import session
 from roaming.errors import Conflict, DomainError, NotFound
 from roaming.peers import mirror
-from roaming.redirects import safe_next
 from roaming.visits import asked, feeds, hosting, ics, visiting
 from roaming.visits.documents import checkin_url
 from roaming.visits.models import Visit, VisitRole, VisitState
@@ -105,7 +104,7 @@ def review(uid: str):
         else:
             audit(f"visit.{chosen}", f"visit:{uid}")
             flash(done, "ok")
-            return redirect(safe_next(request.args.get("next")) if request.args.get("next") else request.path, 303)
+            return redirect(request.path, 303)
         session.rollback()
         visit = _hosted(uid)
     audit_read("visit.read", f"visit:{uid}")  # staff see the visitor's details, as through the API
