@@ -33,7 +33,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 # removed or renamed, a contract or a hook's kind changed); MINOR with an addition existing
 # plugins may ignore (a hook, an argument, a field with a default, an export). A plugin declares
 # the versions it works with as ``roaming_plugin_api`` (roaming.plugins.compatibility).
-PLUGIN_API_VERSION = "1.1"
+PLUGIN_API_VERSION = "1.2"
 
 
 def adds(words: str):
@@ -83,6 +83,16 @@ class Job:
     run: Callable[[], object]
 
 
+@dataclass(frozen=True)
+class MenuEntry:
+    """A page of a plugin in the staff menu (returned by ``roaming_staff_menu``): ``label`` is what
+    staff read (a lazy gettext string follows the page's language), ``endpoint`` the Flask endpoint
+    of the page (``"makerspace.equipment"``), built with ``url_for`` and no arguments."""
+
+    label: str
+    endpoint: str
+
+
 class SetupSpecs:
     @hookspec
     @adds("settings")
@@ -105,6 +115,15 @@ class SetupSpecs:
     def roaming_register_blueprints(self, app):
         """Register the plugin's Flask blueprints (pages, API endpoints) on ``app``. Use the plugin's
         name as the blueprint name and URL prefix. Called once at start-up."""
+
+    @hookspec
+    @adds("entries in the staff menu")
+    def roaming_staff_menu(self):
+        """Return a list of ``MenuEntry``: pages of the plugin that host staff and admins reach from
+        the staff menu of every page, after the core's entries, in the order the plugins are
+        enabled. Called once at start-up, after every blueprint is registered; an entry that is not
+        a ``MenuEntry`` or names an endpoint no blueprint registers stops start-up. The page still
+        checks who may see it (``require_page``)."""
 
     @hookspec
     @adds("commands")

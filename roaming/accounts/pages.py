@@ -8,9 +8,23 @@ from roaming.accounts import oidc
 from roaming.accounts.operations import authenticate
 from roaming.accounts.security import csrf_valid, login_browser_session, logout_browser_session
 from roaming.errors import Unauthorized
-from roaming.redirects import safe_next
+from roaming.redirects import same_site_path
 
 bp = Blueprint("account_pages", __name__)
+
+
+def landing(user, asked: str | None = None) -> str:
+    """Where a browser goes after logging in: the page it asked for (``next``, a path on this node
+    only: ``roaming.redirects``), else where the person's work is: host staff and admins their
+    dashboard, members their visits, anyone else the home page."""
+    wanted = same_site_path(asked)
+    if wanted:
+        return wanted
+    if user.role.is_staff:
+        return url_for("dashboard.dashboard")
+    if user.person_id is not None:
+        return url_for("web.my_visits")
+    return url_for("web.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -27,7 +41,7 @@ def login():
             except Unauthorized as refused:
                 error = refused.message
             else:
-                return redirect(safe_next(request.args.get("next")))
+                return redirect(landing(user, request.args.get("next")))
     status = 401 if error else 200
     return render_template("login.html", error=error, oidc_enabled=oidc.enabled()), status
 
@@ -47,5 +61,6 @@ def oidc_login():
 
 @bp.get("/auth/oidc/callback")
 def oidc_callback():
-    login_browser_session(oidc.user_from_callback())
-    return redirect(url_for("web.home"))
+    user = oidc.user_from_callback()
+    login_browser_session(user)
+    return redirect(landing(user))

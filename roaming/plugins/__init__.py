@@ -25,12 +25,13 @@ from flask import Flask, current_app
 from roaming import signals
 from roaming.backoff import doubling_delay
 from roaming.db import savepoint
-from roaming.hookspecs import PLUGIN_API_VERSION, PROJECT, SPECS, Job, PluginError, ServiceKind, hookimpl
+from roaming.hookspecs import PLUGIN_API_VERSION, PROJECT, SPECS, Job, MenuEntry, PluginError, ServiceKind, hookimpl
 from roaming.plugins.compatibility import incompatibility
 
 __all__ = [
     "PLUGIN_API_VERSION",
     "Job",
+    "MenuEntry",
     "PluginError",
     "ServiceKind",
     "doubling_delay",
@@ -38,6 +39,7 @@ __all__ = [
     "hook",
     "settings",
     "service_kinds",
+    "staff_menu",
 ]
 
 ENTRY_POINT_GROUP = "roaming.plugins"
@@ -162,11 +164,14 @@ def init_app(app: Flask) -> None:
 
 
 def finish_app(app: Flask) -> None:
-    """After the core is set up: plugins' blueprints, then ``roaming_startup``."""
+    """After the core is set up: plugins' blueprints, their staff menu entries, then
+    ``roaming_startup``."""
     manager = app.extensions["roaming.plugins"]
-    for hook_name in ("roaming_register_blueprints", "roaming_startup"):
-        for impl in getattr(manager.hook, hook_name).get_hookimpls():
-            _setup_call(impl, hook_name, app=app)
+    for impl in manager.hook.roaming_register_blueprints.get_hookimpls():
+        _setup_call(impl, "roaming_register_blueprints", app=app)
+    app.extensions["roaming.staff_menu"] = _staff_menu(app, manager)
+    for impl in manager.hook.roaming_startup.get_hookimpls():
+        _setup_call(impl, "roaming_startup", app=app)
 
 
 def _setup_call(impl, hook_name: str, **kwargs):
@@ -197,6 +202,25 @@ def _settings(app: Flask, manager: pluggy.PluginManager) -> dict[str, dict]:
             )
         found[name] = {**defaults, **overrides}
     return found
+
+
+def _staff_menu(app: Flask, manager: pluggy.PluginManager) -> list[MenuEntry]:
+    """The plugins' staff menu entries, checked: each a ``MenuEntry`` naming a registered page."""
+    entries: list[MenuEntry] = []
+    for impl in manager.hook.roaming_staff_menu.get_hookimpls():
+        for entry in _setup_call(impl, "roaming_staff_menu") or []:
+            if not isinstance(entry, MenuEntry):
+                raise PluginError(
+                    f"Plugin '{impl.plugin_name}' adds {entry!r} to the staff menu; return "
+                    "roaming.plugins.MenuEntry(label, endpoint) entries."
+                )
+            if entry.endpoint not in app.view_functions:
+                raise PluginError(
+                    f"Plugin '{impl.plugin_name}' adds '{entry.label}' to the staff menu for the page "
+                    f"'{entry.endpoint}', which no blueprint registers; register it in roaming_register_blueprints."
+                )
+            entries.append(entry)
+    return entries
 
 
 def _service_kinds(manager: pluggy.PluginManager) -> dict[str, tuple[str, ServiceKind]]:
@@ -237,6 +261,11 @@ def is_core_kind(name: str) -> bool:
     """Whether a service kind is one of the agreement's own (not added by a plugin)."""
     plugin, _kind = current_app.extensions["roaming.service_kinds"].get(name, (None, None))
     return plugin in BUILTINS
+
+
+def staff_menu() -> list[MenuEntry]:
+    """The plugins' pages in the staff menu, in the order the plugins are enabled."""
+    return current_app.extensions.get("roaming.staff_menu", [])
 
 
 def jobs() -> list[tuple[str, Job]]:

@@ -8,9 +8,10 @@ from flask import Blueprint, Flask, current_app, flash, redirect, render_templat
 from roaming.accounts.models import Role
 from roaming.accounts.security import require_page
 from roaming.hookspecs import hookimpl
-from roaming.plugins import PluginError, inventory
+from roaming.plugins import PluginError, inventory, staff_menu
 
 bp = Blueprint("plugin_pages", __name__)
+bp.add_app_template_global(staff_menu)  # base.html's staff menu lists the plugins' pages
 
 
 @bp.get("/admin/plugins")

@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
 
 from roaming.accounts.models import Role
 from roaming.accounts.security import STAFF, current_user, secured
@@ -108,10 +107,8 @@ class Cancel(MethodView):
         visit = _visit_for(uid)
         if visit.role is VisitRole.HOME:
             return visiting.cancel(visit, data.get("days"))
-        if not data["reason"].strip():
-            raise ValidationError({"reason": ["Say why the host cancels."]})
         audit("visit.cancel", f"visit:{uid}")
-        return hosting.cancel(visit, "host", data["reason"], data.get("days"))
+        return hosting.cancel_by_host(visit, data["reason"], data.get("days"))
 
 
 @blp.route("/<uid>/approve")

@@ -1,5 +1,6 @@
-"""Host staff's dashboard: requests waiting for a decision (soonest deadline first), today's
-visitors with their check-in, and upcoming confirmed visits."""
+"""Host staff's dashboard: requests waiting for a decision (soonest deadline first) with what
+was asked at a glance (visitor, company, dates, services, price, deadline) and a way to each
+visit's page, today's visitors with their check-in, and upcoming confirmed visits."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask_babel import gettext as _
 from roaming.accounts.security import STAFF, csrf_valid, require_page
 from roaming.db import utcnow
 from roaming.errors import DomainError, NotFound
-from roaming.visits import hosting
+from roaming.visits import asked, hosting
 from roaming.visits.models import VisitState
 
 bp = Blueprint("dashboard", __name__)
@@ -23,7 +24,14 @@ def dashboard():
     today = utcnow().date()
     upcoming = [visit for visit in hosting.list_hosted(VisitState.CONFIRMED) if visit.starts_on > today][:UPCOMING]
     return render_template(
-        "visits/dashboard.html", pending=pending, visitors=hosting.todays_visitors(), upcoming=upcoming, now=utcnow()
+        "visits/dashboard.html",
+        pending=pending,
+        visitors=hosting.todays_visitors(),
+        upcoming=upcoming,
+        now=utcnow(),
+        services_asked=asked.services_asked,
+        free_days_used=asked.free_days_used,
+        when=asked.when,
     )
 
 

@@ -275,6 +275,31 @@ def cancel(visit: Visit, by: str, reason: str = "", days: list | None = None, no
     return visit
 
 
+def cancel_by_host(visit: Visit, reason: str, days: list | None = None, now: datetime | None = None) -> Visit:
+    """Host staff cancel the visit or some of its days (any day not past), saying why: the reason
+    is sent to the visitor. Raises ``ValidationError`` (no reason, a day not booked or past) or
+    ``Conflict`` (the visit's state, or someone changed it meanwhile)."""
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why the host cancels."]})
+    return cancel(visit, "host", reason, days, now)
+
+
+def cancellable_days(visit: Visit, now: datetime | None = None) -> list[VisitDay]:
+    """The days host staff may still cancel: booked, today or later in the place's zone."""
+    today = calendar.local_today(location_of(visit), now or utcnow())
+    if visit.state not in (S.REQUESTED, S.CONFIRMED, S.CHECKED_IN):
+        return []
+    return [day for day in visit.days if day.status is DayStatus.BOOKED and day.day >= today]
+
+
+def checkin_day(visit: Visit, now: datetime | None = None) -> VisitDay | None:
+    """Today's day of the visit (the place's today) if staff can check the visitor in for it now."""
+    today = calendar.local_today(location_of(visit), now or utcnow())
+    if visit.state not in (S.CONFIRMED, S.CHECKED_IN):
+        return None
+    return next((day for day in visit.days if day.day == today and day.status is DayStatus.BOOKED), None)
+
+
 def _refuse_late(visit: Visit, days: list, by: str, now: datetime) -> None:
     """Visitors cancel a day until the terms' deadline before it begins; hosts any day not past."""
     location = location_of(visit)

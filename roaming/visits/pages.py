@@ -14,19 +14,18 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from roaming.accounts.models import User
-from roaming.accounts.pages import safe_next
 from roaming.accounts.security import STAFF, csrf_valid, current_user, require_page
-from roaming.audit.operations import audit_read
+from roaming.audit.operations import audit, audit_read
 from roaming.db import session
-from roaming.errors import DomainError, NotFound
+from roaming.errors import Conflict, DomainError, NotFound
 from roaming.peers import mirror
 from roaming.peers.registry import federation_terms
-from roaming.visits import feeds, hosting, ics, option_controls, seat_calendar, visiting
+from roaming.visits import asked, feeds, hosting, ics, option_controls, seat_calendar, visiting
 from roaming.visits.documents import checkin_url
 from roaming.visits.models import Visit, VisitRole, VisitState
 from roaming.visits.notices import qr_svg
 from roaming.visits.quotes import flat_messages
-from roaming.visits.schemas import VisitRequestSchema
+from roaming.visits.schemas import CancelSchema, VisitRequestSchema
 
 bp = Blueprint("visit_pages", __name__)
 
@@ -68,44 +67,86 @@ def checkin(token: str):
     ), 409 if error else 200
 
 
+DECISIONS = ("approve", "decline", "cancel", "check_in")
+
+
+def _hosted(uid: str) -> Visit:
+    try:
+        return hosting.hosted_visit(uid)
+    except NotFound:
+        abort(404)
+
+
 @bp.route("/host/visits/<uid>", methods=["GET", "POST"])
 @require_page(*STAFF)
 def review(uid: str):
-    """Host staff see a request and approve or decline it (the staff e-mail links here)."""
-    try:
-        visit = hosting.hosted_visit(uid)
-    except NotFound:
-        abort(404)
-    error = None
+    """Host staff see everything a visit asked for and act on it in one place: approve, decline
+    with a reason, cancel days, check the visitor in. ``?decision=<one of DECISIONS>`` (the staff
+    e-mail's links, the page's own buttons) opens that step: what will happen and a button to
+    confirm it, nothing changed until pressed. A change made ends with a message and the visit as
+    it is now; one refused shows why (a change someone made meanwhile: 409, the visit as it is now;
+    bad input: 422, beside its field, what was typed kept)."""
+    visit = _hosted(uid)
+    chosen = request.values.get("decision")
+    chosen = chosen if chosen in DECISIONS else None
+    errors: dict[str, list[str]] = {}
+    status = 200
     if request.method == "POST":
-        decision = request.form.get("decision")
         try:
             if not csrf_valid():
-                raise DomainError("The form expired; please try again.")
-            if decision == "approve":
-                hosting.approve(visit)
-            elif decision == "decline":
-                hosting.decline(visit, request.form.get("reason", ""))
-            else:
-                raise DomainError("Choose approve or decline.")
+                raise DomainError(_("The form expired; please try again."))
+            if chosen is None:
+                raise DomainError(_("Choose what to do with the visit."))
+            done = _decide(visit, chosen, request.form)
         except ValidationError as invalid:
-            error = "; ".join(message for messages in invalid.messages.values() for message in messages)
-            session.rollback()
-            visit = hosting.hosted_visit(uid)
-        except DomainError as refused:  # e.g. decided by someone else meanwhile: show the visit as it is now
-            error = refused.message
-            session.rollback()
-            visit = hosting.hosted_visit(uid)
+            errors, status = _field_errors(invalid.normalized_messages()), 422
+        except DomainError as refused:
+            errors, status = {"_form": [refused.message]}, refused.status
+            if isinstance(refused, Conflict):
+                chosen = None  # the visit is not what the step was about any more: show it as it is
         else:
-            return redirect(safe_next(request.args.get("next")) if request.args.get("next") else request.path)
+            audit(f"visit.{chosen}", f"visit:{uid}")
+            flash(done, "ok")
+            return redirect(request.path, 303)
+        session.rollback()
+        visit = _hosted(uid)
     audit_read("visit.read", f"visit:{uid}")  # staff see the visitor's details, as through the API
+    zone = hosting.location_of(visit).timezone
     return render_template(
         "visits/review.html",
         visit=visit,
-        error=error,
-        undecided=visit.state is VisitState.REQUESTED,
-        chosen=request.args.get("decision"),  # from the e-mail's links: nothing changes until confirmed
-    )
+        chosen=chosen,
+        errors=errors,
+        form=request.form,
+        zone=zone,
+        when=asked.when,
+        services=asked.services_asked(visit),
+        free_days=asked.free_days_used(visit),
+        cancellable=hosting.cancellable_days(visit),
+        checkin_day=hosting.checkin_day(visit),
+    ), status
+
+
+def _decide(visit: Visit, decision: str, form) -> str:
+    """Make the change staff confirmed; returns the message saying it is done. Raises
+    ``ValidationError`` or ``DomainError`` as the operations do."""
+    name = visit.visitor.get("name", "")
+    if decision == "approve":
+        hosting.approve(visit)
+        return _("You approved the visit of %(name)s; they are told.", name=name)
+    if decision == "decline":
+        hosting.decline(visit, form.get("reason", ""))
+        return _("You declined the request of %(name)s; they are told why.", name=name)
+    if decision == "cancel":
+        if not form.getlist("days"):
+            raise ValidationError({"days": [_("Tick the days to cancel.")]})
+        asked_for = CancelSchema().load({"days": form.getlist("days"), "reason": form.get("reason", "")})
+        hosting.cancel_by_host(visit, asked_for["reason"], asked_for["days"])
+        if visit.state is VisitState.CANCELLED:
+            return _("The visit of %(name)s is cancelled; they are told why.", name=name)
+        return _("The days you chose are cancelled; %(name)s is told why.", name=name)
+    hosting.check_in(visit, "host")
+    return _("%(name)s is checked in for today.", name=name)
 
 
 def _planned(values: dict, services: list[str], options: dict[str, dict]) -> dict:
@@ -272,7 +313,8 @@ def _my_visit(uid: str):
 @bp.get("/me/visits/<uid>")
 @require_page()
 def my_visit(uid: str):
-    return render_template("visits/visit.html", visit=_my_visit(uid))
+    visit = _my_visit(uid)
+    return render_template("visits/visit.html", visit=visit, offers_calendar=visit.state not in ics.CLOSED_STATES)
 
 
 @bp.post("/me/visits/<uid>/cancel")
@@ -308,8 +350,10 @@ def cancel_visit(uid: str):
 @bp.get("/me/visits/<uid>.ics")
 @require_page()
 def visit_calendar(uid: str):
-    """The visit as a calendar entry to download."""
+    """The visit as a calendar entry to download; a visit declined, expired or cancelled has none."""
     visit = _my_visit(uid)
+    if visit.state in ics.CLOSED_STATES:
+        abort(404)
     return Response(
         ics.calendar([visit], name=visit.peer.name),
         mimetype="text/calendar",

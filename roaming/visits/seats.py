@@ -47,7 +47,7 @@ def keep_booked_seats(desk: Desk, seats: int) -> None:
     change = "be deleted" if seats == 0 else f"have {seats} seat(s)"
     raise Conflict(
         f"{desk.name} cannot {change} while visits hold {'its' if seats == 0 else 'more'} seats on {shown}; "
-        "cancel or move those visits first (Visits, hosted)."
+        "cancel those days of the visits first, on each visit's page (the Dashboard lists the visits to come)."
     )
 
 

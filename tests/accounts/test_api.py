@@ -166,5 +166,5 @@ def test_login_page_form(client, make_user):
     ok = client.post(
         "/login?next=//evil.example/", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf}
     )
-    assert ok.status_code == 302 and ok.headers["Location"] == "/"
+    assert ok.status_code == 302 and ok.headers["Location"] == "/staff"  # not off-site: where staff work
     assert client.get("/").data.count(b"Log out") == 1

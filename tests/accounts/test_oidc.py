@@ -62,7 +62,7 @@ def test_verified_email_of_an_existing_account_logs_in(sso_app, provider):
     assert b"Sign in with your cluster account" in client.get("/login").data
 
     finished = _sign_in(client)
-    assert finished.status_code == 302 and finished.headers["Location"] == "/"
+    assert finished.status_code == 302 and finished.headers["Location"] == "/staff"  # staff land on their dashboard
     assert client.get("/api/me").json["email"] == "staff@cluster.example"
 
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from roaming.accounts.models import Role
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.one_database(reason="where a page redirects to: the engine cannot change it")
@@ -26,13 +27,13 @@ def csrf_of(page: bytes) -> str:
 
 
 @pytest.mark.parametrize("target", HOSTILE_NEXT)
-def test_a_hostile_next_after_log_in_lands_on_the_home_page(client, make_user, target):
-    user = make_user()
+def test_a_hostile_next_after_log_in_is_ignored_for_the_person_s_own_landing(client, make_user, target):
+    user = make_user()  # host staff: their dashboard
     csrf = csrf_of(client.get(f"/login?next={target}").data)
     response = client.post(
         f"/login?next={target}", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf}
     )
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/staff"
     assert client.get("/api/me").status_code == 200  # logged in all the same
 
 
@@ -43,6 +44,17 @@ def test_a_same_site_next_is_followed(client, make_user):
         "/login?next=/search%3Fq%3Ddesk", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf}
     )
     assert response.status_code == 302 and response.headers["Location"] == "/search?q=desk"
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"), [(Role.ADMIN, "/staff"), (Role.HOST_STAFF, "/staff"), (Role.MEMBER, "/me/visits")]
+)
+def test_each_role_lands_where_its_work_is(client, make_user, role, landing):
+    user = make_user(role=role)
+    csrf = csrf_of(client.get("/login").data)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf})
+    assert response.status_code == 302 and response.headers["Location"] == landing
+    assert client.get(landing).status_code == 200
 
 
 @pytest.mark.parametrize("target", ["/\t/evil.example", "/\r\nSet-Cookie: stolen=1", "//evil.example"])

@@ -14,7 +14,9 @@ MONDAY = date(2030, 1, 7)
 NOW = datetime(2029, 12, 1, 9, 0, tzinfo=UTC)
 
 
-def attested_request(peer, key, desk_uid, first=MONDAY, last=None, company="c-0001", people=1, now=None):
+def attested_request(
+    peer, key, desk_uid, first=MONDAY, last=None, company="c-0001", people=1, now=None, services=(), message=""
+):
     visit_id = str(uuid.uuid4())
     claims = {
         "visit_id": visit_id,
@@ -29,8 +31,8 @@ def attested_request(peer, key, desk_uid, first=MONDAY, last=None, company="c-00
         "first_day": first,
         "last_day": last or first,
         "people": people,
-        "services": [],
-        "message": "",
+        "services": list(services),
+        "message": message,
     }
 
 

@@ -39,7 +39,7 @@ def test_a_desk_with_a_booked_seat_is_not_deleted(within, desk, home_peer):
         within(_delete, desk.id)
     assert str(refused.value) == (
         f"Harbour desk cannot be deleted while visits hold its seats on {MONDAY.isoformat()}; "
-        "cancel or move those visits first (Visits, hosted)."
+        "cancel those days of the visits first, on each visit's page (the Dashboard lists the visits to come)."
     )
     within(lambda: hosting.cancel(hosting.hosted_visit(uid), "host", "Moved to another desk."))
     within(_delete, desk.id)  # nothing booked any more

@@ -48,8 +48,11 @@ def test_a_member_books_a_desk_abroad_staff_approve_and_the_member_gets_the_cale
 
     desk = new_page()
     log_in(desk, host, STAFF, then="/staff")
-    expect(desk.get_by_role("link", name="Jana Weber")).to_be_visible()
-    desk.get_by_role("button", name="Approve the visit of Jana Weber").click()
+    expect(desk.get_by_role("link", name="Jana Weber", exact=True)).to_be_visible()
+    desk.get_by_role("link", name="Approve the visit of Jana Weber…").click()
+    desk.get_by_role("button", name="Yes, approve").click()  # the confirmation step
+    expect(desk.locator("#visit-state")).to_have_text("Confirmed")
+    desk.get_by_role("link", name="Dashboard").first.click()
     expect(desk.get_by_text("No requests are waiting.")).to_be_visible()
 
     def confirmed():

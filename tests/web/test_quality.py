@@ -6,12 +6,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import requests
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
+from roaming.accounts.models import User
+from roaming.accounts.operations import issue_token
 from roaming.db import session
 from roaming.peers.models import MirroredItem
-from tests.support.visits import next_monday, node_id_of
+from roaming.visits.hosting import list_hosted
+from tests.support.nodes import wait_for
+from tests.support.visits import next_monday, node_id_of, plan
 from tests.web.conftest import MEMBER, STAFF, log_in
 
 pytestmark = pytest.mark.one_database(reason="accessibility and layout of the pages")
@@ -20,7 +25,32 @@ MAX_PAGE_BYTES = 300_000
 PHONE = {"width": 375, "height": 740}
 
 
-def _pages(home, host) -> dict[str, list[str]]:
+@pytest.fixture(scope="module")
+def visit_uid(nodes) -> str:
+    """A request of the member's, waiting for the host's staff: for the pages of one visit."""
+    home, host = nodes
+    with home.app_context():
+        desk_uid = session.scalar(select(MirroredItem.uid).where(MirroredItem.kind == "desk"))
+        member = session.scalar(select(User).where(User.email == MEMBER))
+        _, token = issue_token(member, "quality", 1)
+        session.commit()
+    body = plan(host, desk_uid, next_monday(5), message="A quiet desk, please.")
+    answer = requests.post(
+        f"{home.url}/api/visits", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    assert answer.status_code == 201, answer.text
+    uid = answer.json()["visit_id"]
+
+    def arrived():
+        """the host has the request"""
+        with host.app_context():
+            return any(visit.uid == uid for visit in list_hosted())
+
+    wait_for(arrived, timeout=30)
+    return uid
+
+
+def _pages(home, host, visit_uid: str) -> dict[str, list[str]]:
     """Who looks at what: anonymous visitors, the member at home, the staff and admin at the host."""
     host_id, monday = node_id_of(host), next_monday(3)
     with home.app_context():
@@ -46,6 +76,7 @@ def _pages(home, host) -> dict[str, list[str]]:
             f"{home.url}/clusters/{host_id}/events/{event_uid}",
             f"{home.url}/me/visits",
             f"{home.url}/me/password",
+            f"{home.url}/me/visits/{visit_uid}",
         ],
         "staff": [
             f"{host.url}/staff",
@@ -56,6 +87,10 @@ def _pages(home, host) -> dict[str, list[str]]:
             f"{host.url}/staff/attention",
             f"{host.url}/staff/ledger",
             f"{host.url}/staff/outcomes",
+            f"{host.url}/host/visits/{visit_uid}",
+            f"{host.url}/host/visits/{visit_uid}?decision=approve",
+            f"{host.url}/host/visits/{visit_uid}?decision=decline",
+            f"{host.url}/host/visits/{visit_uid}?decision=cancel",
         ],
         "admin": [f"{host.url}/admin/plugins"],
     }
@@ -77,12 +112,12 @@ def _signed_in(new_page, who: str, home, host, **options):
 
 
 @pytest.mark.parametrize("who", ["anonymous", "member", "staff", "admin"])
-def test_main_pages_have_no_serious_accessibility_violations_and_stay_light(nodes, new_page, who):
+def test_main_pages_have_no_serious_accessibility_violations_and_stay_light(nodes, new_page, visit_uid, who):
     home, host = nodes
     page = _signed_in(new_page, who, home, host)
     axe, problems, sizes = Axe(), [], []
     page.on("response", lambda response: sizes.append(_size(response)))
-    for url in _pages(home, host)[who]:
+    for url in _pages(home, host, visit_uid)[who]:
         sizes.clear()
         response = page.goto(url)
         assert response.status == 200, url
@@ -95,10 +130,10 @@ def test_main_pages_have_no_serious_accessibility_violations_and_stay_light(node
 
 
 @pytest.mark.parametrize("who", ["anonymous", "member", "staff"])
-def test_pages_fit_a_phone_screen(nodes, new_page, who):
+def test_pages_fit_a_phone_screen(nodes, new_page, visit_uid, who):
     home, host = nodes
     page = _signed_in(new_page, who, home, host, viewport=PHONE, is_mobile=True, has_touch=True)
-    for url in _pages(home, host)[who]:
+    for url in _pages(home, host, visit_uid)[who]:
         page.goto(url)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{url} scrolls sideways by {overflow}px on a phone"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from roaming.plugins import ServiceKind, hookimpl
+from roaming.plugins import MenuEntry, ServiceKind, hookimpl
 from roaming_makerspace import models  # noqa: F401 - its tables on the metadata, for its migrations
 
 NAME = "makerspace"
-roaming_plugin_api = ">=1.0,<2"  # the plugin API versions it works with (docs/plugins.md)
+roaming_plugin_api = ">=1.2,<2"  # the plugin API versions it works with (docs/plugins.md): 1.2 for the staff menu
 
 
 @hookimpl
@@ -41,6 +41,13 @@ def roaming_register_blueprints(app):
     from roaming_makerspace.pages import bp
 
     app.register_blueprint(bp)
+
+
+@hookimpl
+def roaming_staff_menu():
+    from flask_babel import lazy_gettext as _l
+
+    return [MenuEntry(_l("Makerspace"), f"{NAME}.equipment")]
 
 
 @hookimpl

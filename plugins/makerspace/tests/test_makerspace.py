@@ -153,6 +153,7 @@ def test_staff_page_adds_equipment_and_shows_errors_beside_fields(plugin_app):
     )
     page = client.get("/makerspace/equipment")
     assert page.status_code == 200 and "No equipment yet" in page.text
+    assert '<a href="/makerspace/equipment">Makerspace</a>' in page.text  # its entry in the staff menu
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     empty = client.post("/makerspace/equipment", data={"name": "", "csrf_token": token})
     assert empty.status_code == 422 and 'id="name-error"' in empty.text and 'aria-invalid="true"' in empty.text

@@ -1,0 +1,92 @@
+"""What a visitor asked a host for, in words for the host's staff: each service with the options
+chosen (named as the service's kind names them, a choice by its label, a date in the page's
+language), the free days the visit uses, and moments in the place's zone without seconds.
+
+Only reads: the visit keeps what was asked as a snapshot, and the service's kind (when its plugin
+is still enabled) supplies the words for the options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_date, format_time, get_locale
+from marshmallow import fields, validate
+from sqlalchemy import select
+
+from roaming.catalogue.models import Service
+from roaming.catalogue.service_kinds import kind_of, options_schema
+from roaming.db import session
+from roaming.visits.models import DayStatus, Visit
+
+
+@dataclass(frozen=True)
+class AskedService:
+    """A service the visitor asked for: its name, kind and the options chosen as (label, value)."""
+
+    name: str
+    kind: str
+    options: list[tuple[str, str]]
+
+
+def services_asked(visit: Visit) -> list[AskedService]:
+    """The visit's services, each with its chosen options in words, in the order asked."""
+    return [
+        AskedService(entry.get("name", ""), entry.get("kind", ""), _options_in_words(entry))
+        for entry in visit.services or []
+    ]
+
+
+def free_days_used(visit: Visit) -> tuple[int, int]:
+    """(free days the visit's booked days use, free days per visit under its terms)."""
+    allowed = int((visit.terms or {}).get("free_days_per_visit", 0))
+    booked = sum(1 for day in visit.days if day.status is not DayStatus.CANCELLED)
+    return min(booked, allowed), allowed
+
+
+def when(value: datetime | str | None, zone: str | None = None) -> str:
+    """A moment in ``zone`` (the place's zone; UTC when none), as the page's language writes a
+    date and a time, to the minute. The zone is not named: the page names it once."""
+    if value is None or value == "":
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    local = moment.astimezone(ZoneInfo(zone or "UTC")).replace(tzinfo=None)
+    pattern = get_locale().datetime_formats["medium"]
+    return str(pattern).replace("{1}", format_date(local, "medium")).replace("{0}", format_time(local, "short"))
+
+
+def _options_in_words(entry: dict) -> list[tuple[str, str]]:
+    chosen = entry.get("options") or {}
+    described = _options_fields(entry)
+    return [(_label(name, described.get(name)), _value(value, described.get(name))) for name, value in chosen.items()]
+
+
+def _options_fields(entry: dict) -> dict[str, fields.Field]:
+    """The fields of the service's options schema now, or nothing (its kind or the service gone)."""
+    kind = kind_of(entry.get("kind", ""))
+    service = session.scalar(select(Service).where(Service.uid == entry.get("uid")))
+    if kind is None or service is None:
+        return {}
+    schema = options_schema(kind, service)
+    return dict(schema.fields) if schema is not None else {}
+
+
+def _label(name: str, field: fields.Field | None) -> str:
+    title = field.metadata.get("title") if field is not None else None
+    return str(title) if title else name.replace("_", " ").capitalize()
+
+
+def _value(value, field: fields.Field | None) -> str:
+    """A choice by its label, a date in the page's language, anything else as given."""
+    if field is not None:
+        for check in field.validators:
+            if isinstance(check, validate.OneOf) and value in check.choices:
+                labels = list(check.labels)
+                return str(labels[list(check.choices).index(value)]) if labels else str(value)
+        if isinstance(field, fields.Date) and isinstance(value, str):
+            try:
+                return format_date(date.fromisoformat(value), "medium")
+            except ValueError:
+                return value
+    return str(value)
