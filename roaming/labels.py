@@ -113,6 +113,12 @@ def label(table: dict, code) -> str:
     return str(table.get(value, value))
 
 
+def service_kind(kind: str, partner_label: str | None = None) -> str:
+    """A service's kind in the page's language: the agreement's kinds translated, another kind
+    (a partner's plugin) by the label its node gave, else its code."""
+    return str(SERVICE_KINDS[kind]) if kind in SERVICE_KINDS else (partner_label or kind)
+
+
 def labelled(code, table: dict) -> str:
     """``label`` as a template filter: ``codes|map("labelled", TABLE)``."""
     return label(table, code)
@@ -132,4 +138,5 @@ def page_globals() -> dict:
         "SHARED_WITH_HOST": SHARED_WITH_HOST,
         "STATE_TONES": STATE_TONES,
         "label": label,
+        "service_kind": service_kind,
     }

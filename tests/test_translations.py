@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from babel.messages.pofile import read_po
 from flask import render_template
 from sqlalchemy import select
 
+from roaming import i18n
 from roaming.accounts.models import Role
 from roaming.db import session, utcnow
 from roaming.events import notices as event_notices
@@ -30,6 +31,7 @@ from roaming.i18n import written_in
 from roaming.members.models import Person
 from roaming.notify import Recipient
 from roaming.notify.models import Notification
+from roaming.peers.mirror import apply_change
 from roaming.peers.models import VisitRole
 from roaming.visits import hosting
 from roaming.visits import notices as visit_notices
@@ -222,7 +224,7 @@ def world(
     desk = make_desk(location=location, name="Platz Rhein")
     make_room(location=location, name="Raum Neckar")
     make_service(name="Kaffee")
-    make_event(location=location, title="Abendtreff")
+    event = make_event(location=location, title="Abendtreff")
     person = make_person(name="Ana Weber", language="en")
     users = {
         "member": make_user(role=Role.MEMBER, person=person),
@@ -256,13 +258,24 @@ def world(
         return visit
 
     mine = within(own_visit)
+    peer = home_peer[0]
+    changes = app.test_client().get("/api/catalogue/changes?since=0&limit=100").json
+    within(lambda: [apply_change(session.merge(peer), change) for change in changes["changes"]])
+    partner_pages = [
+        "/search?kind=desk",
+        "/search?kind=event",
+        f"/clusters/{peer.node_id}",
+        f"/clusters/{peer.node_id}/desks/{desk.uid}",
+        f"/clusters/{peer.node_id}/events/{event.uid}",
+        f"/visits/new?host={peer.node_id}&desk={desk.uid}",
+    ]
     return {
         "person_id": person.id,
         "hosted": hosted.uid,
         "own": mine.id,
         "users": users,
         "anonymous": ["/", "/network", "/network/newsletter", "/login", "/nowhere"],
-        "member": ["/search", "/me/visits", f"/me/visits/{mine.uid}", "/network/newsletter", "/staff"],
+        "member": ["/search", "/me/visits", f"/me/visits/{mine.uid}", "/network/newsletter", "/staff", *partner_pages],
         "staff": [
             "/staff",
             "/staff/catalogue",
@@ -384,3 +397,32 @@ def test_every_e_mail_shows_no_english_text(app, world, language):
         session.rollback()
     assert {"visit.request", "visit.confirmed", "event.registered", "followup.first"} <= kinds
     assert found == {}, f"{language}: English in the e-mails: {found}"
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "zone", "february"),
+    [
+        ("en", "Jan 7, 2030, 9:00\u202fAM", "Central European Time", "Feb 2026"),
+        ("de", "07.01.2030, 09:00", "Mitteleuropäische Zeit", "Feb. 2026"),
+        ("fr", "7 janv. 2030, 09:00", "heure d’Europe centrale", "févr. 2026"),
+    ],
+)
+def test_times_months_and_places_are_written_for_the_language(app, language, shown, zone, february):
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert i18n.moment(datetime(2030, 1, 7, 8, 0, 59, tzinfo=UTC), "Europe/Berlin") == shown  # no seconds
+        i18n.moment(datetime(2030, 1, 8, 8, 0, tzinfo=UTC), "Europe/Berlin")
+        assert i18n.zones_shown() == [zone]  # named once, however many times were shown
+        assert i18n.month("2026-02") == february
+        assert i18n.country_name("DE") in ("Germany", "Deutschland", "Allemagne")
+        assert i18n.history_note("Checked in on 2030-01-07.") != "Checked in on 2030-01-07." or language == "en"
+        assert i18n.history_note("Cancelled 5.") == "Cancelled 5."  # a person's words stay as typed
+
+
+def test_a_page_names_the_zone_of_its_times_once_at_its_foot(app, world):
+    browser = app.test_client()
+    staff = world["users"]["staff"]
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text).group(1)
+    browser.post("/login", data={"email": staff.email, "password": PASSWORD, "csrf_token": csrf})
+    page = browser.get("/staff/catalogue", headers={"Accept-Language": "de"}).text
+    assert page.count("Mitteleuropäische Zeit") == 1 and "Zeitangaben in: Mitteleuropäische Zeit" in page
+    assert "18:00" in page and not re.search(r"\d:\d\d:\d\d|\d:\d\d \(", page)  # no seconds, no zone after a time
