@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from roaming import api, db, errors, hardening, i18n, logs, plugins
+from roaming import api, db, error_pages, errors, hardening, i18n, logs, plugins
 from roaming.agreement import terms
 from roaming.base_app import create_base_app
 from roaming.plugins import APP_FACTORY
@@ -12,7 +12,7 @@ from roaming.plugins import APP_FACTORY
 
 def create_app(config: dict | None = None) -> Flask:
     """A node's Flask app: the base app (``roaming.base_app.create_base_app``: settings layered
-    and checked, the database) with logs, languages, the agreement's terms checked, then the
+    and checked, the database) with logs, languages, the agreement's terms checked, error pages for browsers, then the
     core's parts and the enabled plugins, each registering its routes (``roaming.plugins``), and
     hardening.
 
@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.install_id_converter(app)
     api.init_app(app)
     errors.init_app(app)
+    error_pages.init_app(app)
     plugins.finish_app(app)
     hardening.init_app(app)
     db.commit_each_request(app)

@@ -4,11 +4,19 @@ Operations raise ``DomainError`` subclasses or marshmallow ``ValidationError``; 
 of HTTP. The handlers here turn them, and every werkzeug HTTP error, into
 ``{"code", "status", "message", "errors"}``. Unexpected exceptions become a JSON 500 that says
 nothing of the internals (the traceback goes to the log only).
+
+Pages for people, JSON for programs: a browser that prefers HTML to JSON gets, instead of the
+JSON, the page the app registered under ``ERROR_PAGE`` (``roaming.error_pages``), with the same
+status and headers. The programs' paths (``MACHINE_PATHS``: the API, the federation's endpoints,
+the node's published keys and metadata, health and metrics) always answer JSON, whatever the
+client accepts.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, has_request_context, request
+from collections.abc import Callable
+
+from flask import Flask, Response, current_app, g, has_request_context, request
 from marshmallow import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -62,13 +70,44 @@ def error_body(status: int, message: str | None = None, errors: dict | None = No
     return body
 
 
+ERROR_PAGE = "roaming.error_page"
+"""``app.extensions`` key of the function ``(status, headers) -> Response`` making error pages."""
+ErrorPage = Callable[[int, dict], Response]
+
+MACHINE_PATHS = ("/api/", "/federation/", "/.well-known/", "/healthz", "/readyz", "/metrics")
+"""Path prefixes only programs call: their errors are JSON whatever the client accepts."""
+
+
+def _program_path() -> bool:
+    path = request.path
+    return path == "/api" or path.startswith(MACHINE_PATHS)
+
+
+def wants_page() -> bool:
+    """Whether the error of this request is answered with a page: the path is not a program's
+    (``MACHINE_PATHS``, or ``/api`` itself) and the client ranks HTML above JSON (a browser; a
+    client naming neither, or both alike, gets JSON)."""
+    accepted = request.accept_mimetypes
+    return not _program_path() and accepted["text/html"] > accepted["application/json"]
+
+
+def _answer(status: int, body: dict, headers: dict | None = None):
+    """The error's JSON ``body``, or for a person's browser (``wants_page``) the app's error page."""
+    headers = dict(headers or {})
+    page: ErrorPage | None = current_app.extensions.get(ERROR_PAGE)
+    if page is None or _program_path():
+        return body, status, headers
+    headers["Vary"] = "Accept"
+    return page(status, headers) if wants_page() else (body, status, headers)
+
+
 def _domain_error(error: DomainError):
-    return error_body(error.status, error.message, error.errors), error.status
+    return _answer(error.status, error_body(error.status, error.message, error.errors))
 
 
 def _validation_error(error: ValidationError):
     messages = error.normalized_messages()
-    return error_body(422, "The data is not valid; see errors.", {"json": messages}), 422
+    return _answer(422, error_body(422, "The data is not valid; see errors.", {"json": messages}))
 
 
 def _http_error(error: HTTPException):
@@ -82,14 +121,14 @@ def _http_error(error: HTTPException):
     headers = dict(data.get("headers") or {})
     if error.code == 405 and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
-    return error_body(error.code, message, errors), error.code, headers
+    return _answer(error.code, error_body(error.code, message, errors), headers)
 
 
 def _integrity_error(error: IntegrityError):
     """A uniqueness or reference race the operations' own checks could not see coming."""
     session.rollback()
     current_app.logger.warning("Integrity error on %s %s: %s", request.method, request.path, error.orig)
-    return error_body(409, "The change conflicts with data saved meanwhile; reload and try again."), 409
+    return _answer(409, error_body(409, "The change conflicts with data saved meanwhile; reload and try again."))
 
 
 DATABASE_RETRY_AFTER_SECONDS = 5
@@ -119,18 +158,18 @@ def _database_unavailable(error: OperationalError):
     else:
         kind, message = "unavailable", "The node's database cannot be used right now; nothing was saved."
     current_app.logger.error("Database %s on %s %s: %s", kind, request.method, request.url_rule or "-", cause)
-    return error_body(503, message), 503, {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+    return _answer(503, error_body(503, message), {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
 
 
 def _out_of_range(error: Exception):
     """A number no schema bounded (a page far beyond the last) that the database cannot hold."""
     session.rollback()
     current_app.logger.info("Out-of-range value on %s %s: %s", request.method, request.url_rule or "-", _cause(error))
-    return error_body(422, "A number in the request is too large."), 422
+    return _answer(422, error_body(422, "A number in the request is too large."))
 
 
 def _too_deep(_error: RecursionError):
-    return error_body(400, "The JSON document is nested too deeply."), 400
+    return _answer(400, error_body(400, "The JSON document is nested too deeply."))
 
 
 class IdConverter(IntegerConverter):

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pluggy
+from flask_babel import lazy_gettext as _l
 
 PROJECT = "roaming"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -36,9 +37,10 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 PLUGIN_API_VERSION = "1.2"
 
 
-def adds(words: str):
+def adds(words):
     """Name what a plugin implementing this hook adds to a node, in a few words (the plugin
-    inventory, ``roaming plugins list`` and the admin page, says it per plugin)."""
+    inventory, ``roaming plugins list`` and the admin page, says it per plugin); ``words`` is a
+    lazy translation, made in the language of the page or command that shows it."""
 
     def mark(spec):
         spec.adds = words
@@ -95,7 +97,7 @@ class MenuEntry:
 
 class SetupSpecs:
     @hookspec
-    @adds("settings")
+    @adds(_l("settings"))
     def roaming_default_settings(self):
         """Return a dict of this plugin's settings with their defaults (lower-case keys).
 
@@ -105,19 +107,19 @@ class SetupSpecs:
         at start-up, per plugin."""
 
     @hookspec
-    @adds("a start-up step")
+    @adds(_l("a start-up step"))
     def roaming_startup(self, app):
         """The Flask ``app`` is built and every plugin registered. Called once, outside any request
         and transaction; raising stops start-up with the plugin's name."""
 
     @hookspec
-    @adds("pages or API endpoints")
+    @adds(_l("pages or API endpoints"))
     def roaming_register_blueprints(self, app):
         """Register the plugin's Flask blueprints (pages, API endpoints) on ``app``. Use the plugin's
         name as the blueprint name and URL prefix. Called once at start-up."""
 
     @hookspec
-    @adds("entries in the staff menu")
+    @adds(_l("entries in the staff menu"))
     def roaming_staff_menu(self):
         """Return a list of ``MenuEntry``: pages of the plugin that host staff and admins reach from
         the staff menu of every page, after the core's entries, in the order the plugins are
@@ -126,7 +128,7 @@ class SetupSpecs:
         checks who may see it (``require_page``)."""
 
     @hookspec
-    @adds("commands")
+    @adds(_l("commands"))
     def roaming_register_commands(self, cli):
         """Add click commands or groups to ``cli`` (a ``click.Group``): they become
         ``roaming <command>``, run inside the node's app context when wrapped with Flask's
@@ -134,7 +136,7 @@ class SetupSpecs:
         loaded."""
 
     @hookspec
-    @adds("its own tables")
+    @adds(_l("its own tables"))
     def roaming_migrations_dir(self):
         """Return the folder (a path) of the plugin's Alembic revisions, or None. The plugin's
         history is kept apart from the core's (its own version table,
@@ -142,7 +144,7 @@ class SetupSpecs:
         upgrades. ``roaming db upgrade`` upgrades the core, then every enabled plugin."""
 
     @hookspec
-    @adds("background jobs")
+    @adds(_l("background jobs"))
     def roaming_register_jobs(self):
         """Return a list of ``Job`` for the worker (for example to deliver the plugin's own
         outbox). Called once when a worker starts, in an app context; each pass of the worker runs
@@ -151,14 +153,14 @@ class SetupSpecs:
 
 class CatalogueSpecs:
     @hookspec
-    @adds("service kinds")
+    @adds(_l("service kinds"))
     def roaming_register_service_kinds(self):
         """Return a list of ``ServiceKind`` this plugin adds. Called once at start-up; a kind
         named twice stops start-up. Services of a kind no enabled plugin provides are withdrawn
         from the catalogue (partners see them deleted) until the plugin is enabled again."""
 
     @hookspec
-    @adds("reacts to catalogue changes")
+    @adds(_l("reacts to catalogue changes"))
     def roaming_service_published(self, service, is_new):
         """A ``Service`` of the catalogue was created (``is_new`` True) or changed. Called after
         commit, outside the transaction; guarded (an error is logged, nothing undone)."""
@@ -166,7 +168,7 @@ class CatalogueSpecs:
 
 class VisitSpecs:
     @hookspec
-    @adds("checks on visit requests")
+    @adds(_l("checks on visit requests"))
     def roaming_validate_visit(self, visit, terms):
         """Check a visit request on the host before it is accepted. ``visit`` is the new ``Visit``
         (not yet saved: desk, days, people, services with their options, and the ``visitor`` the
@@ -175,7 +177,7 @@ class VisitSpecs:
         transaction; must not write. Raising fails the request (500), nothing kept."""
 
     @hookspec
-    @adds("desk availability")
+    @adds(_l("desk availability"))
     def roaming_availability(self, resource, start, end):
         """How many units of ``resource`` (a ``Desk``) are free on each day from ``start`` to
         ``end`` (dates, inclusive): return ``{date: free_units}`` (a day left out is not limited
@@ -185,14 +187,14 @@ class VisitSpecs:
         transaction, for quotes and requests; must not write."""
 
     @hookspec
-    @adds("reacts to new visits")
+    @adds(_l("reacts to new visits"))
     def roaming_visit_created(self, visit, origin):
         """A visit row was made: ``origin`` is "home" (our member asked) or "host" (a partner's
         member asked us). Called inside the transaction, before commit; guarded: raising is
         logged and the plugin's writes are rolled back, the visit is made anyway."""
 
     @hookspec
-    @adds("reacts to visit changes")
+    @adds(_l("reacts to visit changes"))
     def roaming_visit_state_changed(self, visit, old, new):
         """A visit moved from state ``old`` to ``new`` (``VisitState`` values): on the host when it
         decides (or its clock expires, releases or completes the visit), on the home node when
@@ -202,7 +204,7 @@ class VisitSpecs:
 
 class NotifySpecs:
     @hookspec
-    @adds("a notification transport")
+    @adds(_l("a notification transport"))
     def roaming_notify(self, recipient, message):
         """Deliver ``message`` (``roaming.notify.Message``: kind, subject, text, html,
         attachments) to ``recipient`` (``roaming.notify.Recipient``: email, name, language) by one

@@ -69,7 +69,9 @@ def create_instance(
     admin_email = admin_email or f"admin@{parsed.hostname}"
     with app.app_context():
         save_profile({"name": name, "country": country})
-        create_user(email=admin_email, name="Node administrator", role=Role.ADMIN, password=password)
+        # the account's name, shown in the menu whatever the page's language: the same in English,
+        # German and French ("Node administrator" stayed English on German pages); admins rename it
+        create_user(email=admin_email, name="Admin", role=Role.ADMIN, password=password)
         session.commit()
     engine_for(app).dispose()
     return NewInstance(path, node_key.key_id, admin_email.lower(), password)

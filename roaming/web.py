@@ -75,7 +75,13 @@ def language():
     return redirect(safe_next(request.form.get("next")))
 
 
+def home_zone() -> str | None:
+    """The node's own time zone: its first location's (``roaming.i18n.HOME_ZONE``)."""
+    return session.scalar(select(Location.timezone).order_by(Location.id).limit(1))
+
+
 @hookimpl
 def roaming_register_blueprints(app: Flask) -> None:
     """The built-in part ``web``."""
     app.register_blueprint(bp)
+    app.extensions[i18n.HOME_ZONE] = home_zone

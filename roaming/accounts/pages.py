@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from roaming.accounts import oidc
 from roaming.accounts.operations import authenticate
@@ -32,14 +33,14 @@ def login():
     error = None
     if request.method == "POST":
         if not csrf_valid():
-            error = "The form expired; please try again."
+            error = gettext("The form expired; please try again.")
         else:
             password = request.form.get("password", "")
             try:
                 user = authenticate(request.form.get("email", ""), password)
                 login_browser_session(user, password)
-            except Unauthorized as refused:
-                error = refused.message
+            except Unauthorized:  # the one refusal: "Wrong e-mail or password."
+                error = gettext("Wrong e-mail or password.")
             else:
                 return redirect(landing(user, request.args.get("next")))
     status = 401 if error else 200

@@ -15,7 +15,7 @@ from roaming.catalogue.models import ClusterProfile, Desk, Event, Location, Meet
 from roaming.catalogue.service_kinds import kind_of
 from roaming.errors import NotFound
 from roaming.forms import as_text, submitted
-from roaming.labels import SERVICE_KINDS, label
+from roaming.labels import RATE_UNITS, SERVICE_KINDS, label
 from roaming.plugins import service_kinds
 
 bp = Blueprint("catalogue_pages", __name__, url_prefix="/staff/catalogue")
@@ -52,7 +52,7 @@ def _choices(locations: dict[int, Location]) -> dict[str, list[tuple[str, str]]]
     return {
         "location_id": [(str(key), f"{location.name}, {location.city}") for key, location in locations.items()],
         "kind": [(name, kind_label(name)) for name in service_kinds()],
-        "member_rate_unit": [(unit.value, unit.value.replace("_", " ")) for unit in RateUnit],
+        "member_rate_unit": [(unit.value, label(RATE_UNITS, unit)) for unit in RateUnit],
     }
 
 

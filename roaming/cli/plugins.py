@@ -39,7 +39,7 @@ def list_command():
     click.echo("Built in, the node's own parts (registered like plugins):")
     for info in infos:
         if info.builtin:
-            click.echo(f"    {info.name}: {'; '.join(info.adds)}")
+            click.echo(f"    {info.name}: {'; '.join(map(str, info.adds))}")
 
 
 @plugins_group.command("enable")

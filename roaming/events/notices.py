@@ -14,7 +14,7 @@ from roaming import signals
 from roaming.db import session
 from roaming.events.models import Registration, RegistrationState
 from roaming.events.texts import HEADLINES
-from roaming.i18n import LANGUAGES, written_in
+from roaming.i18n import LANGUAGES, moment, money, written_in, zone_name
 from roaming.members.models import Person
 from roaming.notify import Attachment, Message, Recipient
 from roaming.notify.operations import queue
@@ -31,18 +31,19 @@ def visitor_update(registration: Registration) -> None:
     language = person.language if person.language in LANGUAGES else "en"
     event = registration.event
     price = registration.price or {}
-    amount = f"{price['amount'] / 100:.2f} {price.get('currency') or ''}".strip() if price.get("amount") else ""
     with written_in(language):
         headline = HEADLINES[registration.state.value] % {
             "title": event.get("title", ""),
             "position": registration.waitlist_position or "",
         }
+        amount = money(price["amount"], price.get("currency")) if price.get("amount") and price.get("currency") else ""
         cost = gettext("Price (member rate): %(price)s", price=amount) if amount else gettext("Free of charge.")
         when, where = gettext("When"), gettext("Where")
+        starts = _local(event)
     lines = [
         headline,
         "",
-        f"{when}: {_local(event)}",
+        f"{when}: {starts}",
         f"{where}: {event.get('place') or event.get('online_url') or ''}",
         cost,
         "",
@@ -103,13 +104,14 @@ def calendar_entry(registration: Registration, method: str) -> str:
 
 
 def _local(event: dict) -> str:
-    """When the event begins, in its own time zone (as the host wrote it, if that cannot be told)."""
+    """When the event begins, in its own time zone, named, in the language being written (as the
+    host wrote it, if that cannot be told)."""
     zone = event.get("timezone") or "UTC"
     try:
         starts = datetime.fromisoformat(event["starts_at"]).astimezone(ZoneInfo(zone))
     except (KeyError, TypeError, ValueError, OverflowError, ZoneInfoNotFoundError):
         return str(event.get("starts_at", ""))
-    return f"{starts:%Y-%m-%d %H:%M} ({zone})"
+    return f"{moment(starts, zone)} ({zone_name(zone)})"
 
 
 def _utc(value: object) -> datetime | None:

@@ -44,7 +44,7 @@ def ledger():
                 "received": 0,
                 "visits_hosted": 0,
                 "visits_received": 0,
-                "months": {month: Bar(month[2:], 0, 0) for month in months},
+                "months": {month: Bar(month, 0, 0) for month in months},
             },
         )
         side = "hosted" if row["direction"] == "hosted_for" else "received"

@@ -11,7 +11,7 @@ from roaming.accounts.security import STAFF, require_page
 from roaming.audit.operations import audit, audit_read
 from roaming.errors import NotFound
 from roaming.forms import as_text, submitted
-from roaming.i18n import LANGUAGES
+from roaming.i18n import LANGUAGES, sector_name
 from roaming.members import onboarding
 from roaming.members import operations as ops
 from roaming.members.models import CompanyStatus
@@ -40,7 +40,7 @@ def companies():
         companies=listed,
         errors=errors,
         form=request.form,
-        sectors=[(sector, sector) for sector in reference.SECTORS],
+        sectors=[(sector, sector_name(sector)) for sector in reference.SECTORS],
     ), 422 if errors else 200
 
 

@@ -12,6 +12,7 @@ import click
 from flask import Flask
 
 from roaming.config import configured_plugins, write_plugins_setting
+from roaming.labels import SERVICE_KINDS, label
 from roaming.plugins import (
     APP_FACTORY,
     BUILTINS,
@@ -23,6 +24,18 @@ from roaming.plugins import (
 )
 
 
+@dataclass(frozen=True)
+class Addition:
+    """One thing a plugin adds: the hook's words, in the current language ("background jobs"),
+    and the names of what it adds through it (codes, commands, settings: not translated)."""
+
+    words: str
+    names: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.words}: {self.names}" if self.names else self.words
+
+
 @dataclass
 class PluginInfo:
     name: str
@@ -31,7 +44,7 @@ class PluginInfo:
     builtin: bool = False
     enabled: bool = False  # in the node's configuration now
     running: bool = False  # loaded by the app asking
-    adds: list[str] = field(default_factory=list)
+    adds: list[Addition] = field(default_factory=list)
     error: str | None = None  # why it does not load
 
 
@@ -71,35 +84,43 @@ def _plugins_of(app: Flask) -> list[PluginInfo]:
     return found
 
 
-def _adds(manager, plugin_name: str) -> list[str]:
+def _adds(manager, plugin_name: str) -> list[Addition]:
     """What the registered plugin adds, one line per hook it implements."""
     lines = []
     for caller in manager.get_hookcallers(manager.get_plugin(plugin_name)) or []:
         function = next(impl.function for impl in caller.get_hookimpls() if impl.plugin_name == plugin_name)
         try:
-            lines.append(_what_it_adds(caller.name, function) or _words(caller))
+            lines.append(_what_it_adds(caller, function) or Addition(_words(caller)))
         except Exception:  # noqa: BLE001 - a plugin that is not running may need its settings to say more
-            lines.append(_words(caller))
-    return [line for line in lines if line]
+            lines.append(Addition(_words(caller)))
+    return [line for line in lines if line.words]
 
 
-def _what_it_adds(hook_name: str, function) -> str | None:
+def _what_it_adds(caller, function) -> Addition | None:
+    """The hook's words (``_words``) and the names of what the plugin adds through it."""
+    hook_name = caller.name
     if hook_name == "roaming_register_service_kinds":
-        return "service kinds: " + ", ".join(f"{kind.name} ({kind.label})" for kind in function() or [])
-    if hook_name == "roaming_register_commands":
+        names = [
+            f"{kind.name} ({label(SERVICE_KINDS, kind.name) if kind.name in SERVICE_KINDS else kind.label})"
+            for kind in function() or []
+        ]
+    elif hook_name == "roaming_register_commands":
         group = click.Group()
         function(cli=group)
-        return "commands: " + ", ".join(f"roaming {command}" for command in sorted(group.commands))
-    if hook_name == "roaming_register_jobs":
-        return "background jobs: " + ", ".join(job.name for job in function() or [])
-    if hook_name == "roaming_default_settings":
-        return "settings: " + ", ".join(f"{key} = {value!r}" for key, value in (function() or {}).items())
-    return None
+        names = [f"roaming {command}" for command in sorted(group.commands)]
+    elif hook_name == "roaming_register_jobs":
+        names = [job.name for job in function() or []]
+    elif hook_name == "roaming_default_settings":
+        names = [f"{key} = {value!r}" for key, value in (function() or {}).items()]
+    else:
+        return None
+    return Addition(_words(caller), ", ".join(names))
 
 
 def _words(caller) -> str:
-    """What the hook's specification says a plugin implementing it adds (``roaming.hookspecs.adds``)."""
-    return caller.spec.function.adds
+    """What the hook's specification says a plugin implementing it adds (``roaming.hookspecs.adds``),
+    in the current language."""
+    return str(caller.spec.function.adds)
 
 
 def enable(app: Flask, name: str) -> list[str]:

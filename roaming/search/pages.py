@@ -16,7 +16,7 @@ from roaming.db import session
 from roaming.drawing import MapView, Place, map_view
 from roaming.errors import NotFound
 from roaming.events.attending import my_registrations
-from roaming.i18n import LANGUAGES, country_name, language_name
+from roaming.i18n import LANGUAGES, country_name, language_name, sector_name
 from roaming.labels import ITEM_KINDS, SERVICE_KINDS, label
 from roaming.peers.models import MirroredItem, Peer, PeerStatus
 from roaming.search import operations as ops
@@ -110,7 +110,7 @@ def _choices() -> dict:
         "kinds": [(kind, label(ITEM_KINDS, kind)) for kind in CATALOGUE_KINDS],
         "countries": sorted(((code, country_name(code)) for code in countries if code), key=lambda pair: pair[1]),
         "service_kinds": [(kind, label(SERVICE_KINDS, kind)) for kind in sorted(service_kinds)],
-        "sectors": [(sector, sector) for sector in reference.SECTORS],
+        "sectors": [(sector, sector_name(sector)) for sector in reference.SECTORS],
         "languages": sorted(((code, language_name(code)) for code in languages), key=lambda pair: pair[1]),
     }
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from roaming import signals
 from roaming.accounts.models import Role, User
 from roaming.db import session
-from roaming.i18n import written_in
+from roaming.i18n import day, written_in
 from roaming.members.models import Person
 from roaming.notify import Attachment, Message, Recipient
 from roaming.notify.operations import queue
@@ -62,7 +62,7 @@ def _queue_staff(recipient: Recipient, visit: Visit, kind: str) -> None:
     with written_in(recipient.language):
         message = Message(
             kind=kind,
-            subject=STAFF_SUBJECTS[kind] % {"name": visit.visitor.get("name", ""), "first": visit.starts_on},
+            subject=STAFF_SUBJECTS[kind] % {"name": visit.visitor.get("name", ""), "first": day(visit.starts_on)},
             text=render_template("mail/visit_staff.txt", **context),
             html=render_template("mail/visit_staff.html", **context),
         )
@@ -88,7 +88,7 @@ def visitor_update(visit: Visit, recipient: Recipient, *, state_changed: bool = 
         context["headline"] = HEADLINES[topic] % {"host": host}
         message = Message(
             kind=f"visit.{topic}",
-            subject=VISITOR_SUBJECTS[topic] % {"host": host, "first": visit.starts_on},
+            subject=VISITOR_SUBJECTS[topic] % {"host": host, "first": day(visit.starts_on)},
             text=render_template("mail/visit_visitor.txt", **context),
             html=render_template("mail/visit_visitor.html", **context),
             attachments=tuple(attachments),

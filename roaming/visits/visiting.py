@@ -42,6 +42,7 @@ from roaming.visits.documents import VisitDocumentSchema, apply_document
 from roaming.visits.models import Visit, VisitRole, VisitState
 
 REQUESTS_PATH = "/federation/visits"
+# The API's words; pages show them translated (roaming.labels.SHARED_WITH_HOST).
 SHARED_WITH_HOST = [
     "your name",
     "your e-mail address",

@@ -41,7 +41,7 @@ def test_the_coordinator_sees_disputed_and_unconfirmed_receipts_with_both_sides_
     within(report)
     page = " ".join(staff_client.get("/staff/ledger").data.decode().split())
     assert "figures leave out</h2>" in page
-    disputed = f"<td>it@cork</td><td>Systematic</td><td>2030-01</td><td>{inflated}:completed</td> <td>disputed</td>"
+    disputed = f"<td>it@cork</td><td>Systematic</td><td>Jan 2030</td><td>{inflated}:completed</td> <td>disputed</td>"
     assert disputed + " <td>10000, 0, 0</td><td>1, 0, 0</td><td>The receipt counts desk_days 10000.</td>" in page
     assert f"<td>{unconfirmed}:completed</td> <td>unconfirmed</td> <td>0, 0, 0</td><td>–</td>" in page
 
@@ -60,7 +60,7 @@ def test_staff_see_the_receipts_their_node_refused(staff_client, within, host):
     page = " ".join(staff_client.get("/staff/ledger").data.decode().split())
     assert "Receipts we refused" in page
     assert (
-        f"<td>it@cork</td><td>2030-01</td><td>{subject}:completed</td><td>The receipt counts desk_days 10000.</td>"
+        f"<td>it@cork</td><td>Jan 2030</td><td>{subject}:completed</td><td>The receipt counts desk_days 10000.</td>"
         in page
     )
     assert "Receipts the federation" not in page  # not the coordinator

@@ -49,7 +49,7 @@ def test_admins_switch_plugins_on_the_page(app, make_user, site):
     page = admin.get("/admin/plugins")
     assert page.status_code == 200
     row = re.search(r'<tr id="plugin-greeter">(.*?)</tr>', page.text, flags=re.DOTALL).group(1)
-    assert "service kinds: greeter (Greetings at the door)" in row and "not enabled" in row
+    assert 'service kinds: <span translate="no">greeter (Greetings at the door)</span>' in row and "not enabled" in row
     assert admin.post("/admin/plugins/greeter/enable").status_code == 403  # no CSRF token
     enabled = admin.post("/admin/plugins/greeter/enable", data={"csrf_token": _csrf(page)}, follow_redirects=True)
     assert "Enabled greeter" in enabled.text and "enabled, starts at the next restart" in enabled.text

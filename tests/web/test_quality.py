@@ -137,3 +137,19 @@ def test_pages_fit_a_phone_screen(nodes, new_page, visit_uid, who):
         page.goto(url)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{url} scrolls sideways by {overflow}px on a phone"
+
+
+def test_error_pages_have_no_serious_accessibility_violations(nodes, new_page):
+    """The pages a browser gets for a refusal or a missing page, in the node's layout."""
+    home, _host = nodes
+    page = _signed_in(new_page, "member", home, _host)
+    problems = []
+    for url, status in ((f"{home.url}/nowhere", 404), (f"{home.url}/staff", 403)):
+        response = page.goto(url)
+        assert response.status == status and page.locator("h1").count() == 1, url
+        problems += [
+            f"{url}: {violation['id']} ({violation['impact']})"
+            for violation in Axe().run(page).response["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+    assert problems == []
