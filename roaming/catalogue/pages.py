@@ -92,7 +92,7 @@ def edit(kind: str, item_id: int | None = None):
             else:
                 ops.update_item(item, data)
 
-        errors = missing(model, request.form) or submitted(save)
+        errors = submitted(save) | missing(model, request.form)  # any error: a 422, nothing kept
         if not errors:
             flash(_("Saved. Partners see the change at their next sync."), "ok")
             return redirect(url_for("catalogue_pages.overview") + f"#{kind}")
@@ -135,8 +135,8 @@ def profile():
     if request.method == "POST":
         values = request.form
         data = to_data(ClusterProfile, request.form, {})
-        errors = missing(ClusterProfile, request.form) or submitted(
-            lambda: ops.save_profile(ops.SCHEMAS[ClusterProfile]().load(data))
+        errors = submitted(lambda: ops.save_profile(ops.SCHEMAS[ClusterProfile]().load(data))) | missing(
+            ClusterProfile, request.form
         )
         if not errors:
             flash(_("Saved. Partners see the change at their next sync."), "ok")
