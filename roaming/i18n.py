@@ -50,8 +50,15 @@ def written_in(language: str | None) -> Iterator[None]:
     """Texts made inside (gettext, templates, formatted dates) are in ``language``, or in English
     when the node does not write in it, not in the language of the request or job making them: an
     e-mail is in its recipient's language."""
-    with force_locale(language if language in LANGUAGES else DEFAULT_LANGUAGE):
-        yield
+    outside = has_request_context() and not g.get("writing_elsewhere")
+    if outside:
+        g.writing_elsewhere = True  # its times are not the page's: the page does not name their zones
+    try:
+        with force_locale(language if language in LANGUAGES else DEFAULT_LANGUAGE):
+            yield
+    finally:
+        if outside:
+            g.writing_elsewhere = False
 
 
 def money(amount_minor: int | None, currency: str | None) -> str:
@@ -84,7 +91,7 @@ def moment(value: datetime | str | None, zone: str | None = None, style: str = "
         value = datetime.fromisoformat(value)
     zone = zone or _home_zone()
     local = value.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
-    if has_request_context():
+    if has_request_context() and not g.get("writing_elsewhere"):
         g.setdefault("zones_shown", {})[zone] = None
     pattern = get_locale().datetime_formats.get(style, "{1}, {0}")
     return str(pattern).format(format_time(local, "short"), format_date(local, style))

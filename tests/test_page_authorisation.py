@@ -73,6 +73,7 @@ POLICY = {
     ("/staff/catalogue/{kind}/new", "POST"): STAFF,
     ("/staff/catalogue/{kind}/{item_id}", "GET"): STAFF,
     ("/staff/catalogue/{kind}/{item_id}", "POST"): STAFF,
+    ("/staff/catalogue/{kind}/{item_id}/delete", "GET"): STAFF,
     ("/staff/catalogue/{kind}/{item_id}/delete", "POST"): STAFF,
     ("/staff/members", "GET"): STAFF,
     ("/staff/members", "POST"): STAFF,

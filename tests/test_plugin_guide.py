@@ -64,4 +64,4 @@ def test_every_hook_says_what_a_plugin_implementing_it_adds():
     for spec in SPECS:
         for name, function in vars(spec).items():
             if name.startswith("roaming_"):
-                assert isinstance(getattr(function, "adds", None), str) and function.adds, name
+                assert str(getattr(function, "adds", "")).strip(), name  # a lazy translation

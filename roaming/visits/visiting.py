@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from flask import current_app
+from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -211,7 +212,8 @@ def _refused(visit: Visit, error: DeliveryError, inline: bool) -> None:
 
 def refusal_or_unavailable(peer: Peer, error: DeliveryError) -> DomainError:
     if error.retry:
-        return DomainError(f"{peer.name} cannot be reached right now; please try again later. ({error})")
+        current_app.logger.warning("%s cannot be reached: %s", peer.name, error)  # the details, for the admin
+        return DomainError(gettext("%(host)s cannot be reached right now; please try again later.", host=peer.name))
     body = error.body if isinstance(error.body, dict) else {}
     message = body.get("message") or str(error)
     return HostRefused(f"{peer.name} refused: {message}", error.status or 400, body.get("errors"))
