@@ -23,6 +23,7 @@ from pathlib import Path
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from roaming.catalogue.changes import hold_catalogue
 from roaming.db import session
 from roaming.importing import Outcome, Problems, all_or_nothing, read_csv, read_json, unknown_keys
 from roaming.members import operations as ops
@@ -145,6 +146,9 @@ def _part(values: dict, prefix: str) -> dict:
 
 
 def _import(entries: list[_Company], outcome: Outcome, problems: Problems, progress) -> None:
+    # Imports match by key, then add: two at once must not both add the same company. They are
+    # serialised on the catalogue's change counter (as catalogue imports are), until commit.
+    hold_catalogue(session)
     seen_companies: dict[tuple, str] = {}
     seen_people: dict[str, str] = {}
     kept_companies: set[int] = set()

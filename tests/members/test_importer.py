@@ -113,3 +113,21 @@ def test_conflicting_company_cells_are_named(tmp_path, within):
     with pytest.raises(ImportRejected) as rejected:
         within(import_members_file, path)
     assert rejected.value.problems == ["line 3: sector: 'Mobility' differs from 'Digital industries' on line 2"]
+
+
+def test_two_imports_of_the_same_file_at_once_add_each_company_once(tmp_path, app):
+    from tests.support.races import at_once
+
+    path = tmp_path / "members.csv"
+    path.write_text(MEMBERS)
+
+    def run():
+        with app.app_context():
+            outcome = import_members_file(path)
+            session.commit()
+            return outcome.counts()
+
+    first, second = at_once(run, run)
+    assert {"added": 2} in (first["company"], second["company"])
+    with app.app_context():
+        assert _count(MemberCompany) == 2 and _count(Person) == 3
