@@ -121,7 +121,8 @@ def _http_error(error: HTTPException):
     headers = dict(data.get("headers") or {})
     if error.code == 405 and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
-    return _answer(error.code, error_body(error.code, message, errors), headers)
+    status = error.code or 500
+    return _answer(status, error_body(status, message, errors), headers)
 
 
 def _integrity_error(error: IntegrityError):

@@ -181,8 +181,8 @@ def read_csv(
     headers = next(reader)
     fields_by_position, names = _header_fields(headers, columns, delimiter, problems)
     missing = [name for name in dict.fromkeys(required) if name not in names]
-    for name in missing:
-        problems.add("line 1", f"the column '{_column_for(name, columns)}' is missing")
+    for absent in missing:
+        problems.add("line 1", f"the column '{_column_for(absent, columns)}' is missing")
     if missing:
         problems.raise_if_any()
     list_fields, json_fields, integer_fields = set(list_fields), set(json_fields), set(integer_fields)
@@ -194,7 +194,7 @@ def read_csv(
         if len(cells) > len(headers):
             problems.add(where, f"{len(cells)} cells but the header has {len(headers)} columns")
             continue
-        record = {}
+        record: dict[str, object] = {}
         for name, value in zip(fields_by_position, cells, strict=False):
             value = value.strip()
             if name is None or not value:

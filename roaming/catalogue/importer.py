@@ -21,7 +21,9 @@ and are left alone.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from marshmallow import ValidationError, fields
 from sqlalchemy import select
@@ -143,8 +145,9 @@ def _import_document(document, run: _Run) -> None:
                     child = {key: value for key, value in child.items() if key != "location"}
                 _put(model, child, sub_where, run, location=location, placed=True)
         run.tick()
-    for section, model in SECTIONS.items():
-        if model is Location:
+    section_model: type[Any]
+    for section, section_model in SECTIONS.items():
+        if section_model is Location:
             continue
         for index, raw in enumerate(_section(document, section, run)):
             where = f"{section}[{index}]"
@@ -153,7 +156,7 @@ def _import_document(document, run: _Run) -> None:
             raw, reference = dict(raw), raw.get("location")
             if reference is not None and str(reference) not in located:
                 run.problems.add(where, f"location: no location with key '{reference}' in this file")
-            _put(model, raw, where, run, location=located.get(str(reference)), placed=reference is not None)
+            _put(section_model, raw, where, run, location=located.get(str(reference)), placed=reference is not None)
             run.tick()
     managed = [model for section, model in SECTIONS.items() if section in document]
     if Location in managed:
@@ -206,10 +209,10 @@ def _put(model, raw, where, run: _Run, *, location=None, placed=False, names=Non
     or None when it has a problem. ``location``: where it is placed (None when its location has
     a problem: the item is still checked, without it)."""
     shown = {"location_id": (names or {}).get("location", "location"), **(names or {})}
-    for key in unknown_keys(raw, file_fields(model)):
-        run.problems.add(where, f"{key}: Unknown field.")
-    record = {key: value for key, value in raw.items() if key in file_fields(model)}
-    key = record.pop("key", None)
+    for unknown in unknown_keys(raw, file_fields(model)):
+        run.problems.add(where, f"{unknown}: Unknown field.")
+    record = {name: value for name, value in raw.items() if name in file_fields(model)}
+    key: str | int | None = record.pop("key", None)
     record.pop("location", None)
     if key is not None and (not isinstance(key, str | int) or not str(key).strip() or len(str(key)) > KEY_LENGTH):
         run.problems.add(where, f"{shown.get('key', 'key')}: a text of 1 to {KEY_LENGTH} characters is expected.")
@@ -220,7 +223,7 @@ def _put(model, raw, where, run: _Run, *, location=None, placed=False, names=Non
         data = ops.SCHEMAS[model]().load(record, partial=("location_id",) if placed and location is None else ())
     except ValidationError as error:
         run.problems.add(where, error, shown)
-        _claim_key(model, key, error.valid_data or {}, location, where, run)
+        _claim_key(model, key, error.valid_data if isinstance(error.valid_data, dict) else {}, location, where, run)
         return None
     if not _claim_key(model, key, data, location, where, run) or (placed and location is None):
         return None
@@ -237,7 +240,7 @@ def _put(model, raw, where, run: _Run, *, location=None, placed=False, names=Non
     return item
 
 
-def _claim_key(model, key, data: dict, location, where: str, run: _Run) -> bool:
+def _claim_key(model, key, data: Mapping, location, where: str, run: _Run) -> bool:
     """Note the item's key (given, else natural, when ``data`` holds what it is made of); False
     when an earlier item of the file has it (a problem)."""
     try:
@@ -291,10 +294,11 @@ def _profile(raw, run: _Run) -> None:
     ops.save_profile_uncommitted(data)
 
 
-def _missing(models, run: _Run) -> None:
+def _missing(models: Iterable[type[Any]], run: _Run) -> None:
     """Report (and with ``removed_missing`` remove) the managed items of ``models`` the file did
     not name. Nothing is removed from a file with problems: the import is refused anyway."""
-    for model in [model for model in REMOVAL_ORDER if model in models]:
+    chosen: list[type[Any]] = [model for model in REMOVAL_ORDER if model in models]
+    for model in chosen:
         query = select(model).where(model.import_key.is_not(None), model.id.not_in(run.seen.get(model, set())))
         for item in session.scalars(query.order_by(model.id)).all():
             if model in PLACED and Location in models and _missing_itself(item.location, run):

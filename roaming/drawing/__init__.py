@@ -12,6 +12,7 @@ list of places under the map).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from roaming.drawing.outlines import land_paths
@@ -123,7 +124,7 @@ def _label_box(place: Place, anchor: str) -> tuple[float, float, float, float, f
     return x, y, left, y - LABEL_SIZE, left + text_width, y + LABEL_SIZE / 4
 
 
-def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+def _overlap(a: Sequence[float], b: Sequence[float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
@@ -150,7 +151,7 @@ def place_labels(places: list[Place], width: int, height: int) -> None:
                 break
 
 
-def map_view(places: list[Place], links: list[tuple[str, str, int]] = (), width: int = 720) -> MapView:
+def map_view(places: list[Place], links: Sequence[tuple[str, str, int]] = (), width: int = 720) -> MapView:
     """Frame ``places`` in a ``width``-wide view over the country outlines; ``links`` are (key,
     key, weight) drawn with a stroke width that grows with the square root of the weight (1 visit
     thin, 100 visits bold)."""

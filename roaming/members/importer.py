@@ -177,11 +177,11 @@ def _company(entry: _Company, outcome, problems, seen) -> MemberCompany | None:
         problems.add(entry.where, error, entry.names)
         return None
     data = {key: value for key, value in data.items() if key in raw}
-    key = (data["name"], data["country"])
-    if key in seen:
-        problems.add(entry.where, f"the company {data['name']} ({data['country']}) is also on {seen[key]}")
+    company_key = (data["name"], data["country"])
+    if company_key in seen:
+        problems.add(entry.where, f"the company {data['name']} ({data['country']}) is also on {seen[company_key]}")
         return None
-    seen[key] = entry.where
+    seen[company_key] = entry.where
     company = session.scalars(
         select(MemberCompany)
         .where(MemberCompany.name == data["name"], MemberCompany.country == data["country"])
