@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from roaming.config import ConfigurationError
@@ -38,8 +38,9 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 HSTS = "max-age=31536000"
-LOGIN_ENDPOINTS = ("accounts.login", "account_pages.login")
+LOGIN_ENDPOINTS = ("accounts.login", "account_pages.login", "password_pages.change_password")
 PASSWORD_RESET_ENDPOINTS = ("password_pages.forgot_password",)
+DATED_SEARCH_ENDPOINTS = ("search_pages.search", "search.search")  # each asks partners for quotes
 FEDERATION_PREFIX = "/federation/"
 
 
@@ -95,6 +96,20 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+PERSON_KEY = "roaming.rate_limit_person"
+"""``app.extensions`` key of a function returning who the request is (the logged-in account's key)
+or None; the accounts part sets it, so that a per-person limit need not know about accounts."""
+
+
+def _user_or_address() -> str:
+    """Who a per-person limit counts: the logged-in account, else the client's address."""
+    from flask_limiter.util import get_remote_address
+
+    who = current_app.extensions.get(PERSON_KEY)
+    person = who() if who is not None else None
+    return f"person:{person}" if person is not None else get_remote_address()
+
+
 def _limit_rates(app: Flask) -> None:
     from flask_limiter import Limiter  # imported here: a base app (roaming.base_app) has no rate limits
     from flask_limiter.util import get_remote_address
@@ -122,8 +137,16 @@ def _limit_rates(app: Flask) -> None:
         methods=["POST"],
         error_message="Too many password resets asked for from this address; wait a few minutes and try again.",
     )
+    dated_search = limiter.shared_limit(
+        config["DATED_SEARCH_RATE_LIMIT"],
+        scope="dated-search",
+        key_func=_user_or_address,
+        exempt_when=lambda: not request.args.get("first_day"),
+        error_message="Too many searches with dates; each asks the partners. Wait a minute and try again.",
+    )
     limits = {endpoint: failed_login for endpoint in LOGIN_ENDPOINTS}
     limits.update({endpoint: reset_asked for endpoint in PASSWORD_RESET_ENDPOINTS})
+    limits.update({endpoint: dated_search for endpoint in DATED_SEARCH_ENDPOINTS})
     for endpoint, limit in limits.items():
         app.view_functions[endpoint] = limit(app.view_functions[endpoint])
     app.extensions["roaming.limiter"] = limiter

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton, get_timezone_name
+from babel.dates import format_interval, format_skeleton, get_timezone_name
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask import session as browser_session
 from flask_babel import Babel, force_locale, format_currency, format_date, format_time, get_locale, gettext
@@ -76,6 +76,18 @@ def day(value: date | str | None, style: str = "medium") -> str:
     return format_date(value, style)
 
 
+def days(first: date | str | None, last: date | str | None = None) -> str:
+    """The days from ``first`` to ``last`` as the page's language writes a span ("Dec 14 – 16,
+    2026", "14.–16. Dez. 2026"); one day when they are the same or ``last`` is missing."""
+    if first is None or first == "":
+        return ""
+    first = date.fromisoformat(first[:10]) if isinstance(first, str) else first
+    last = date.fromisoformat(last[:10]) if isinstance(last, str) else last
+    if last is None or last == first:
+        return format_date(first, "medium")
+    return format_interval(first, last, "yMMMd", locale=get_locale())
+
+
 HOME_ZONE = "roaming.home_zone"
 """``app.extensions`` key of a function returning the node's own time zone (IANA name) or None;
 times that belong to no place (a deadline, a history entry) are shown in it, else in UTC."""
@@ -89,7 +101,7 @@ def moment(value: datetime | str | None, zone: str | None = None, style: str = "
         return ""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    zone = zone or _home_zone()
+    zone = zone or home_zone()
     local = value.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
     if has_request_context() and not g.get("writing_elsewhere"):
         g.setdefault("zones_shown", {})[zone] = None
@@ -97,7 +109,8 @@ def moment(value: datetime | str | None, zone: str | None = None, style: str = "
     return str(pattern).format(format_time(local, "short"), format_date(local, style))
 
 
-def _home_zone() -> str:
+def home_zone() -> str:
+    """The node's own time zone (IANA name): where times that belong to no place are shown."""
     find = current_app.extensions.get(HOME_ZONE) if has_app_context() else None
     if find is None:
         return "UTC"
@@ -165,6 +178,7 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=choose_language)
     app.jinja_env.filters.update(
         day=day,
+        days=days,
         moment=moment,
         month=month,
         money=money,

@@ -178,7 +178,9 @@ def read_csv(
         raise ImportRejected([f"line 1: the file is empty; expected a header with the columns {_listed(columns)}"])
     delimiter = max(DELIMITERS, key=header_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    headers = next(reader)
+    headers = next(_readable(reader, problems), None)
+    if headers is None:
+        problems.raise_if_any()
     fields_by_position, names = _header_fields(headers, columns, delimiter, problems)
     missing = [name for name in dict.fromkeys(required) if name not in names]
     for absent in missing:
@@ -187,7 +189,7 @@ def read_csv(
         problems.raise_if_any()
     list_fields, json_fields, integer_fields = set(list_fields), set(json_fields), set(integer_fields)
     rows, line = [], reader.line_num
-    for cells in reader:
+    for cells in _readable(reader, problems):
         where, line = f"line {line + 1}", reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
@@ -213,6 +215,19 @@ def read_csv(
                 record[name] = value
         rows.append(Row(where, record, names))
     return rows
+
+
+def _readable(reader, problems):
+    """The reader's rows up to the first it cannot read (a cell longer than the ``csv`` module's
+    limit, 128 KiB), which is a problem of its line; the rest of the file is not read."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.add(f"line {reader.line_num}", f"cannot be read ({error}); nothing after it was read")
+            return
 
 
 def _header_fields(headers, columns, delimiter, problems) -> tuple[list[str | None], dict[str, str]]:

@@ -38,6 +38,12 @@ DAY_STATUSES = {
     "checked_in": _l("checked in"),
     "no_show": _l("no-show"),
 }
+DAY_STATES = {  # a day as shown with its visit (``Visit.day_state``)
+    **DAY_STATUSES,
+    "requested": _l("requested"),
+    "declined": _l("declined"),
+    "expired": _l("expired"),
+}
 REGISTRATION_STATES = {
     "requested": _l("Requested"),
     "registered": _l("Registered"),
@@ -130,6 +136,7 @@ def page_globals() -> dict:
         "SERVICE_KINDS": SERVICE_KINDS,
         "VISIT_STATES": VISIT_STATES,
         "DAY_STATUSES": DAY_STATUSES,
+        "DAY_STATES": DAY_STATES,
         "REGISTRATION_STATES": REGISTRATION_STATES,
         "PARTNER_STATUSES": PARTNER_STATUSES,
         "PARTNER_TRUST": PARTNER_TRUST,

@@ -239,6 +239,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ratelimit_storage_uri", "memory://", "where rate-limit counters live"),
     Setting("login_rate_limit", "10 per 5 minutes", "failed log-ins per client address", usable=_rate_limit_problem),
     Setting(
+        "dated_search_rate_limit",
+        "20 per minute",
+        "searches with dates per person (each asks partners for their free seats)",
+        usable=_rate_limit_problem,
+    ),
+    Setting(
         "federation_rate_limit",
         "1200 per minute",
         "federation requests per peer address, all endpoints",

@@ -41,6 +41,12 @@ def current_user() -> User | None:
     return user
 
 
+def current_user_key() -> str | None:
+    """The logged-in account's id as text, or None (for per-person rate limits)."""
+    user = current_user()
+    return str(user.id) if user is not None else None
+
+
 def current_token() -> ApiToken | None:
     """The API token this request is authenticated by, or None (a browser session, or nobody)."""
     current_user()

@@ -6,10 +6,13 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy import select
 
+from roaming.accounts.models import User
 from roaming.accounts.security import STAFF, current_user, secured
 from roaming.api import patch_schema
 from roaming.audit.operations import audit, audit_read
+from roaming.db import session
 from roaming.errors import Forbidden
 from roaming.members import onboarding
 from roaming.members import operations as ops
@@ -127,8 +130,10 @@ class Person(MethodView):
 def invite(person_id):
     """E-mail a person a one-time link to set their password, in their language (their member
     account is made first if they have none); an older link of theirs stops working. The link
-    itself is only in the e-mail"""
+    itself is only in the e-mail, sent to the person's account address (``email``: the one it
+    was made with, even if the person's address changed since)"""
     person = ops.get_person(person_id)
     expires_at = onboarding.invite(person)
     audit("person.invite", f"person:{person_id}")
-    return {"email": person.email, "expires_at": expires_at}
+    account = session.scalar(select(User).where(User.person_id == person.id))
+    return {"email": account.email if account is not None else person.email, "expires_at": expires_at}

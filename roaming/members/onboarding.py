@@ -10,7 +10,7 @@ an account. The links themselves (hashed, expiring, once only) are ``roaming.acc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 from flask import current_app, render_template
@@ -22,11 +22,12 @@ from roaming.accounts.models import PasswordLink, PasswordLinkPurpose, Role, Use
 from roaming.accounts.operations import create_user, find_user_by_email
 from roaming.db import session, utcnow
 from roaming.errors import NotFound
-from roaming.i18n import DEFAULT_LANGUAGE, LANGUAGES, moment, written_in
+from roaming.i18n import DEFAULT_LANGUAGE, LANGUAGES, home_zone, moment, written_in, zone_name
 from roaming.members.models import Person
 from roaming.notify import Message, Recipient
 from roaming.notify.operations import queue
 
+RESEND_GAP = timedelta(minutes=5)
 LINK_PATH = "/password/new/"  # + the token: the page that sets the password (members.password_pages)
 
 
@@ -46,7 +47,7 @@ def invite(person: Person) -> datetime:
     user = session.scalar(select(User).where(User.person_id == person.id))
     if user is None:
         user = create_user(email=person.email, name=person.name, role=Role.MEMBER, person_id=person.id)
-    return _send(user, PasswordLinkPurpose.INVITATION)
+    return _send(user, _purpose_for(user))
 
 
 def invite_people_without_account() -> list[Person]:
@@ -62,16 +63,29 @@ def invite_people_without_account() -> list[Person]:
 def invite_account(user: User) -> datetime:
     """Send an existing account (a staff one, say) an invitation to set its password; returns
     when the link expires. As ``invite``."""
-    return _send(user, PasswordLinkPurpose.INVITATION)
+    return _send(user, _purpose_for(user))
+
+
+def _purpose_for(user: User) -> PasswordLinkPurpose:
+    """An invitation for an account without a password; for one that can log in already, the
+    link sets a new password (its e-mail says so, not that an account was made)."""
+    return PasswordLinkPurpose.INVITATION if user.password_hash is None else PasswordLinkPurpose.RESET
 
 
 def ask_for_password_reset(address: str) -> None:
-    """Send a password reset link to the active account with this e-mail address, if there is
+    """Send a link to set a password to the active account with this e-mail address, if there is
     one; nothing otherwise. The caller answers the same either way, so that nobody learns which
-    addresses have an account."""
+    addresses have an account. An account without a password yet gets a new invitation (its link
+    lasts as long as an invitation's), one with a password a reset link. An account sent a link
+    less than ``RESEND_GAP`` ago gets nothing more: asking again and again cannot flood its
+    mailbox or keep ending its links."""
     user = find_user_by_email(address)
-    if user is not None and user.active:
-        _send(user, PasswordLinkPurpose.RESET)
+    if user is None or not user.active:
+        return
+    pending = session.scalar(select(PasswordLink).where(PasswordLink.user_id == user.id))
+    if pending is not None and pending.created_at > utcnow() - RESEND_GAP:
+        return
+    _send(user, _purpose_for(user))
 
 
 @dataclass(frozen=True)
@@ -118,7 +132,7 @@ def _send(user: User, purpose: PasswordLinkPurpose) -> datetime:
         "purpose": purpose.value,
     }
     with written_in(language):
-        context["expires"] = moment(link.expires_at)
+        context["expires"] = f"{moment(link.expires_at)} ({zone_name(home_zone())})"
         if purpose is PasswordLinkPurpose.INVITATION:
             subject = gettext("Your account at %(node)s: set your password", node=node)
         else:

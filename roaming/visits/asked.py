@@ -1,6 +1,6 @@
 """What a visitor asked a host for, in words for the host's staff: each service with the options
 chosen (named as the service's kind names them, a choice by its label, a date in the page's
-language), the free days the visit uses, and moments in the place's zone without seconds.
+language) and the free days the visit uses.
 
 Only reads: the visit keeps what was asked as a snapshot, and the service's kind (when its plugin
 is still enabled) supplies the words for the options."""
@@ -8,10 +8,9 @@ is still enabled) supplies the words for the options."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date
 from marshmallow import fields, validate
 from sqlalchemy import select
 
@@ -43,17 +42,6 @@ def free_days_used(visit: Visit) -> tuple[int, int]:
     allowed = int((visit.terms or {}).get("free_days_per_visit", 0))
     booked = sum(1 for day in visit.days if day.status is not DayStatus.CANCELLED)
     return min(booked, allowed), allowed
-
-
-def when(value: datetime | str | None, zone: str | None = None) -> str:
-    """A moment in ``zone`` (the place's zone; UTC when none), as the page's language writes a
-    date and a time, to the minute. The zone is not named: the page names it once."""
-    if value is None or value == "":
-        return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    local = moment.astimezone(ZoneInfo(zone or "UTC")).replace(tzinfo=None)
-    pattern = get_locale().datetime_formats["medium"]
-    return str(pattern).replace("{1}", format_date(local, "medium")).replace("{0}", format_time(local, "short"))
 
 
 def _options_in_words(entry: dict) -> list[tuple[str, str]]:

@@ -31,7 +31,6 @@ def dashboard():
         now=utcnow(),
         services_asked=asked.services_asked,
         free_days_used=asked.free_days_used,
-        when=asked.when,
     )
 
 

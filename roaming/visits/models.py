@@ -85,6 +85,22 @@ class Visit(Base):
     def booked_days(self) -> list[VisitDay]:
         return [day for day in self.days if day.status is not DayStatus.CANCELLED]
 
+    def dates_kept(self) -> tuple[date, date]:
+        """The first and the last day not cancelled; the dates asked for when no day is kept."""
+        kept = sorted(day.day for day in self.booked_days())
+        return (kept[0], kept[-1]) if kept else (self.starts_on, self.ends_on)
+
+    def day_state(self, day: VisitDay) -> str:
+        """What a day is, as people read it: a day booked for a visit still waiting for the host, or
+        one the host declined, or that expired or was cancelled as a whole, is in the visit's state
+        (a ``VisitState`` value); otherwise the day's own status (a ``DayStatus`` value)."""
+        if day.status is DayStatus.BOOKED and self.state in _NOT_HELD:
+            return self.state.value
+        return day.status.value
+
+
+_NOT_HELD = (VisitState.REQUESTED, VisitState.DECLINED, VisitState.EXPIRED, VisitState.CANCELLED)
+
 
 class VisitDay(Base):
     __tablename__ = "visit_day"

@@ -36,10 +36,12 @@ def field_name(service_uid: str, option: str) -> str:
 
 def controls(service_uid: str, schema: dict | None, first_day: date | None, last_day: date | None) -> list[Control]:
     """The controls for one service's ``request_options`` (None or no properties: none). Dates
-    are bounded by the visit's first and last day when they are known."""
+    are bounded by the visit's first and last day when they are known. The schema is a partner's
+    published data: whatever does not have the type JSON Schema gives it is ignored, never trusted."""
     if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
         return []
-    required = set(schema.get("required") or [])
+    listed = schema.get("required")
+    required = {option for option in listed if isinstance(option, str)} if isinstance(listed, list) else set()
     return [
         _control(field_name(service_uid, option), option, spec, option in required, first_day, last_day)
         for option, spec in schema["properties"].items()
@@ -53,8 +55,8 @@ def _control(name: str, option: str, spec: dict, required: bool, first: date | N
         label=str(spec.get("title") or option.replace("_", " ").capitalize()),
         kind="text",
         required=required,
-        hint=spec.get("description"),
-        default=spec.get("default"),
+        hint=_text(spec.get("description")),
+        default=spec.get("default") if _scalar(spec.get("default")) else None,
     )
     kind = spec.get("type")
     if isinstance(spec.get("enum"), list):
@@ -68,15 +70,27 @@ def _control(name: str, option: str, spec: dict, required: bool, first: date | N
     elif kind in ("integer", "number"):
         control.kind = "number"
         step = 1 if kind == "integer" else "any"
-        control.attrs = {"min": spec.get("minimum"), "max": spec.get("maximum"), "step": step}
+        control.attrs = {"min": _number(spec.get("minimum")), "max": _number(spec.get("maximum")), "step": step}
     elif kind == "boolean":
         control.kind = "checkbox"
     elif kind == "string":
-        length = spec.get("maxLength")
+        length = spec.get("maxLength") if isinstance(spec.get("maxLength"), int) else None
         control.kind = "textarea" if isinstance(length, int) and length > LONG_TEXT else "text"
         control.attrs = {"maxlength": length}
     control.attrs = {key: value for key, value in control.attrs.items() if value is not None}
     return control
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _scalar(value) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
+def _number(value) -> int | float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def chosen_options(form, services: list[str], schemas: dict[str, dict | None]) -> dict[str, dict]:

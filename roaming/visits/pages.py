@@ -119,7 +119,6 @@ def review(uid: str):
         errors=errors,
         form=request.form,
         zone=zone,
-        when=asked.when,
         services=asked.services_asked(visit),
         free_days=asked.free_days_used(visit),
         cancellable=hosting.cancellable_days(visit),
@@ -314,14 +313,22 @@ def _my_visit(uid: str):
 @require_page()
 def my_visit(uid: str):
     visit = _my_visit(uid)
-    return render_template("visits/visit.html", visit=visit, offers_calendar=visit.state not in ics.CLOSED_STATES)
+    return render_template(
+        "visits/visit.html",
+        visit=visit,
+        offers_calendar=visit.state not in ics.CLOSED_STATES,
+        mine=visit.person_id == current_user().person_id,  # staff see it too, but cancel through the API
+    )
 
 
 @bp.post("/me/visits/<uid>/cancel")
 @require_page()
 def cancel_visit(uid: str):
-    """Cancel the whole visit, or only the days posted as ``day`` (ISO dates)."""
+    """The visitor cancels the whole visit, or only the days posted as ``day`` (ISO dates). Only
+    the visitor: staff who may see the page act through the API, which records who did it."""
     visit = _my_visit(uid)
+    if visit.person_id != current_user().person_id:
+        abort(404)
     host = visit.peer.name
     given = [_day(value) for value in request.form.getlist("day")]
     days = [day for day in given if day is not None] or None

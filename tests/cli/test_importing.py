@@ -178,3 +178,13 @@ def test_a_dry_run_invites_nobody(run, count, tmp_path):
     assert "  + person anna@mueller.example" in dry.output and "person: 3 to add" in dry.output
     assert "Dry run: nobody was invited." in dry.output and "Invited" not in dry.output
     assert count(Person) == 0
+
+
+def test_a_cell_too_long_to_read_is_a_problem_of_its_line_not_a_crash(run, count, tmp_path):
+    path = tmp_path / "members.csv"
+    huge = "x" * 200_000
+    path.write_text(f"company,country,name,email\nQuantix,FR,Hugo,hugo@quantix.example\nBig,FR,{huge},b@b.example\n")
+    result = run("import", "members", str(path))
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "line 3: cannot be read (field larger than field limit" in result.output
+    assert count(MemberCompany) == 0

@@ -209,3 +209,31 @@ def _works(token: str) -> bool:
     except LinkGone:
         return False
     return True
+
+
+def test_asking_again_and_again_sends_one_link_per_few_minutes_and_keeps_an_invitation(within, make_person):
+    person = make_person()
+    _invite(within, person)  # the person has not set a password yet
+    for _ in range(3):
+        within(onboarding.ask_for_password_reset, person.email)
+    (mail,) = _mails(within)  # the invitation: asking within minutes of it sends nothing more
+    within(usable_link, _token_of(mail))
+
+    def sent_long_ago():
+        link = session.scalar(select(PasswordLink))
+        link.created_at -= onboarding.RESEND_GAP
+
+    within(sent_long_ago)
+    within(onboarding.ask_for_password_reset, person.email)
+    invitation, again = _mails(within)
+    assert again.kind == "account.invitation"  # not a two-hour reset: the person still has no password
+    link = within(lambda: session.scalar(select(PasswordLink)))
+    assert link.expires_at - utcnow() > timedelta(days=6)
+
+
+def test_an_account_that_can_log_in_is_sent_a_new_password_link_not_an_invitation(within, make_person):
+    person = make_person()
+    _invite(within, person)
+    within(redeem, _token_of(_mails(within)[0]), NEW_PASSWORD)
+    _invite(within, person)
+    assert _mails(within)[-1].kind == "account.reset"

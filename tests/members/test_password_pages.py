@@ -216,3 +216,21 @@ def test_one_link_posted_twice_at_once_logs_in_one_browser(app, make_person, wit
     answers = at_once(*(partial(browser.post, link, data=form) for browser, form in zip(browsers, forms, strict=True)))
     assert sorted(answer.status_code for answer in answers) == [302, 404]
     assert sorted(browser.get("/api/me").status_code for browser in browsers) == [200, 401]
+
+
+def test_guessing_the_current_password_is_rate_limited_like_log_ins(instance_path, make_user):
+    member = make_user(role=Role.MEMBER)
+    app = create_app(
+        {"INSTANCE_PATH": instance_path, "SECRET_KEY": "test", "TESTING": True, "LOGIN_RATE_LIMIT": "3 per minute"}
+    )
+    try:
+        browser = app.test_client()
+        _log_in(browser, member)
+        csrf = csrf_of(browser.get("/me/password").data)
+        guess = {"csrf_token": csrf, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD}
+        statuses = [
+            browser.post("/me/password", data={**guess, "current_password": f"guess {n}"}).status_code for n in range(4)
+        ]
+        assert statuses == [422, 422, 422, 429]
+    finally:
+        engine_for(app).dispose()

@@ -10,13 +10,15 @@ from datetime import date, timedelta
 
 import pytest
 
+from roaming import create_app
 from roaming.accounts.models import Role
-from roaming.db import session, utcnow
+from roaming.db import engine_for, session, utcnow
 from roaming.errors import DomainError
 from roaming.peers import mirror
 from roaming.peers.models import Peer, TrustSource
 from roaming.search.availability import Availability, CheckedDesk, Fit, availability_of, ordered
 from roaming.visits import visiting
+from tests.conftest import TEST_CONFIG
 
 pytestmark = pytest.mark.each_database
 
@@ -211,3 +213,28 @@ def test_slow_hosts_hold_the_search_for_its_budget_only(client, desks, asked, me
     not_asked = [row for row in rows if row["uid"] not in asked]
     assert {row["availability"]["fit"] for row in not_asked} == {"unknown"}
     assert not_asked[0]["availability"]["reason"] == "Not asked: the hosts took too long; narrow the search."
+
+
+def test_searches_with_dates_are_limited_per_person_and_plain_ones_are_not(
+    instance_path, desks, asked, member, make_user, bearer
+):
+    limited = create_app(
+        {
+            "INSTANCE_PATH": instance_path,
+            **TEST_CONFIG,
+            "RATELIMIT_ENABLED": True,
+            "DATED_SEARCH_RATE_LIMIT": "2 per minute",
+        }
+    )
+    try:
+        client = limited.test_client()
+        statuses = [
+            client.get("/api/federation/search", query_string=_dated(), headers=member).status_code for _ in range(3)
+        ]
+        assert statuses == [200, 200, 429]
+        assert client.get("/search", query_string=_dated(), headers=member).status_code == 429  # page and API together
+        assert client.get("/api/federation/search?kind=desk", headers=member).status_code == 200
+        someone_else = bearer(make_user(role=Role.MEMBER))
+        assert client.get("/api/federation/search", query_string=_dated(), headers=someone_else).status_code == 200
+    finally:
+        engine_for(limited).dispose()

@@ -71,3 +71,17 @@ def test_what_does_not_convert_is_passed_on_as_typed_for_the_host_to_name():
     chosen = chosen_options(MultiDict({"service_options.u1.start": "ten"}), ["u1"], {"u1": SCHEMA})
     assert chosen == {"u1": {"start": "ten"}}
     assert chosen_options(MultiDict({}), ["u1"], {"u1": SCHEMA}) == {}
+
+
+def test_a_partners_schema_with_values_of_the_wrong_type_is_read_without_trusting_them():
+    hostile = {
+        "properties": {
+            "start": {"type": "integer", "minimum": "9; drop", "maximum": True, "description": ["x"]},
+            "note": {"type": "string", "maxLength": "80", "default": {"a": 1}},
+        },
+        "required": 5,
+    }
+    found = _by_option(controls("u1", hostile, MONDAY, TUESDAY))
+    assert found["start"].attrs == {"step": 1} and found["start"].hint is None and not found["start"].required
+    assert found["note"].attrs == {} and found["note"].default is None
+    assert not _by_option(controls("u1", {**SCHEMA, "required": [["day"], "day"]}, None, None))["equipment"].required

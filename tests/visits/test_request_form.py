@@ -187,6 +187,23 @@ def test_a_day_to_cancel_that_is_not_a_date_is_refused_and_nothing_is_sent(clien
     assert host.received == []
 
 
+def test_staff_who_see_a_members_visit_cannot_cancel_it_as_the_visitor(client, host, make_user, login, within):
+    member = make_user(role=Role.MEMBER)
+
+    def asked_visit() -> str:
+        peer = session.scalar(select(Peer).where(Peer.node_id == "node-cork"))
+        visit = home_visit_row(peer, FIRST, SECOND, person_id=member.person_id, sent_at=utcnow(), desk_uid=DESK)
+        session.add(visit)
+        return visit.uid
+
+    uid = within(asked_visit)
+    login(make_user(role=Role.HOST_STAFF))
+    page = client.get(f"/me/visits/{uid}")
+    assert page.status_code == 200 and f"/me/visits/{uid}/cancel" not in page.text  # no cancel buttons
+    answer = client.post(f"/me/visits/{uid}/cancel", data={"csrf_token": _csrf(page.text)})
+    assert answer.status_code == 404 and host.received == []
+
+
 def test_a_problem_about_a_field_the_form_does_not_show_is_shown_above_it(client, host, form_page):
     host.body = lambda asked: _quote(asked) | {"problems": {f"service_options.{SERVICE}.colour": ["No such colour."]}}
     answer = client.post("/visits/new", data=_form(form_page, services=SERVICE, action="check"))
