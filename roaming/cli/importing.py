@@ -17,7 +17,7 @@ from roaming.members.importer import import_members_file
 from roaming.members.onboarding import invite_people_without_account
 
 KINDS = ["location", "desk", "room", "service", "event", "news"]
-SIGNS = {"added": "+", "changed": "~", "missing": "-"}
+SIGNS = {"added": "+", "changed": "~", "missing": "-"}  # missing: "-" when removed, "=" when kept
 
 IMPORT_OPTIONS = (
     instance_option,
@@ -65,8 +65,9 @@ def _run(importer, path: Path, **options) -> None:
 def _report(outcome: Outcome) -> None:
     if outcome.dry_run:
         for status in ("added", "changed", "missing"):
+            sign = "=" if status == "missing" and not outcome.removed_missing else SIGNS[status]
             for kind, label in getattr(outcome, status):
-                click.echo(f"  {SIGNS[status]} {kind} {label}")
+                click.echo(f"  {sign} {kind} {label}")
     counts = outcome.counts()
     verb = {"added": "added", "changed": "changed", "unchanged": "unchanged", "missing": "not in the file"}
     if outcome.dry_run:

@@ -105,7 +105,7 @@ def test_dry_run_shows_what_would_change_and_changes_nothing(run, app, count, tm
     dry = run("import", "catalogue", str(path), "--dry-run")
     assert dry.exit_code == 0, dry.output
     assert "  ~ desk Visitor desks" in dry.output
-    assert "  - service matchmaking: Introductions to members" in dry.output
+    assert "  = service matchmaking: Introductions to members" in dry.output
     assert "service: 1 unchanged, 1 not in the file" in dry.output
     assert "Dry run: nothing was changed." in dry.output
     with app.app_context():
@@ -114,6 +114,7 @@ def test_dry_run_shows_what_would_change_and_changes_nothing(run, app, count, tm
 
     dry_removal = run("import", "catalogue", str(path), "--dry-run", "--remove-missing")
     assert "service: 1 unchanged, 1 to remove" in dry_removal.output
+    assert "  - service matchmaking: Introductions to members" in dry_removal.output
     assert count(Service) == 2
 
     kept = run("import", "catalogue", str(path))
