@@ -78,3 +78,8 @@ def test_what_staff_read_is_audited_even_when_the_request_fails(probe, within):
     assert not _kept(within, "d")
     audited = within(lambda: session.scalar(select(func.count()).where(AuditEntry.subject == "probe:d")))
     assert audited == 1
+
+
+def test_an_audited_subject_with_a_control_character_is_kept_readable(within):
+    within(audit_read, "visit.read", "visit:a\x00b")  # an id from a URL may hold one; PostgreSQL refuses NUL
+    assert within(lambda: session.scalar(select(AuditEntry.subject))) == "visit:a\ufffdb"

@@ -12,16 +12,22 @@ from roaming.db import keep_whatever_happens, session
 def audit(action: str, subject: str, **detail) -> None:
     """Record who did ``action`` to ``subject`` (in the caller's transaction); the actor is the
     logged-in user, the signing peer, or the system."""
-    session.add(AuditEntry(actor=_actor(), action=action, subject=subject, detail=detail))
+    session.add(AuditEntry(actor=_actor(), action=action, subject=_printable(subject), detail=detail))
 
 
 def audit_read(action: str, subject: str, **detail) -> None:
     """Record a staff read of personal data: kept even when the request that read it fails or is
     refused (the data was shown all the same), in a request; committed by the caller elsewhere."""
-    entry = {"actor": _actor(), "action": action, "subject": subject, "detail": detail}
+    entry = {"actor": _actor(), "action": action, "subject": _printable(subject), "detail": detail}
     session.add(AuditEntry(**entry))
     if has_request_context():
         keep_whatever_happens(lambda: AuditEntry(**entry))
+
+
+def _printable(subject: str) -> str:
+    """``subject`` with control characters shown as U+FFFD: it may hold an id from a URL, and NUL
+    cannot be stored (PostgreSQL refuses it), which would lose the entry and fail the request."""
+    return "".join("\ufffd" if ord(char) < 32 or ord(char) == 127 else char for char in subject)
 
 
 def _actor() -> str:

@@ -8,7 +8,7 @@ from roaming.schemas import BaseSchema, WireSchema, text
 from roaming.visits.calendar import MAX_SPAN_DAYS
 from roaming.visits.models import DayStatus, VisitRole, VisitState
 
-UID = validate.Length(equal=36, error="A 36-character id (UUID) is expected.")
+UID = validate.Regexp(r"[^\x00-\x1f\x7f]{36}\Z", error="A 36-character id (UUID) is expected.")  # no NUL
 
 
 def service_options_field():
