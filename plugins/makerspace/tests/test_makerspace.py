@@ -165,6 +165,16 @@ def test_staff_page_adds_equipment_and_shows_errors_beside_fields(plugin_app):
     assert [(s["kind"], s["name"]) for s in services] == [("makerspace", "Makerspace equipment")]
     assert services[0]["request_options"]["properties"]["hours"]["maximum"] == 4
 
+    from roaming_makerspace.models import Equipment
+
+    visit_uid = "6a1c9d2e-0b7f-4c3a-9e51-2d8f7b6a4c10"
+    with plugin_app.app_context():
+        printer = session.scalar(select(Equipment))
+        session.add(Reservation(equipment_id=printer.id, day=next_monday(), hour=9, visit_uid=visit_uid))
+        session.commit()
+    booked = client.get("/makerspace/equipment").text
+    assert "09:00–10:00: 3D printer" in booked and f'href="/host/visits/{visit_uid}"' in booked
+
 
 def test_settings_change_the_options_and_unknown_settings_stop_start_up(tmp_path):
     from marshmallow import ValidationError
