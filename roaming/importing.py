@@ -179,8 +179,9 @@ def read_csv(
     delimiter = max(DELIMITERS, key=header_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     headers = next(_readable(reader, problems), None)
-    if headers is None:
+    if headers is None:  # the header itself could not be read
         problems.raise_if_any()
+        return []
     fields_by_position, names = _header_fields(headers, columns, delimiter, problems)
     missing = [name for name in dict.fromkeys(required) if name not in names]
     for absent in missing:

@@ -317,8 +317,13 @@ def my_visit(uid: str):
         "visits/visit.html",
         visit=visit,
         offers_calendar=visit.state not in ics.CLOSED_STATES,
-        mine=visit.person_id == current_user().person_id,  # staff see it too, but cancel through the API
+        mine=_is_visitor(visit),  # staff see it too, but cancel through the API
     )
+
+
+def _is_visitor(visit: Visit) -> bool:
+    user = current_user()
+    return user is not None and user.person_id is not None and visit.person_id == user.person_id
 
 
 @bp.post("/me/visits/<uid>/cancel")
@@ -327,7 +332,7 @@ def cancel_visit(uid: str):
     """The visitor cancels the whole visit, or only the days posted as ``day`` (ISO dates). Only
     the visitor: staff who may see the page act through the API, which records who did it."""
     visit = _my_visit(uid)
-    if visit.person_id != current_user().person_id:
+    if not _is_visitor(visit):
         abort(404)
     host = visit.peer.name
     given = [_day(value) for value in request.form.getlist("day")]
