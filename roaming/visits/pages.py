@@ -312,12 +312,19 @@ def _my_visit(uid: str):
 @bp.get("/me/visits/<uid>")
 @require_page()
 def my_visit(uid: str):
+    """The visitor's visit. ``?cancel=all`` or ``?cancel=<a booked day>`` (the page's cancel
+    buttons) opens the step that asks to confirm; nothing changes until it is confirmed."""
     visit = _my_visit(uid)
+    mine = _is_visitor(visit)  # staff see it too, but cancel through the API
+    asked = request.args.get("cancel")
+    booked = {day.day for day in visit.booked_days()}
+    cancelling = "all" if asked == "all" else _day(asked) if _day(asked) in booked else None
     return render_template(
         "visits/visit.html",
         visit=visit,
         offers_calendar=visit.state not in ics.CLOSED_STATES,
-        mine=_is_visitor(visit),  # staff see it too, but cancel through the API
+        mine=mine,
+        cancelling=cancelling if mine and visit.state.is_open else None,
     )
 
 

@@ -59,3 +59,17 @@ def test_the_page_says_the_cancellation_waits(client, make_user, login, unreacha
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     answer = client.post(f"/me/visits/{uid}/cancel", data={"csrf_token": token}, follow_redirects=True)
     assert "it@cork cannot be reached right now: your cancellation is passed on as soon as it can be." in answer.text
+
+
+def test_cancelling_asks_to_confirm_first_and_a_day_not_booked_opens_no_step(
+    client, make_user, login, unreachable_visit
+):
+    member = make_user(role=Role.MEMBER)
+    uid = unreachable_visit(member.person_id)
+    login(member)
+    page = client.get(f"/me/visits/{uid}")
+    assert 'id="confirm-cancel"' not in page.text and f"/me/visits/{uid}?cancel=all" in page.text
+    asked = client.get(f"/me/visits/{uid}?cancel=all")
+    assert 'id="confirm-cancel"' in asked.text and 'name="day"' not in asked.text.split('id="confirm-cancel"')[1]
+    for odd in ("1999-01-01", "not-a-day", "2030-02-30"):
+        assert 'id="confirm-cancel"' not in client.get(f"/me/visits/{uid}?cancel={odd}").text
