@@ -3,9 +3,10 @@
 JSON: ``[{"name", "country", "sector", "website", "people": [{"name", "email", "role",
 "language"}]}]`` (or ``{"companies": [...]}``). CSV: one row per person with the columns
 ``company, country, sector, website, person_name, person_email, person_role, person_language``
-(``name``, ``email``, ``role`` and ``language`` are accepted for the person's columns; headers
-are compared without case); rows naming the same company add people to it; a row without a
-person's columns names only the company.
+(``name``, ``email``, ``role`` and ``language`` are accepted for the person's columns, and the
+German and French names of every column, such as ``Firma;Land;Name;E-Mail`` or
+``Entreprise;Pays;Nom;E-mail``; headers are compared without case); rows naming the same
+company add people to it; a row without a person's columns names only the company.
 
 Stable keys: a company is known by its name and country, a person by their e-mail address. A
 company or person the node holds under that key is updated (only with what the file gives: a
@@ -45,6 +46,24 @@ CSV_COLUMNS = {
     "email": "person.email",
     "role": "person.role",
     "language": "person.language",
+    # the same columns as German and French spreadsheets name them
+    "firma": "company.name",
+    "unternehmen": "company.name",
+    "land": "company.country",
+    "branche": "company.sector",
+    "webseite": "company.website",
+    "e-mail": "person.email",
+    "rolle": "person.role",
+    "sprache": "person.language",
+    "entreprise": "company.name",
+    "pays": "company.country",
+    "secteur": "company.sector",
+    "site web": "company.website",
+    "nom": "person.name",
+    "courriel": "person.email",
+    "rôle": "person.role",
+    "fonction": "person.role",
+    "langue": "person.language",
 }
 
 

@@ -189,3 +189,13 @@ def test_a_cell_too_long_to_read_is_a_problem_of_its_line_not_a_crash(run, count
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
     assert "line 3: cannot be read (field larger than field limit" in result.output
     assert count(MemberCompany) == 0
+
+
+def test_a_members_csv_with_german_column_names_imports(run, count, tmp_path):
+    path = tmp_path / "mitglieder.csv"
+    path.write_bytes(
+        "\ufeffFirma;Land;Name;E-Mail;Sprache\r\nMüller GmbH;DE;Anna Groß;anna@mueller.example;de\r\n".encode()
+    )
+    result = run("import", "members", str(path))
+    assert result.exit_code == 0, result.output
+    assert count(MemberCompany) == 1 and count(Person) == 1
