@@ -78,27 +78,17 @@ MACHINE_PATHS = ("/api/", "/federation/", "/.well-known/", "/healthz", "/readyz"
 """Path prefixes only programs call: their errors are JSON whatever the client accepts."""
 
 
-def _program_path() -> bool:
-    path = request.path
-    return path == "/api" or path.startswith(MACHINE_PATHS)
-
-
-def wants_page() -> bool:
-    """Whether the error of this request is answered with a page: the path is not a program's
+def _answer(status: int, body: dict, headers: dict | None = None):
+    """The error's JSON ``body``; or the app's error page when the path is not a program's
     (``MACHINE_PATHS``, or ``/api`` itself) and the client ranks HTML above JSON (a browser; a
     client naming neither, or both alike, gets JSON)."""
-    accepted = request.accept_mimetypes
-    return not _program_path() and accepted["text/html"] > accepted["application/json"]
-
-
-def _answer(status: int, body: dict, headers: dict | None = None):
-    """The error's JSON ``body``, or for a person's browser (``wants_page``) the app's error page."""
     headers = dict(headers or {})
     page: ErrorPage | None = current_app.extensions.get(ERROR_PAGE)
-    if page is None or _program_path():
+    if page is None or request.path == "/api" or request.path.startswith(MACHINE_PATHS):
         return body, status, headers
     headers["Vary"] = "Accept"
-    return page(status, headers) if wants_page() else (body, status, headers)
+    accepted = request.accept_mimetypes
+    return page(status, headers) if accepted["text/html"] > accepted["application/json"] else (body, status, headers)
 
 
 def _domain_error(error: DomainError):

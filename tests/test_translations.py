@@ -40,6 +40,7 @@ from roaming.visits.models import Visit, VisitState
 from tests.conftest import PASSWORD
 from tests.support.visits import home_visit_row
 from tests.visits.conftest import receive
+from tests.web.test_pages import STAFF_PAGES
 
 pytestmark = pytest.mark.one_database(reason="translated pages and messages")
 
@@ -277,22 +278,10 @@ def world(
         "anonymous": ["/", "/network", "/network/newsletter", "/login", "/nowhere"],
         "member": ["/search", "/me/visits", f"/me/visits/{mine.uid}", "/network/newsletter", "/staff", *partner_pages],
         "staff": [
-            "/staff",
-            "/staff/catalogue",
-            "/staff/catalogue/locations/new",
-            "/staff/catalogue/desks/new",
-            "/staff/catalogue/rooms/new",
-            "/staff/catalogue/services/new",
-            "/staff/catalogue/events/new",
-            "/staff/catalogue/news/new",
-            "/staff/catalogue/profile",
+            *STAFF_PAGES,
             f"/staff/catalogue/locations/{location.id}",
             f"/staff/catalogue/desks/{desk.id}",
-            "/staff/members",
             f"/staff/members/{person.company_id}",
-            "/staff/partners",
-            "/staff/ledger",
-            "/staff/outcomes",
             "/staff/attention",
             f"/host/visits/{hosted.uid}",
             "/admin/plugins",

@@ -211,14 +211,7 @@ def _company(entry: _Company, outcome, problems, seen) -> MemberCompany | None:
         company = ops.create_company({**data, "imported": True})
         outcome.add("company", label)
         return company
-    if any(getattr(company, name) != value for name, value in data.items()):
-        outcome.change("company", label)
-        for name, value in data.items():
-            setattr(company, name, value)
-    else:
-        outcome.keep("company")
-    company.imported = True
-    session.flush()
+    _update(company, data, "company", label, outcome)
     return company
 
 
@@ -243,16 +236,21 @@ def _person(company, where, raw, names, outcome, problems, seen) -> Person | Non
         person = ops.add_person(company, {**data, "imported": True})
         outcome.add("person", email)
         return person
-    if person.company_id != company.id or any(getattr(person, name) != value for name, value in data.items()):
-        outcome.change("person", email)
-        person.company = company
-        for name, value in data.items():
-            setattr(person, name, value)
-    else:
-        outcome.keep("person")
-    person.imported = True
-    session.flush()
+    _update(person, {**data, "company": company}, "person", email, outcome)  # a person named elsewhere moves
     return person
+
+
+def _update(row, data: dict, kind: str, label: str, outcome: Outcome) -> None:
+    """Give ``row`` (found by its key) the file's ``data``: counted as changed when anything
+    differs, else as unchanged; it is marked as the import's either way."""
+    if any(getattr(row, name) != value for name, value in data.items()):
+        outcome.change(kind, label)
+        for name, value in data.items():
+            setattr(row, name, value)
+    else:
+        outcome.keep(kind)
+    row.imported = True
+    session.flush()
 
 
 def _missing(kept_companies: set[int], kept_people: set[int], outcome: Outcome, problems: Problems) -> None:

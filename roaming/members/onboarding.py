@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
 
 from flask import current_app, render_template
 from flask_babel import gettext
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select
 
 from roaming.accounts import password_links
 from roaming.accounts.models import PasswordLink, PasswordLinkPurpose, Role, User
 from roaming.accounts.operations import create_user, find_user_by_email
-from roaming.db import session, utcnow
-from roaming.errors import NotFound
+from roaming.db import lock_row, session, utcnow
 from roaming.i18n import DEFAULT_LANGUAGE, LANGUAGES, home_zone, moment, written_in, zone_name
 from roaming.members.models import Person
 from roaming.notify import Message, Recipient
@@ -39,11 +37,7 @@ def invite(person: Person) -> datetime:
     caller commits, and the e-mail goes out with the commit (``roaming.notify``). The person's
     row is held until the commit, so two invitations at once make one account, and leave the
     later link."""
-    held = session.execute(
-        update(Person).where(Person.id == person.id).values(id=Person.id).execution_options(synchronize_session=False)
-    )
-    if cast(CursorResult, held).rowcount != 1:
-        raise NotFound(f"No person with id {person.id}.")
+    lock_row(Person, person.id)
     user = session.scalar(select(User).where(User.person_id == person.id))
     if user is None:
         user = create_user(email=person.email, name=person.name, role=Role.MEMBER, person_id=person.id)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from roaming.catalogue.models import Service
 from roaming.catalogue.service_kinds import kind_of, options_schema
 from roaming.db import session
-from roaming.visits.models import DayStatus, Visit
+from roaming.visits.models import Visit
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,7 @@ def services_asked(visit: Visit) -> list[AskedService]:
 def free_days_used(visit: Visit) -> tuple[int, int]:
     """(free days the visit's booked days use, free days per visit under its terms)."""
     allowed = int((visit.terms or {}).get("free_days_per_visit", 0))
-    booked = sum(1 for day in visit.days if day.status is not DayStatus.CANCELLED)
-    return min(booked, allowed), allowed
+    return min(len(visit.booked_days()), allowed), allowed
 
 
 def _options_in_words(entry: dict) -> list[tuple[str, str]]:
